@@ -1,0 +1,245 @@
+"""The study on disk: ``study.yaml`` and the folder layout around it.
+
+A study is a folder::
+
+    study.yaml                          what the study is: rounds, regions, settings
+    data/<round>/<region>/<instrument>.<csv|xlsx|sav>
+    texts/                              authors' narrative per report and chapter (Markdown)
+    reports/                            rendered output (default)
+    .mss-secret                         local key for pseudonyms; never leaves the folder
+
+``study.yaml`` is read with YAML's safe loader and checked strictly: an unknown key, a region id
+with path characters or a round naming an unknown region is an error that names the line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .problems import Problem, StudyError, message
+
+STUDY_FILE = "study.yaml"
+DATA_DIR = "data"
+TEXTS_DIR = "texts"
+REPORTS_DIR = "reports"
+SECRET_FILE = ".mss-secret"
+DATA_SUFFIXES = (".csv", ".xlsx", ".sav")
+
+#: A region id is a slug: it becomes a folder name and a notebook parameter, so nothing else.
+REGION_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
+ROUND_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Period(_Strict):
+    start: dt.date
+    end: dt.date
+
+
+class RegionProfile(_Strict):
+    """A short profile of the MSS in a region (used in chapter 2 of its report)."""
+
+    goal: str | None = None
+    target_group: str | None = None
+    way_of_working: str | None = None
+
+
+class Region(_Strict):
+    id: str
+    name: str
+    municipalities: tuple[str, ...] = ()
+    #: Estimated number of people in the MSS's target group in the region (for reach per 1,000).
+    target_population: int | None = Field(default=None, ge=0)
+    profile: RegionProfile = RegionProfile()
+
+    @field_validator("id")
+    @classmethod
+    def _slug(cls, v: str) -> str:
+        if not REGION_ID.match(v):
+            raise ValueError("region_id_invalid")
+        return v
+
+
+class Round(_Strict):
+    id: str
+    label: str
+    period: Period | None = None
+    regions: tuple[str, ...]
+    #: How many people were approached, per region and instrument, for response figures.
+    approached: dict[str, dict[str, int]] = Field(default_factory=dict)
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _round_slug(cls, v: Any) -> str:
+        v = str(v)
+        if not ROUND_ID.match(v):
+            raise ValueError("round_id_invalid")
+        return v
+
+
+class Settings(_Strict):
+    #: A statistic resting on fewer respondents than this is suppressed.
+    min_respondents: int = Field(default=5, ge=1)
+    language: Literal["nl", "en"] = "nl"
+
+
+class StudyConfig(_Strict):
+    name: str
+    commissioned_by: str | None = None
+    synthetic: bool = False
+    description: str | None = None
+    rounds: tuple[Round, ...]
+    regions: tuple[Region, ...]
+    settings: Settings = Settings()
+
+    def region(self, region_id: str) -> Region:
+        for r in self.regions:
+            if r.id == region_id:
+                return r
+        raise KeyError(region_id)
+
+    def round(self, round_id: str) -> Round:
+        for r in self.rounds:
+            if r.id == round_id:
+                return r
+        raise KeyError(round_id)
+
+    def round_regions(self) -> list[tuple[str, str]]:
+        """Every (round, region) pair of the study, in study.yaml order."""
+        return [(r.id, region) for r in self.rounds for region in r.regions]
+
+
+# -- reading study.yaml with line numbers ------------------------------------------------------
+def _node_at(node: yaml.Node | None, loc: tuple) -> yaml.Node | None:
+    """The YAML node at a pydantic error location, or the deepest one that exists."""
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            child = None
+            for key, value in node.value:
+                if key.value == str(part):
+                    child = key if part == loc[-1] else value
+                    break
+            if child is None:
+                return node
+            node = child
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            if part >= len(node.value):
+                return node
+            node = node.value[part]
+        else:
+            return node
+    return node
+
+
+def _line(node: yaml.Node | None) -> int | None:
+    return node.start_mark.line + 1 if node is not None else None
+
+
+def load_config(study_dir: Path | str, language: str = "nl") -> StudyConfig:
+    """Read and check ``study.yaml`` strictly; raise :class:`StudyError` naming the lines at fault."""
+    study_dir = Path(study_dir)
+    path = study_dir / STUDY_FILE
+    if not path.is_file():
+        raise StudyError(
+            [Problem("study_yaml_missing", message("study_yaml_missing", language, value=study_dir),
+                     file=str(path))],
+            summary=message("study_yaml_missing", language, value=study_dir),
+        )
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise StudyError([Problem("yaml_syntax", message("yaml_syntax", language, detail=exc),
+                                  file=STUDY_FILE)]) from None
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        detail = getattr(exc, "problem", None) or str(exc)
+        raise StudyError([Problem("yaml_syntax", message("yaml_syntax", language, detail=detail),
+                                  file=STUDY_FILE,
+                                  line=mark.line + 1 if mark else None)]) from None
+    if not isinstance(data, dict):
+        raise StudyError([Problem("yaml_invalid", message(
+            "yaml_invalid", language, key="study.yaml",
+            detail="expected keys such as name, rounds, regions"), file=STUDY_FILE, line=1)])
+
+    problems: list[Problem] = []
+    try:
+        config = StudyConfig.model_validate(data)
+    except ValidationError as exc:
+        for err in exc.errors():
+            loc = tuple(err["loc"])
+            where = ".".join(str(p) for p in loc)
+            at = _line(_node_at(node, loc))
+            ctx_error = str(err.get("ctx", {}).get("error", ""))
+            if err["type"] == "extra_forbidden":
+                model = _model_at(StudyConfig, loc[:-1])
+                allowed = ", ".join(model.model_fields) if model else "?"
+                text_ = message("yaml_unknown_key", language, key=loc[-1], allowed=allowed)
+                code = "yaml_unknown_key"
+            elif err["type"] == "missing":
+                code, text_ = "yaml_missing_key", message("yaml_missing_key", language, key=where)
+            elif ctx_error in ("region_id_invalid", "round_id_invalid"):
+                code = ctx_error
+                text_ = message(code, language, value=err.get("input"))
+            else:
+                code = "yaml_invalid"
+                text_ = message("yaml_invalid", language, key=where, detail=err["msg"])
+            value = err.get("input")
+            problems.append(Problem(code, text_, file=STUDY_FILE, line=at,
+                                    value=None if isinstance(value, (dict, list)) else
+                                    (None if value is None else str(value))))
+        raise StudyError(problems, summary=f"{STUDY_FILE}: {len(problems)} problem(s)") from None
+
+    # references between rounds and regions, duplicate ids
+    region_ids = [r.id for r in config.regions]
+    for key, ids in (("regions", region_ids), ("rounds", [r.id for r in config.rounds])):
+        for i, v in enumerate(ids):
+            if v in ids[:i]:
+                problems.append(Problem("duplicate_id_in_yaml",
+                                        message("duplicate_id_in_yaml", language, value=v, key=key),
+                                        file=STUDY_FILE, line=_line(_node_at(node, (key, i, "id"))),
+                                        value=v))
+    for ri, rnd in enumerate(config.rounds):
+        for gi, region in enumerate(rnd.regions):
+            if region not in region_ids:
+                problems.append(Problem(
+                    "round_unknown_region",
+                    message("round_unknown_region", language, round=rnd.id, value=region),
+                    file=STUDY_FILE, line=_line(_node_at(node, ("rounds", ri, "regions", gi))),
+                    value=region))
+    if problems:
+        raise StudyError(problems, summary=f"{STUDY_FILE}: {len(problems)} problem(s)")
+    return config
+
+
+def _model_at(model: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
+    """The pydantic model class that a location inside StudyConfig points into."""
+    import typing
+
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        if not (isinstance(current, type) and issubclass(current, BaseModel)):
+            return None
+        field = current.model_fields.get(str(part))
+        if field is None:
+            return None
+        ann = field.annotation
+        for _ in range(3):  # unwrap tuple[...] / Optional[...]
+            args = [a for a in typing.get_args(ann) if a is not type(None) and a is not Ellipsis]
+            if args and not (isinstance(ann, type) and issubclass(ann, BaseModel)):
+                ann = args[-1]
+        current = ann
+    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
