@@ -27,8 +27,8 @@ test: $(STAMP)
 
 # Regenerate the blank templates and the example study shipped in data_templates/.
 templates: $(STAMP)
-	$(BIN)/mss-eval template --out data_templates --format xlsx
-	$(BIN)/mss-eval template --out data_templates --format csv
+	$(BIN)/mss-eval template --out data_templates/templates_xlsx --format xlsx
+	$(BIN)/mss-eval template --out data_templates/templates_csv --format csv
 	$(BIN)/mss-eval demo --generate --force --no-render
 
 clean-reports:

@@ -1,0 +1,1054 @@
+"""Validating data files against their instruments, and a whole study folder.
+
+:func:`validate_table` checks one :class:`~mss_eval.input.readers.RawTable` against its
+:class:`~mss_eval.instruments.Instrument` and turns it into a typed tidy frame (the contract in
+``docs/tidy-data.md``); :func:`validate_study` does that for every file of a study, plus the checks
+that look at more than one file: ``study.yaml``, the folder layout, references between files of the
+same region and round, and the direct-identifier screen (:mod:`mss_eval.input.identifiers`).
+
+Nothing here raises on bad data: every finding is a :class:`~mss_eval.problems.Problem` naming the
+file, sheet, row (header = 1), column and value, saying what is wrong and what would be right.
+Input files are opened read-only and never changed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..instruments import Column, Instrument, codebook, instruments
+from ..problems import MESSAGES, Problem, StudyError, message
+from ..pseudonym import normalise_ids
+from ..study import DATA_DIR, DATA_SUFFIXES, STUDY_FILE, StudyConfig, load_config
+from .identifiers import ColumnKind, screen_table
+from .readers import RawTable, ReadError, read_table
+
+#: At most this many problems of one kind are listed per column of a file; the rest are counted.
+MAX_PER_COLUMN = 20
+#: The dtype of date columns in tidy frames (pandas 3's own unit for parsed dates).
+DATE_DTYPE = "datetime64[us]"
+
+MESSAGES.update({
+    # -- columns --
+    "column_missing": {
+        "nl": "de verplichte kolom '{column}' ({label}) ontbreekt in de kopregel; voeg hem toe "
+              "zoals in het sjabloon",
+        "en": "the required column '{column}' ({label}) is missing from the header row; add it as "
+              "in the template",
+    },
+    "column_unknown": {
+        "nl": "de kolom '{column}' hoort niet bij het instrument '{instrument}' en wordt "
+              "genegeerd{suggestion}",
+        "en": "the column '{column}' is not part of the instrument '{instrument}' and is "
+              "ignored{suggestion}",
+    },
+    # -- cells --
+    "value_not_number": {
+        "nl": "'{value}' is geen getal; verwacht {expected}",
+        "en": "'{value}' is not a number; expected {expected}",
+    },
+    "value_not_integer": {
+        "nl": "'{value}' is geen geheel getal; verwacht {expected}",
+        "en": "'{value}' is not a whole number; expected {expected}",
+    },
+    "value_out_of_range": {
+        "nl": "{value} ligt buiten het bereik {low} tot en met {high}; verwacht {expected}",
+        "en": "{value} is outside the range {low} to {high}; expected {expected}",
+    },
+    "value_unknown_code": {
+        "nl": "'{value}' is geen geldig antwoord; toegestaan: {expected}",
+        "en": "'{value}' is not a valid answer; allowed: {expected}",
+    },
+    "value_not_date": {
+        "nl": "'{value}' is geen datum; schrijf een datum als 2010-03-31 of 31-3-2010",
+        "en": "'{value}' is not a date; write a date as 2010-03-31 or 31-3-2010",
+    },
+    "value_required": {
+        "nl": "de cel is leeg, maar '{column}' ({label}) moet altijd ingevuld zijn",
+        "en": "the cell is empty, but '{column}' ({label}) must always be filled in",
+    },
+    "value_duplicate": {
+        "nl": "'{value}' staat ook in rij {first}; elke rij moet een eigen waarde in '{column}' "
+              "hebben",
+        "en": "'{value}' is also in row {first}; every row needs its own value in '{column}'",
+    },
+    "value_not_in_codebook": {
+        "nl": "'{value}' is geen code uit het codeboek; schrijf niveau/thema, bijvoorbeeld "
+              "{expected}",
+        "en": "'{value}' is not a code of the codebook; write level/theme, for example {expected}",
+    },
+    # -- files --
+    "header_only": {
+        "nl": "het bestand heeft een kopregel maar geen gegevens; het telt mee als 0 rijen",
+        "en": "the file has a header row but no data; it counts as 0 rows",
+    },
+    "one_row_expected": {
+        "nl": "'{instrument}' hoort precies één rij per regio per ronde te hebben, maar dit "
+              "bestand heeft er {count}",
+        "en": "'{instrument}' must have exactly one row per region per round, but this file has "
+              "{count}",
+    },
+    "reference_unknown": {
+        "nl": "'{value}' komt niet voor in kolom '{target_column}' van {target} van deze regio en "
+              "ronde; gebruik hetzelfde nummer als daar",
+        "en": "'{value}' does not occur in column '{target_column}' of {target} of this region "
+              "and round; use the same number as there",
+    },
+    "reference_file_missing": {
+        "nl": "kolom '{column}' verwijst naar '{target}', maar er is geen bestand '{target}' voor "
+              "deze regio en ronde; lever het mee in dezelfde map",
+        "en": "column '{column}' refers to '{target}', but there is no '{target}' file for this "
+              "region and round; put it in the same folder",
+    },
+    # -- layout --
+    "data_folder_missing": {
+        "nl": "de studie heeft geen map '{value}'; zet de gegevens in data/<ronde>/<regio>/",
+        "en": "the study has no '{value}' folder; put the data in data/<round>/<region>/",
+    },
+    "round_folder_unknown": {
+        "nl": "de map '{value}' is geen ronde uit study.yaml (bekend: {known}){suggestion}",
+        "en": "the folder '{value}' is not a round in study.yaml (known: {known}){suggestion}",
+    },
+    "region_folder_unknown": {
+        "nl": "de map '{value}' is geen regio uit study.yaml (bekend: {known}){suggestion}",
+        "en": "the folder '{value}' is not a region in study.yaml (known: {known}){suggestion}",
+    },
+    "region_not_in_round": {
+        "nl": "regio '{value}' hoort volgens study.yaml niet bij ronde '{round}' (die ronde heeft "
+              "{known}); voeg de regio toe aan de ronde of verplaats de map",
+        "en": "region '{value}' is not part of round '{round}' in study.yaml (that round has "
+              "{known}); add the region to the round or move the folder",
+    },
+    "region_no_data": {
+        "nl": "er zijn nog geen gegevens voor regio '{region}' in ronde '{round}'",
+        "en": "there are no data yet for region '{region}' in round '{round}'",
+    },
+    "instrument_unknown": {
+        "nl": "'{value}' is geen bekend instrument; noem het bestand naar een instrument "
+              "({known}){suggestion}",
+        "en": "'{value}' is not a known instrument; name the file after an instrument "
+              "({known}){suggestion}",
+    },
+    "instrument_twice": {
+        "nl": "er is meer dan één bestand voor '{instrument}' in deze map ({value}); houd er één "
+              "en verwijder of hernoem de andere",
+        "en": "there is more than one file for '{instrument}' in this folder ({value}); keep one "
+              "and remove or rename the others",
+    },
+    "file_misplaced": {
+        "nl": "'{value}' staat niet in een map data/<ronde>/<regio>/ en is overgeslagen",
+        "en": "'{value}' is not in a data/<round>/<region>/ folder and was skipped",
+    },
+    "file_format_unsupported": {
+        "nl": "'{value}' is een {kind}-bestand; sla het op als .xlsx of .csv",
+        "en": "'{value}' is a {kind} file; save it as .xlsx or .csv",
+    },
+    "file_ignored": {
+        "nl": "'{value}' is geen .csv, .xlsx of .sav en is overgeslagen",
+        "en": "'{value}' is not a .csv, .xlsx or .sav file and was skipped",
+    },
+    "path_outside_study": {
+        "nl": "'{value}' is een snelkoppeling (symbolische link) naar een plek buiten de "
+              "studiemap; kopieer het bestand zelf in de studiemap",
+        "en": "'{value}' is a symbolic link to a place outside the study folder; copy the file "
+              "itself into the study folder",
+    },
+})
+
+#: Words used in "expected ..." descriptions.
+_EXPECT = {
+    "nl": {"integer": "een geheel getal", "number": "een getal", "from_to": "van {low} tot en met {high}",
+           "or_missing": "of een code voor ontbrekend: {codes}", "blank": "of leeg",
+           "yes_no": "1 = ja, 0 = nee", "more": "… (zie de toelichting in het sjabloon)",
+           "did_you_mean": "; bedoelt u '{0}'?"},
+    "en": {"integer": "a whole number", "number": "a number", "from_to": "from {low} to {high}",
+           "or_missing": "or a missing-value code: {codes}", "blank": "or blank",
+           "yes_no": "1 = yes, 0 = no", "more": "… (see the explanation sheet of the template)",
+           "did_you_mean": "; did you mean '{0}'?"},
+}
+
+_BLANK, _MISSING, _BAD = object(), object(), object()
+
+# Extra spellings accepted in yes/no columns (and ticks in multiple-choice columns).
+_YES_WORDS = ("ja", "yes", "j", "y", "true", "waar")
+_NO_WORDS = ("nee", "no", "n", "false", "onwaar")
+_TICKS = ("x", "✓", "v")
+
+
+def _fmt_number(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else str(x)
+
+
+def _suggest(value: str, known: list[str], language: str) -> str:
+    close = difflib.get_close_matches(value.casefold(), [k.casefold() for k in known], n=1,
+                                      cutoff=0.6)
+    if not close:
+        return ""
+    original = next(k for k in known if k.casefold() == close[0])
+    return _EXPECT[language]["did_you_mean"].format(original)
+
+
+# -- per column: what is accepted ------------------------------------------------------------
+@dataclass
+class _ColumnRules:
+    column: Column
+    kind: str                       # identifier text integer number categorical yes_no option date
+    lookup: dict[str, object] = field(default_factory=dict)   # casefolded text -> key/_MISSING
+    missing_numbers: frozenset = frozenset()
+    expected: str = ""
+    label: str = ""
+
+
+def _answer_lookup(column: Column, is_option: bool) -> dict[str, object]:
+    """Accepted spellings (case-folded) -> answer key, or _MISSING for missing-value codes.
+
+    Codes, keys, Dutch and English labels and aliases are accepted; a spelling that would mean two
+    different answers is left out (ambiguous), and answers win over missing-value labels."""
+    candidates: dict[str, set] = {}
+
+    def add(text: object, target: object) -> None:
+        t = str(text).strip().casefold()
+        if t:
+            candidates.setdefault(t, set()).add(target)
+
+    assert column.answers is not None
+    for a in column.answers.answers:
+        for spelling in (a.code, a.key, a.label.nl, a.label.en, *a.aliases):
+            add(spelling, a.key)
+    if column.type == "yes_no":
+        for w in _YES_WORDS + (_TICKS if is_option else ()):
+            add(w, "yes")
+        for w in _NO_WORDS:
+            add(w, "no")
+    lookup: dict[str, object] = {}
+    for text, targets in candidates.items():
+        if len(targets) == 1:
+            lookup[text] = next(iter(targets))
+    # codes are never ambiguous: a code is exactly one answer
+    for a in column.answers.answers:
+        lookup[str(a.code)] = a.key
+    for code, label in column.missing.items():
+        lookup.setdefault(str(code), _MISSING)
+        for spelling in (label.nl, label.en):
+            lookup.setdefault(spelling.strip().casefold(), _MISSING)
+    return lookup
+
+
+def _missing_lookup(column: Column) -> dict[str, object]:
+    out: dict[str, object] = {}
+    for code, label in column.missing.items():
+        out[str(code)] = _MISSING
+        for spelling in (label.nl, label.en):
+            out[spelling.strip().casefold()] = _MISSING
+    return out
+
+
+def _describe_expected(column: Column, kind: str, language: str) -> str:
+    w = _EXPECT[language]
+    missing = ", ".join(f"{c} = {t(language)}" for c, t in column.missing.items())
+    if kind in ("integer", "number"):
+        text = w[kind]
+        if column.range is not None:
+            text += " " + w["from_to"].format(low=_fmt_number(column.range[0]),
+                                              high=_fmt_number(column.range[1]))
+    elif kind in ("categorical", "yes_no", "option"):
+        assert column.answers is not None
+        answers = column.answers.answers
+        shown = ", ".join(f"{a.code} = {a.label(language)}" for a in answers[:12])
+        text = shown + (w["more"] if len(answers) > 12 else "")
+    else:
+        return ""
+    if missing:
+        text += f" ({w['or_missing'].format(codes=missing)})"
+    return text
+
+
+def _rules_for(instrument: Instrument, language: str) -> dict[str, _ColumnRules]:
+    out = {}
+    for column in instrument.columns:
+        item_type = instrument.item(column.item).type
+        is_option = item_type == "multiple_choice"
+        kind = "option" if is_option else column.type
+        rules = _ColumnRules(column=column, kind=kind, label=column.label(language))
+        if column.is_coded:
+            rules.lookup = _answer_lookup(column, is_option)
+        elif column.is_numeric:
+            rules.lookup = _missing_lookup(column)
+            rules.missing_numbers = frozenset(float(c) for c in column.missing)
+        rules.expected = _describe_expected(column, kind, language)
+        out[column.name] = rules
+    return out
+
+
+# -- converting one column ---------------------------------------------------------------------
+def _distinct(s: pd.Series) -> tuple[np.ndarray, list]:
+    """Factorise a column: codes per row (-1 for NA) and the distinct values."""
+    codes, uniques = pd.factorize(s)
+    return codes, list(uniques)
+
+
+def _take(per_distinct: list, codes: np.ndarray, blank: object = _BLANK) -> np.ndarray:
+    arr = np.empty(len(per_distinct) + 1, dtype=object)
+    arr[:-1] = per_distinct
+    arr[-1] = blank
+    return arr[codes]
+
+
+_DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
+_THOUSANDS_DOT_DECIMAL_COMMA = re.compile(r"^[+-]?\d{1,3}(?:\.\d{3})+,\d+$")
+
+
+def parse_number(text: str) -> float | None:
+    """A number as a researcher may write it: ``7.5``, ``7,5`` (decimal comma), ``1.234,5``."""
+    t = text.strip().replace("\u00a0", "").replace(" ", "")
+    if _THOUSANDS_DOT_DECIMAL_COMMA.match(t):
+        t = t.replace(".", "").replace(",", ".")
+    elif _DECIMAL_COMMA.match(t):
+        t = t.replace(",", ".")
+    try:
+        value = float(t)
+    except ValueError:
+        return None
+    if value != value or value in (float("inf"), float("-inf")):
+        return None
+    return value
+
+
+_DATE_FORMATS = ("%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S",
+                 "%d-%m-%Y", "%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y %H:%M", "%d-%m-%Y %H:%M:%S",
+                 "%d/%m/%Y %H:%M", "%d-%m-%y", "%d/%m/%y", "%Y/%m/%d", "%Y%m%d")
+
+
+def parse_date(text: str) -> dt.datetime | None:
+    """A date as a researcher may write it: ISO ``2010-03-31`` or Dutch ``31-3-2010``."""
+    t = text.strip()
+    for fmt in _DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(t, fmt)
+        except ValueError:
+            continue
+    return None
+
+
+def _in_declared(value: float, spans: list[tuple[float, float]]) -> bool:
+    return any(lo <= value <= hi for lo, hi in spans)
+
+
+@dataclass
+class _CellIssues:
+    """Rows of one column with one kind of problem, and the parameters for each message."""
+
+    code: str
+    column: str
+    rows: list[int]
+    values: list[str]
+    params: dict = field(default_factory=dict)
+    row_params: list[dict] | None = None
+
+
+def _convert_column(raw: pd.Series, rules: _ColumnRules, declared: list[tuple[float, float]],
+                    vocabulary: dict[str, str] | None, language: str
+                    ) -> tuple[object, list[_CellIssues]]:
+    """One raw column to its tidy values; returns the values (array/Series) and the issues."""
+    col = rules.column
+    issues: list[_CellIssues] = []
+    index = raw.index
+    rows = index.to_numpy()
+
+    def issue(code: str, mask: np.ndarray, **params) -> None:
+        if mask.any():
+            issues.append(_CellIssues(code, col.name, rows[mask].tolist(),
+                                      raw.to_numpy(dtype=object)[mask].tolist(), params))
+
+    kind = rules.kind
+    if kind in ("categorical", "yes_no", "option"):
+        codes, uniques = _distinct(raw)
+        resolved = []
+        for u in uniques:
+            t = str(u).casefold()
+            hit = rules.lookup.get(t)
+            if hit is None:
+                number = parse_number(t)
+                if number is not None:
+                    if declared and _in_declared(number, declared):
+                        hit = _MISSING
+                    elif number.is_integer():
+                        hit = rules.lookup.get(str(int(number)))
+            resolved.append(_BAD if hit is None else hit)
+        per_row = _take(resolved, codes)
+        bad = np.array([v is _BAD for v in per_row], dtype=bool)
+        issue("value_unknown_code", bad, expected=rules.expected)
+        if kind == "categorical":
+            keys = col.answers.keys()
+            position = {k: i for i, k in enumerate(keys)}
+            cat_codes = np.array([position.get(v, -1) if isinstance(v, str) else -1
+                                  for v in resolved] + [-1], dtype=np.int64)[codes]
+            dtype = pd.CategoricalDtype(categories=keys, ordered=col.answers.ordered)
+            return pd.Categorical.from_codes(cat_codes, dtype=dtype), issues
+        truth = {"yes": True, "no": False}
+        values = [truth.get(v) if isinstance(v, str) else None for v in resolved] + [None]
+        out = np.array(values, dtype=object)[codes]
+        if kind == "option":
+            # blank marks the option as not chosen; the row-level rule is applied by the caller
+            return (pd.array(out, dtype="boolean"),
+                    np.array([v is _BLANK for v in per_row], dtype=bool)), issues
+        return pd.array(out, dtype="boolean"), issues
+
+    if kind in ("integer", "number"):
+        codes, uniques = _distinct(raw)
+        parsed = []
+        for u in uniques:
+            t = str(u).casefold()
+            if rules.lookup.get(t) is _MISSING:
+                parsed.append(_MISSING)
+                continue
+            number = parse_number(t)
+            if number is None:
+                parsed.append(_BAD)
+            elif number in rules.missing_numbers or (declared and _in_declared(number, declared)):
+                parsed.append(_MISSING)
+            else:
+                parsed.append(number)
+        per_row = _take(parsed, codes)
+        is_num = np.array([isinstance(v, float) for v in per_row], dtype=bool)
+        values = np.array([v if isinstance(v, float) else np.nan for v in per_row], dtype=float)
+        issue("value_not_number", np.array([v is _BAD for v in per_row], dtype=bool),
+              expected=rules.expected)
+        ok = is_num.copy()
+        if kind == "integer":
+            frac = is_num & (np.mod(np.where(is_num, values, 0), 1) != 0)
+            issue("value_not_integer", frac, expected=rules.expected)
+            ok &= ~frac
+        if col.range is not None:
+            low, high = col.range
+            outside = ok & ((values < low) | (values > high))
+            issue("value_out_of_range", outside, low=_fmt_number(low), high=_fmt_number(high),
+                  expected=rules.expected)
+            ok &= ~outside
+        if kind == "integer":
+            ok &= np.abs(np.where(ok, values, 0)) < 2.0**53
+            whole = np.where(ok, values, 0).astype(np.int64)
+            return pd.arrays.IntegerArray(whole, ~ok), issues
+        return pd.arrays.FloatingArray(np.where(ok, values, 0.0), ~ok), issues
+
+    if kind == "date":
+        codes, uniques = _distinct(raw)
+        parsed = [parse_date(str(u)) for u in uniques]
+        per_row = _take([_BAD if p is None else p for p in parsed], codes)
+        issue("value_not_date", np.array([v is _BAD for v in per_row], dtype=bool))
+        values = [p if isinstance(p, dt.datetime) else None for p in parsed] + [None]
+        stamps = pd.to_datetime(pd.Series(values, dtype=object)).astype(DATE_DTYPE)
+        return stamps.to_numpy()[codes], issues
+
+    # text and identifier
+    text = raw.astype("string")
+    if vocabulary is not None:
+        folded = text.str.casefold()
+        canonical = folded.map(vocabulary)
+        unknown = (text.notna() & canonical.isna()).to_numpy(dtype=bool)
+        examples = ", ".join(list(vocabulary.values())[:3])
+        issue("value_not_in_codebook", unknown, expected=examples)
+        text = canonical.where(canonical.notna(), text).astype("string")
+    return text.to_numpy(), issues
+
+
+# -- one file -----------------------------------------------------------------------------------
+def _match_header(columns: list[str], instrument: Instrument) -> dict[str, str]:
+    """File column -> instrument column; exact names first, then ignoring case and spaces."""
+    names = [c.name for c in instrument.columns]
+    by_fold = {n.casefold(): n for n in names}
+    out: dict[str, str] = {}
+    taken: set[str] = set()
+    for c in columns:
+        if c in names:
+            out[c] = c
+            taken.add(c)
+    for c in columns:
+        if c in out:
+            continue
+        target = by_fold.get(re.sub(r"\s+", "_", c.strip()).casefold())
+        if target and target not in taken:
+            out[c] = target
+            taken.add(target)
+    return out
+
+
+def empty_frame(instrument: Instrument, *, with_location: bool = True) -> pd.DataFrame:
+    """A tidy frame with no rows and the instrument's columns and dtypes."""
+    data: dict[str, object] = {}
+    if with_location:
+        data["round"] = pd.array([], dtype="string")
+        data["region"] = pd.array([], dtype="string")
+    for column in instrument.columns:
+        data[column.name] = pd.Series([], dtype=tidy_dtype(instrument, column)).array
+    return pd.DataFrame(data)
+
+
+def tidy_dtype(instrument: Instrument, column: Column):
+    """The dtype of a column in the tidy frame (docs/tidy-data.md)."""
+    if column.type == "categorical":
+        return pd.CategoricalDtype(categories=column.answers.keys(), ordered=column.answers.ordered)
+    return {"identifier": "string", "text": "string", "integer": "Int64", "number": "Float64",
+            "yes_no": "boolean", "date": DATE_DTYPE}[column.type]
+
+
+def _codebook_vocabulary() -> dict[str, str]:
+    return {p.casefold(): p for p in codebook().paths()}
+
+
+def _cap(issues: list[_CellIssues], skip: set[tuple[int, str]], *, file: str, sheet: str | None,
+         round_: str | None, region: str | None, language: str) -> list[Problem]:
+    problems: list[Problem] = []
+    for iss in issues:
+        shown = 0
+        hidden = 0
+        per_row = iss.row_params or [{}] * len(iss.rows)
+        for row, value, extra in zip(iss.rows, iss.values, per_row):
+            if (row, iss.column) in skip:
+                continue
+            if shown >= MAX_PER_COLUMN:
+                hidden += 1
+                continue
+            shown += 1
+            text_value = "" if value is None or value is pd.NA else str(value)
+            params = {"value": text_value, "column": iss.column, **iss.params, **extra}
+            problems.append(Problem(iss.code, message(iss.code, language, **params), file=file,
+                                    sheet=sheet, row=int(row), column=iss.column,
+                                    value=text_value or None, round=round_, region=region))
+        if hidden:
+            what = iss.code
+            problems.append(Problem("more_problems", message("more_problems", language,
+                                                             count=hidden, what=what),
+                                    file=file, sheet=sheet, column=iss.column, round=round_,
+                                    region=region, extra={"code": what, "count": hidden}))
+    return problems
+
+
+def validate_table(raw: RawTable, instrument: Instrument, *, language: str = "nl",
+                   round: str | None = None, region: str | None = None
+                   ) -> tuple[pd.DataFrame, list[Problem]]:
+    """Check one data file against its instrument and turn it into a tidy frame.
+
+    Parameters
+    ----------
+    raw
+        The file as read by :func:`mss_eval.input.readers.read_table`.
+    instrument
+        The instrument the file belongs to.
+    language
+        Language of the messages (``"nl"`` or ``"en"``).
+    round, region
+        Where the file was found; they fill the ``round`` and ``region`` columns and the problems.
+
+    Returns
+    -------
+    frame
+        The tidy frame (docs/tidy-data.md): ``round``, ``region`` and the instrument's columns with
+        their dtypes; index = the spreadsheet row of each record. Identifier columns still hold the
+        ids as entered (pseudonyms are made by :func:`mss_eval.tidy.load_study`). Cells with a
+        problem are ``NA``.
+    problems
+        The reading problems of the file followed by everything found here, in column order and
+        row order, at most :data:`MAX_PER_COLUMN` per kind and column.
+    """
+    file, sheet = raw.file, raw.sheet
+    where = dict(file=file, sheet=sheet, round=round, region=region)
+    problems: list[Problem] = [
+        Problem(**{**p.to_dict(), "round": round, "region": region}) if p.round is None else p
+        for p in raw.problems
+    ]
+    header_map = _match_header(raw.columns, instrument)
+    rules = _rules_for(instrument, language)
+
+    # columns: unknown (warning) and missing required (error)
+    known_names = [c.name for c in instrument.columns]
+    for c in raw.columns:
+        if c not in header_map:
+            problems.append(Problem("column_unknown", message(
+                "column_unknown", language, column=c, instrument=instrument.id,
+                suggestion=_suggest(c, known_names, language)), severity="warning", column=c,
+                row=raw.header_row, **where))
+    present = set(header_map.values())
+    for column in instrument.columns:
+        if column.required and column.name not in present:
+            problems.append(Problem("column_missing", message(
+                "column_missing", language, column=column.name, label=column.label(language)),
+                column=column.name, row=raw.header_row, **where))
+
+    data = raw.data.rename(columns=header_map)
+    data = data[[c for c in known_names if c in present]]
+
+    # direct identifiers: every column of the file, also unknown ones
+    kinds: dict[str, ColumnKind] = {}
+    for c in raw.columns:
+        target = header_map.get(c)
+        if target is None:
+            kinds[c] = ColumnKind(name=c)
+            continue
+        col = instrument.column(target)
+        kinds[c] = ColumnKind(name=c, labels=(col.label.nl, col.label.en),
+                              is_identifier=col.type == "identifier",
+                              is_free_text=col.privacy == "free_text",
+                              is_date=col.type == "date", allowed=col.identifiers_allowed)
+    id_problems, flagged = screen_table(raw.data, kinds, file=file, sheet=sheet, language=language,
+                                        limit_per_column=MAX_PER_COLUMN)
+    flagged = {(row, header_map.get(c, c)) for row, c in flagged}
+    problems += [Problem(**{**p.to_dict(), "round": round, "region": region}) for p in id_problems]
+
+    n = len(data)
+    if n == 0 and not instrument.one_row_per_region:
+        problems.append(Problem("header_only", message("header_only", language),
+                                severity="warning", **where))
+
+    vocabulary = None
+    tidy: dict[str, object] = {
+        "round": pd.array([round] * n, dtype="string"),
+        "region": pd.array([region] * n, dtype="string"),
+    }
+    issues: list[_CellIssues] = []
+    option_blanks: dict[str, list[tuple[str, np.ndarray]]] = {}
+    for column in instrument.columns:
+        name = column.name
+        r = rules[name]
+        if name not in data.columns:
+            tidy[name] = pd.Series([pd.NA] * n, dtype=tidy_dtype(instrument, column)).array
+            if r.kind == "option":
+                option_blanks.setdefault(column.item, []).append((name, np.ones(n, dtype=bool)))
+            continue
+        raw_col = data[name]
+        if column.vocabulary == "qualitative_codebook" and vocabulary is None:
+            vocabulary = _codebook_vocabulary()
+        values, col_issues = _convert_column(
+            raw_col, r, raw.declared_missing.get(name, []),
+            vocabulary if column.vocabulary else None, language)
+        issues += col_issues
+        if r.kind == "option":
+            values, blank = values
+            option_blanks.setdefault(column.item, []).append((name, blank))
+        tidy[name] = values
+        blank_cells = raw_col.isna().to_numpy()
+        if column.required and r.kind != "option" and blank_cells.any():
+            rows = raw_col.index.to_numpy()[blank_cells]
+            issues.append(_CellIssues("value_required", name, rows.tolist(), [None] * len(rows),
+                                      {"label": column.label(language)}))
+
+    # multiple choice: a row with every option blank is NA for all options, else blank is False
+    for item_name, parts in option_blanks.items():
+        all_blank = np.logical_and.reduce([b for _, b in parts]) if parts else np.ones(n, bool)
+        for name, blank in parts:
+            arr = pd.array(tidy[name], dtype="boolean")
+            fill_false = blank & ~all_blank
+            values = np.where(fill_false, False, arr.to_numpy(dtype=object, na_value=None))
+            values = np.where(all_blank, None, values)
+            tidy[name] = pd.array(values, dtype="boolean")
+        if instrument.item(item_name).required and all_blank.any():
+            rows = data.index.to_numpy()[all_blank]
+            label = instrument.item(item_name).label(language)
+            issues.append(_CellIssues("value_required", parts[0][0], rows.tolist(),
+                                      [None] * len(rows), {"label": label}))
+
+    frame = pd.DataFrame(tidy, index=data.index.copy())
+    frame.index.name = "row"
+    for column in instrument.columns:
+        frame[column.name] = frame[column.name].astype(tidy_dtype(instrument, column))
+
+    # unique columns (respondent ids, segment ids)
+    for column in instrument.columns:
+        if not column.unique or column.name not in data.columns:
+            continue
+        values = data[column.name]
+        if column.type == "identifier":
+            key = normalise_ids(values)
+        elif column.type == "text":
+            key = values.str.casefold()
+        else:
+            key = frame[column.name].astype("string")
+        key = key[key.notna()]
+        dup = key.duplicated(keep="first").to_numpy()
+        if dup.any():
+            first_of = dict(zip(key.to_numpy()[~dup], key.index[~dup]))
+            dup_rows = key.index[dup]
+            issues.append(_CellIssues(
+                "value_duplicate", column.name, [int(r) for r in dup_rows],
+                [str(values.at[r]) for r in dup_rows],
+                row_params=[{"first": int(first_of[k])} for k in key.to_numpy()[dup]]))
+
+    if instrument.one_row_per_region and n != 1:
+        problems.append(Problem("one_row_expected", message(
+            "one_row_expected", language, instrument=instrument.id, count=n), **where))
+
+    # order: per column in template order, rows ascending within a kind
+    order = {c.name: i for i, c in enumerate(instrument.columns)}
+    issues.sort(key=lambda i: (order.get(i.column, 10**6), i.rows[0] if i.rows else 0))
+    problems += _cap(issues, flagged, file=file, sheet=sheet, round_=round, region=region,
+                     language=language)
+    # blank out cells flagged as identifiers: they never enter the tidy data
+    for row, name in flagged:
+        if name in frame.columns and row in frame.index:
+            frame.loc[row, name] = pd.NA
+    return frame, problems
+
+
+
+
+# -- the whole study -----------------------------------------------------------------------------
+@dataclass
+class FileResult:
+    """One data file of the study: where it is, what it holds, and what was found in it."""
+
+    file: str                       # relative to the study folder, with '/'
+    path: Path
+    format: str                     # csv, xlsx, sav
+    instrument: str | None = None
+    round: str | None = None
+    region: str | None = None
+    sha256: str = ""
+    sheet: str | None = None
+    encoding: str | None = None
+    delimiter: str | None = None
+    frame: pd.DataFrame | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def rows(self) -> int:
+        return 0 if self.frame is None else len(self.frame)
+
+    @property
+    def has_errors(self) -> bool:
+        return any(p.severity == "error" for p in self.problems)
+
+
+@dataclass
+class ValidationReport:
+    """Everything :func:`validate_study` found.
+
+    Attributes
+    ----------
+    path
+        The study folder.
+    config
+        The checked ``study.yaml`` (``None`` when it has errors).
+    problems
+        Every problem, in study order: study.yaml, folder layout, then file by file.
+    files
+        One :class:`FileResult` per data file that was read (or tried), in study order.
+    language
+        The language of the messages.
+    """
+
+    path: Path
+    config: StudyConfig | None
+    problems: list[Problem]
+    files: list[FileResult]
+    language: str = "nl"
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+    @property
+    def valid(self) -> bool:
+        """No errors (warnings are allowed)."""
+        return not self.errors
+
+    @property
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Per file (relative path): its tidy frame (ids not yet pseudonymised)."""
+        return {f.file: f.frame for f in self.files if f.frame is not None}
+
+    def files_frame(self) -> pd.DataFrame:
+        """One row per data file: file, instrument, round, region, format, sha256, rows."""
+        records = [{"file": f.file, "instrument": f.instrument, "round": f.round,
+                    "region": f.region, "format": f.format, "sha256": f.sha256, "rows": f.rows}
+                   for f in self.files]
+        frame = pd.DataFrame(records, columns=["file", "instrument", "round", "region", "format",
+                                               "sha256", "rows"])
+        for c in ["file", "instrument", "round", "region", "format", "sha256"]:
+            frame[c] = frame[c].astype("string")
+        frame["rows"] = frame["rows"].astype("Int64")
+        return frame
+
+    def summary(self) -> str:
+        """One sentence: how many errors and warnings in how many files, valid or not."""
+        e, w, n = len(self.errors), len(self.warnings), len(self.files)
+        if self.language == "en":
+            verdict = "the study is valid" if self.valid else "the study is NOT valid"
+            return (f"{e} error(s) and {w} warning(s) in {n} data file(s); {verdict}.")
+        verdict = "de studie is geldig" if self.valid else "de studie is NIET geldig"
+        return f"{e} fout(en) en {w} waarschuwing(en) in {n} gegevensbestand(en); {verdict}."
+
+
+def _peek_language(study_dir: Path) -> str:
+    """The report language from study.yaml, read leniently (before it is checked strictly)."""
+    import yaml
+
+    try:
+        data = yaml.safe_load((study_dir / STUDY_FILE).read_text(encoding="utf-8-sig"))
+        lang = data.get("settings", {}).get("language", "nl")
+        return lang if lang in ("nl", "en") else "nl"
+    except Exception:
+        return "nl"
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        path.resolve().relative_to(root)
+        return True
+    except (ValueError, OSError, RuntimeError):
+        return False
+
+
+def _rel(path: Path, study_dir: Path) -> str:
+    try:
+        return path.relative_to(study_dir).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _entries(folder: Path) -> list[Path]:
+    """The visible entries of a folder, sorted; hidden files and Excel lock files left out."""
+    try:
+        return sorted(p for p in folder.iterdir()
+                      if not p.name.startswith((".", "~$")) and p.name not in ("Thumbs.db",
+                                                                               "desktop.ini"))
+    except OSError:
+        return []
+
+
+def _discover(study_dir: Path, config: StudyConfig, language: str
+              ) -> tuple[list[FileResult], list[Problem]]:
+    """Walk data/<round>/<region>/ and return the data files to read and the layout problems."""
+    root = study_dir.resolve()
+    problems: list[Problem] = []
+    found: list[FileResult] = []
+    data_dir = study_dir / DATA_DIR
+
+    def outside(p: Path) -> bool:
+        if p.is_symlink() and not _inside(p, root):
+            problems.append(Problem("path_outside_study", message(
+                "path_outside_study", language, value=_rel(p, study_dir)),
+                file=_rel(p, study_dir), value=_rel(p, study_dir)))
+            return True
+        return False
+
+    if not data_dir.is_dir() or outside(data_dir):
+        if not data_dir.exists():
+            problems.append(Problem("data_folder_missing", message(
+                "data_folder_missing", language, value=DATA_DIR), severity="warning",
+                file=DATA_DIR))
+        return found, problems
+
+    round_ids = [r.id for r in config.rounds]
+    region_ids = [r.id for r in config.regions]
+    known_instruments = sorted(instruments())
+    by_fold = {i.casefold(): i for i in known_instruments}
+    seen_pairs: set[tuple[str, str]] = set()
+    per_folder: dict[tuple[str, str], list[FileResult]] = {}
+
+    def misplaced(p: Path) -> None:
+        problems.append(Problem("file_misplaced", message(
+            "file_misplaced", language, value=_rel(p, study_dir)), severity="warning",
+            file=_rel(p, study_dir), value=p.name))
+
+    for round_dir in _entries(data_dir):
+        if outside(round_dir):
+            continue
+        if not round_dir.is_dir():
+            misplaced(round_dir)
+            continue
+        if round_dir.name not in round_ids:
+            problems.append(Problem("round_folder_unknown", message(
+                "round_folder_unknown", language, value=round_dir.name,
+                known=", ".join(round_ids) or "-",
+                suggestion=_suggest(round_dir.name, round_ids, language)),
+                file=_rel(round_dir, study_dir), value=round_dir.name))
+            continue
+        rnd = config.round(round_dir.name)
+        for region_dir in _entries(round_dir):
+            if outside(region_dir):
+                continue
+            if not region_dir.is_dir():
+                misplaced(region_dir)
+                continue
+            where = dict(file=_rel(region_dir, study_dir), value=region_dir.name, round=rnd.id)
+            if region_dir.name not in region_ids:
+                problems.append(Problem("region_folder_unknown", message(
+                    "region_folder_unknown", language, value=region_dir.name,
+                    known=", ".join(region_ids) or "-",
+                    suggestion=_suggest(region_dir.name, region_ids, language)), **where))
+                continue
+            if region_dir.name not in rnd.regions:
+                problems.append(Problem("region_not_in_round", message(
+                    "region_not_in_round", language, value=region_dir.name, round=rnd.id,
+                    known=", ".join(rnd.regions) or "-"), region=region_dir.name, **where))
+                continue
+            pair = (rnd.id, region_dir.name)
+            seen_pairs.add(pair)
+            for f in _entries(region_dir):
+                rel = _rel(f, study_dir)
+                if outside(f) or not _inside(f, root):
+                    continue
+                if f.is_dir():
+                    misplaced(f)
+                    continue
+                suffix = f.suffix.lower()
+                if suffix not in DATA_SUFFIXES:
+                    if suffix in (".xls", ".ods", ".numbers"):
+                        kind = {".xls": "oud Excel (.xls)" if language == "nl" else
+                                "old Excel (.xls)", ".ods": "OpenDocument (.ods)",
+                                ".numbers": "Numbers"}[suffix]
+                        problems.append(Problem("file_format_unsupported", message(
+                            "file_format_unsupported", language, value=f.name, kind=kind),
+                            file=rel, value=f.name, round=pair[0], region=pair[1]))
+                    else:
+                        problems.append(Problem("file_ignored", message(
+                            "file_ignored", language, value=f.name), severity="warning",
+                            file=rel, value=f.name, round=pair[0], region=pair[1]))
+                    continue
+                instrument = by_fold.get(f.stem.casefold())
+                if instrument is None:
+                    problems.append(Problem("instrument_unknown", message(
+                        "instrument_unknown", language, value=f.stem,
+                        known=", ".join(known_instruments),
+                        suggestion=_suggest(f.stem, known_instruments, language)),
+                        file=rel, value=f.name, round=pair[0], region=pair[1]))
+                    continue
+                per_folder.setdefault(pair, []).append(FileResult(
+                    file=rel, path=f, format=suffix[1:], instrument=instrument, round=pair[0],
+                    region=pair[1]))
+
+    # study order: rounds and regions as in study.yaml, then instruments by name
+    for rnd in config.rounds:
+        for region in rnd.regions:
+            pair = (rnd.id, region)
+            files = per_folder.get(pair, [])
+            if not files:
+                problems.append(Problem("region_no_data", message(
+                    "region_no_data", language, region=region, round=rnd.id),
+                    severity="warning", file=f"{DATA_DIR}/{rnd.id}/{region}", round=rnd.id,
+                    region=region))
+                continue
+            by_instrument: dict[str, list[FileResult]] = {}
+            for fr in files:
+                by_instrument.setdefault(fr.instrument, []).append(fr)
+            for instrument_id in sorted(by_instrument):
+                group = by_instrument[instrument_id]
+                if len(group) > 1:
+                    names = ", ".join(g.path.name for g in group)
+                    for g in group:
+                        problems.append(Problem("instrument_twice", message(
+                            "instrument_twice", language, instrument=instrument_id, value=names),
+                            file=g.file, value=g.path.name, round=rnd.id, region=region))
+                    continue
+                found.append(group[0])
+    return found, problems
+
+
+def _read_and_check(fr: FileResult, language: str) -> None:
+    """Read one file and check it against its instrument, filling in the FileResult."""
+    from ..instruments import get_instrument
+
+    try:
+        raw = read_table(fr.path, file=fr.file, language=language)
+    except ReadError as exc:
+        fr.problems = [Problem(**{**p.to_dict(), "round": fr.round, "region": fr.region})
+                       for p in exc.problems]
+        try:
+            from .readers import sha256_of
+            fr.sha256 = sha256_of(fr.path)
+        except OSError:
+            pass
+        return
+    except OSError as exc:
+        fr.problems = [Problem("file_unreadable", message(
+            "file_unreadable", language, format=fr.format, detail=exc.strerror or str(exc)),
+            file=fr.file, round=fr.round, region=fr.region)]
+        return
+    fr.sha256, fr.sheet, fr.encoding, fr.delimiter = (raw.sha256, raw.sheet, raw.encoding,
+                                                      raw.delimiter)
+    frame, problems = validate_table(raw, get_instrument(fr.instrument), language=language,
+                                     round=fr.round, region=fr.region)
+    fr.frame, fr.problems = frame, problems
+
+
+def _check_references(files: list[FileResult], language: str) -> None:
+    """Ids that must exist in another instrument's file of the same region and round."""
+    from ..instruments import get_instrument
+
+    by_pair: dict[tuple, dict[str, FileResult]] = {}
+    for fr in files:
+        by_pair.setdefault((fr.round, fr.region), {})[fr.instrument] = fr
+    for fr in files:
+        if fr.frame is None:
+            continue
+        instrument = get_instrument(fr.instrument)
+        for column in instrument.columns:
+            if column.references is None or column.name not in fr.frame.columns:
+                continue
+            target_instrument = get_instrument(column.references)
+            target_column = target_instrument.id_column or column.name
+            target = by_pair[(fr.round, fr.region)].get(column.references)
+            where = dict(file=fr.file, sheet=fr.sheet, round=fr.round, region=fr.region)
+            if target is None:
+                if fr.frame[column.name].notna().any():
+                    fr.problems.append(Problem("reference_file_missing", message(
+                        "reference_file_missing", language, column=column.name,
+                        target=column.references), column=column.name, **where))
+                continue
+            if target.frame is None or target_column not in target.frame.columns:
+                continue  # the target file has its own (reported) problems
+            known = set(normalise_ids(target.frame[target_column]).dropna())
+            ids = fr.frame[column.name]
+            normal = normalise_ids(ids)
+            unknown = normal.notna() & ~normal.isin(known)
+            if unknown.any():
+                rows = fr.frame.index[unknown.to_numpy()]
+                issue = _CellIssues("reference_unknown", column.name, [int(r) for r in rows],
+                                    [str(ids.at[r]) for r in rows],
+                                    {"target": target.file, "target_column": target_column})
+                fr.problems += _cap([issue], set(), file=fr.file, sheet=fr.sheet,
+                                    round_=fr.round, region=fr.region, language=language)
+
+
+def validate_study(path: Path | str, language: str | None = None) -> ValidationReport:
+    """Check a whole study folder: study.yaml, the folder layout and every data file.
+
+    Parameters
+    ----------
+    path
+        The study folder (with ``study.yaml`` and ``data/<round>/<region>/``).
+    language
+        Language of the messages; by default the study's own (``settings.language``), else Dutch.
+
+    Returns
+    -------
+    ValidationReport
+        The problems, the files read (with their SHA-256) and each file's tidy frame. Never raises
+        on bad data; input files are only read.
+    """
+    study_dir = Path(path)
+    language = language or _peek_language(study_dir)
+    try:
+        config = load_config(study_dir, language=language)
+    except StudyError as exc:
+        return ValidationReport(path=study_dir, config=None, problems=list(exc.problems),
+                                files=[], language=language)
+    files, problems = _discover(study_dir, config, language)
+    for fr in files:
+        _read_and_check(fr, language)
+    _check_references(files, language)
+    for fr in files:
+        problems += fr.problems
+    return ValidationReport(path=study_dir, config=config, problems=problems, files=files,
+                            language=language)

@@ -1,0 +1,625 @@
+"""Report figures: seaborn/matplotlib charts with titles, units, n, alt text and one theme.
+
+Every function takes a tidy result frame (as the analyses return it) and returns a
+:class:`ReportFigure`: the chart rendered once to PNG (the matplotlib figure is closed at once, so a
+notebook never leaks open figures) with its alt text and caption, embedded as an
+``<figure><img alt=...><figcaption>`` HTML fragment. Keyword arguments are the same across functions:
+``language``, ``title``, ``labels`` (value → label), ``order``, ``n`` and ``suppressed`` column
+names. A suppressed statistic is never drawn; the figure says so in its note.
+
+Functions
+---------
+likert_bars
+    Diverging stacked bars for items answered on an agreement scale.
+dot_plot_ci
+    Region comparisons: a dot per region with its confidence interval.
+network_ring_bars
+    The personal network: persons per ring (innermost first) as stacked bars per region.
+collaboration_network
+    The collaboration network of one or more regions, drawn with a fixed layout seed.
+share_bars
+    Grouped horizontal bars of shares (e.g. support needed / received per life domain).
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .style import (
+    LIKERT_COLOURS_5,
+    NEUTRAL_GREY,
+    PALETTE,
+    RING_COLOURS,
+    SUPPRESSED_MARKER,
+    check_language,
+    format_number,
+    format_percent,
+    is_missing,
+    join_words,
+    set_theme,
+    suppression_note,
+)
+
+_W = {
+    "nl": {"figure": "Figuur", "n": "n", "not_shown": "Niet getoond (te weinig respondenten)",
+           "persons": "gemiddeld aantal personen", "share": "aandeel (%)",
+           "no_data": "Geen gegevens om te tonen."},
+    "en": {"figure": "Figure", "n": "n", "not_shown": "Not shown (too few respondents)",
+           "persons": "mean number of persons", "share": "share (%)",
+           "no_data": "No data to show."},
+}
+
+
+@dataclass
+class ReportFigure:
+    """A rendered figure: PNG bytes, alt text, caption and notes, ready to embed."""
+
+    png: bytes
+    alt: str
+    caption: str = ""
+    notes: list[str] = field(default_factory=list)
+    number: str | None = None
+    language: str = "nl"
+    width_in: float = 7.0
+    figure_id: str | None = None
+
+    def to_html(self) -> str:
+        esc = html.escape
+        data = base64.b64encode(self.png).decode("ascii")
+        word = _W[self.language]["figure"]
+        label = f'<span class="caption-label">{word} {esc(self.number)}</span> ' if self.number else ""
+        ident = f' id="{esc(self.figure_id)}"' if self.figure_id else ""
+        # width in cm keeps print size faithful to the matplotlib size (A4 text column ~16 cm)
+        width_cm = min(self.width_in * 2.54, 16.0)
+        parts = [
+            f'<figure class="mss-figure"{ident}>',
+            f'<img src="data:image/png;base64,{data}" alt="{esc(self.alt)}" '
+            f'style="width:{width_cm:.1f}cm;max-width:100%">',
+        ]
+        if self.caption or label or self.notes:
+            notes = "".join(f'<span class="figure-note">{esc(n)}</span>' for n in self.notes)
+            parts.append(f"<figcaption>{label}{esc(self.caption)}{notes}</figcaption>")
+        parts.append("</figure>")
+        return "\n".join(parts)
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+
+def finish(fig: Any, *, alt: str, caption: str = "", notes: Sequence[str] = (),
+           language: str = "nl") -> ReportFigure:
+    """Render a matplotlib figure to a :class:`ReportFigure` and close it."""
+    import matplotlib.pyplot as plt
+
+    buffer = io.BytesIO()
+    width = fig.get_size_inches()[0]
+    try:
+        # no Software/date metadata: the same data give the same bytes
+        fig.savefig(buffer, format="png", metadata={"Software": None})
+    finally:
+        plt.close(fig)
+    return ReportFigure(png=buffer.getvalue(), alt=alt, caption=caption, notes=list(notes),
+                        language=language, width_in=float(width))
+
+
+def _new_figure(height: float, width: float = 7.0, **kwargs):
+    import matplotlib.pyplot as plt
+
+    set_theme()
+    return plt.subplots(figsize=(width, height), **kwargs)
+
+
+def _number_formatter(decimals: int, language: str, percent: bool = False, absolute=False):
+    from matplotlib.ticker import FuncFormatter
+
+    def fmt(value, _pos):
+        v = abs(value) if absolute else value
+        return format_number(v, decimals, language) + ("%" if percent else "")
+
+    return FuncFormatter(fmt)
+
+
+def _legend_below(fig, ax, ncol: int, entries: int) -> None:
+    """A legend centred under the axes, with room made for it (in inches, not axes fractions)."""
+    handles, texts = ax.get_legend_handles_labels()
+    rows = math.ceil(entries / max(ncol, 1))
+    height = fig.get_size_inches()[1]
+    room = (0.12 + 0.24 * rows) / height
+    fig.legend(handles, texts, loc="lower center", bbox_to_anchor=(0.5, 0.0), ncol=ncol,
+               frameon=False, handlelength=1.0, columnspacing=1.2)
+    fig.tight_layout(rect=(0, room, 1, 1))
+
+
+def _label(labels: Mapping[Any, str] | None, key: Any) -> str:
+    if labels and key in labels:
+        return str(labels[key])
+    return str(key)
+
+
+def _flags(frame: pd.DataFrame, suppressed: str | None) -> pd.Series:
+    if suppressed and suppressed in frame.columns:
+        return frame[suppressed].fillna(False).astype(bool)
+    return pd.Series(False, index=frame.index)
+
+
+def _n_text(n: Any, language: str) -> str:
+    return "" if is_missing(n) else f"n = {format_number(n, 0, language)}"
+
+
+def _empty(title: str, language: str, caption: str, notes: Sequence[str] = ()) -> ReportFigure:
+    fig, ax = _new_figure(1.2)
+    ax.set_axis_off()
+    ax.set_title(title)
+    ax.text(0.0, 0.3, _W[language]["no_data"], transform=ax.transAxes, fontsize=10)
+    return finish(fig, alt=f"{title}. {_W[language]['no_data']}", caption=caption, notes=notes,
+                  language=language)
+
+
+# -- Likert items: diverging stacked bars -----------------------------------------------------
+def likert_bars(
+    frame: pd.DataFrame,
+    *,
+    item: str = "item",
+    answer: str = "answer",
+    share: str = "share",
+    n: str = "n",
+    suppressed: str | None = "suppressed",
+    answer_order: Sequence[str],
+    answer_labels: Mapping[str, str] | None = None,
+    item_labels: Mapping[str, str] | None = None,
+    item_order: Sequence[str] | None = None,
+    neutral: str | None = None,
+    title: str = "",
+    caption: str = "",
+    language: str = "nl",
+    min_respondents: int = 5,
+    colours: Sequence[str] | None = None,
+) -> ReportFigure:
+    """Diverging stacked bars: one bar per item, disagreement left of zero, agreement right.
+
+    Written with matplotlib's ``barh`` (plot-likert does not work with pandas 3). The neutral
+    answer is split half left, half right of zero, so bars are centred on the scale's midpoint.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        One row per item and answer: ``item``, ``answer`` (answer key), ``share`` (0-1 of the
+        item's respondents) and ``n`` (the item's base); ``suppressed`` marks items not to show.
+    answer_order : list of str
+        Answer keys from most negative to most positive (the answer set's order).
+    neutral : str, optional
+        The middle answer key; by default the middle of an odd-length ``answer_order``.
+    """
+    language = check_language(language)
+    w = _W[language]
+    answer_order = list(answer_order)
+    k = len(answer_order)
+    if neutral is None and k % 2 == 1:
+        neutral = answer_order[k // 2]
+    colours = list(colours or (LIKERT_COLOURS_5 if k == 5 else _diverging(k)))
+    flags = _flags(frame, suppressed)
+    hidden = sorted(set(frame.loc[flags, item]), key=list(frame[item]).index)
+    shown = frame.loc[~flags & ~frame[item].isin(hidden)]
+    items = [i for i in (item_order or list(dict.fromkeys(frame[item]))) if i in set(shown[item])]
+    notes = []
+    if hidden:
+        notes.append(f"{w['not_shown']}: {join_words([_label(item_labels, i) for i in hidden], language)}.")
+    if not items:
+        return _empty(title, language, caption, notes)
+
+    wide = (shown.pivot_table(index=item, columns=answer, values=share, aggfunc="sum",
+                              observed=True)
+            .reindex(index=items, columns=answer_order).fillna(0.0) * 100)
+    bases = shown.groupby(item, observed=True)[n].max().reindex(items)
+    neg_keys = answer_order[: k // 2]
+    left = -(wide[neg_keys].sum(axis=1) + (wide[neutral] / 2 if neutral else 0))
+
+    fig, ax = _new_figure(0.45 * len(items) + 1.6)
+    y = np.arange(len(items))[::-1]
+    start = left.to_numpy().copy()
+    for key, colour in zip(answer_order, colours):
+        widths = wide[key].to_numpy()
+        bars = ax.barh(y, widths, left=start, color=colour, edgecolor="white", linewidth=0.6,
+                       height=0.7, label=_label(answer_labels, key))
+        for rect, value in zip(bars, widths):
+            if value >= 8:
+                txt_colour = "white" if colour in ("#0072B2", "#D55E00") else "black"
+                ax.text(rect.get_x() + rect.get_width() / 2, rect.get_y() + rect.get_height() / 2,
+                        format_number(value, 0, language), ha="center", va="center",
+                        fontsize=8, color=txt_colour)
+        start = start + widths
+    ax.axvline(0, color="#444444", linewidth=0.8)
+    ax.set_yticks(y)
+    ax.set_yticklabels([f"{_label(item_labels, i)} ({_n_text(bases[i], language)})" for i in items])
+    ax.set_xlim(-100, 100)
+    ax.xaxis.set_major_formatter(_number_formatter(0, language, percent=True, absolute=True))
+    ax.set_xlabel("← " + ("oneens" if language == "nl" else "disagree") + "   |   "
+                  + ("eens" if language == "nl" else "agree") + " →   ("
+                  + ("% van de respondenten" if language == "nl" else "% of respondents") + ")")
+    ax.grid(axis="y", visible=False)
+    if title:
+        ax.set_title(title)
+    _legend_below(fig, ax, ncol=min(k, 5), entries=k)
+    agree = wide[answer_order[k - k // 2:]].sum(axis=1)
+    alt_parts = [f"{_label(item_labels, i)}: {format_number(agree[i], 0, language)}% "
+                 + ("(helemaal) eens" if language == "nl" else "agree")
+                 + f", {_n_text(bases[i], language)}" for i in items]
+    kind = "Gestapeld staafdiagram rond het midden" if language == "nl" else "Diverging stacked bar chart"
+    alt = f"{kind}{': ' + title if title else ''}. " + "; ".join(alt_parts) + "."
+    if hidden:
+        notes.append(suppression_note(language, min_respondents))
+    return finish(fig, alt=alt, caption=caption, notes=notes, language=language)
+
+
+def _diverging(k: int) -> list[str]:
+    import seaborn as sns
+
+    return [_hex(c) for c in sns.color_palette("PuOr", k)][::-1]
+
+
+def _hex(rgb) -> str:
+    return "#" + "".join(f"{int(round(c * 255)):02X}" for c in rgb[:3])
+
+
+# -- region comparisons: dot plot with confidence intervals ------------------------------------
+def dot_plot_ci(
+    frame: pd.DataFrame,
+    *,
+    group: str = "region",
+    value: str = "mean",
+    low: str = "ci_low",
+    high: str = "ci_high",
+    n: str = "n",
+    suppressed: str | None = "suppressed",
+    labels: Mapping[Any, str] | None = None,
+    order: Sequence[Any] | None = None,
+    colours: Mapping[Any, str] | None = None,
+    title: str = "",
+    xlabel: str = "",
+    caption: str = "",
+    language: str = "nl",
+    percent: bool = False,
+    decimals: int = 1,
+    xlim: tuple[float, float] | None = None,
+    reference: float | None = None,
+    min_respondents: int = 5,
+) -> ReportFigure:
+    """A dot per group (region) with its confidence interval; n in the label of each row.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        One row per group with ``value``, ``low``, ``high``, ``n`` and ``suppressed``.
+    percent : bool
+        Values are shares (0-1), drawn and labelled as percentages.
+    reference : float, optional
+        A vertical reference line (e.g. the round's overall mean).
+    """
+    language = check_language(language)
+    w = _W[language]
+    frame = frame.reset_index(drop=True)
+    groups = [g for g in (order or list(dict.fromkeys(frame[group]))) if g in set(frame[group])]
+    if not groups:
+        return _empty(title, language, caption)
+    rows = frame.set_index(group).loc[groups]
+    flags = _flags(rows.reset_index(), suppressed).to_numpy()
+    scale = 100.0 if percent else 1.0
+    fmt = (lambda v: format_percent(v, 0, language)) if percent else (
+        lambda v: format_number(v, decimals, language))
+
+    fig, ax = _new_figure(0.42 * len(groups) + 1.3)
+    y = np.arange(len(groups))[::-1]
+    alt_parts, hidden = [], []
+    for yi, g, flag in zip(y, groups, flags):
+        row = rows.loc[g]
+        name = _label(labels, g)
+        colour = (colours or {}).get(g, PALETTE[0])
+        v = row[value]
+        if flag or is_missing(v):
+            ax.text(0.01, yi, SUPPRESSED_MARKER, transform=ax.get_yaxis_transform(),
+                    va="center", ha="left", fontsize=10, color="#666666")
+            hidden.append(name)
+            alt_parts.append(f"{name}: {w['not_shown'].lower()}")
+            continue
+        lo, hi = row.get(low), row.get(high)
+        if not (is_missing(lo) or is_missing(hi)):
+            ax.hlines(yi, float(lo) * scale, float(hi) * scale, color=colour, linewidth=2.2, alpha=0.55)
+        ax.plot(float(v) * scale, yi, "o", color=colour, markersize=8, zorder=3)
+        ax.annotate(fmt(v), (float(v) * scale, yi), xytext=(0, 7), textcoords="offset points",
+                    ha="center", va="bottom", fontsize=8.5)
+        ci = "" if is_missing(lo) or is_missing(hi) else (
+            f" (95%-BI {fmt(lo)}–{fmt(hi)})" if language == "nl" else f" (95% CI {fmt(lo)}–{fmt(hi)})")
+        alt_parts.append(f"{name}: {fmt(v)}{ci}, {_n_text(row.get(n), language)}")
+    ax.set_yticks(y)
+    ax.set_yticklabels([f"{_label(labels, g)}\n({_n_text(rows.loc[g].get(n), language)})"
+                        if n in rows.columns else _label(labels, g) for g in groups])
+    ax.set_ylim(-0.7, len(groups) - 0.3)
+    if xlim is not None:
+        ax.set_xlim(xlim[0] * scale, xlim[1] * scale)
+    if reference is not None and not is_missing(reference):
+        ax.axvline(float(reference) * scale, color="#777777", linestyle="--", linewidth=0.9)
+    ax.xaxis.set_major_formatter(_number_formatter(0 if percent else max(decimals - 1, 0),
+                                                   language, percent=percent))
+    ax.set_xlabel(xlabel)
+    ax.grid(axis="y", visible=False)
+    if title:
+        ax.set_title(title)
+    notes = []
+    if hidden:
+        notes.append(suppression_note(language, min_respondents))
+    kind = "Stippendiagram met 95%-betrouwbaarheidsintervallen" if language == "nl" else \
+        "Dot plot with 95% confidence intervals"
+    alt = f"{kind}{': ' + title if title else ''}. " + "; ".join(alt_parts) + "."
+    return finish(fig, alt=alt, caption=caption, notes=notes, language=language)
+
+
+# -- the personal network: stacked bars per ring -----------------------------------------------
+def network_ring_bars(
+    frame: pd.DataFrame,
+    *,
+    group: str = "region",
+    ring: str = "ring",
+    value: str = "mean",
+    n: str = "n",
+    suppressed: str | None = "suppressed",
+    ring_order: Sequence[str],
+    ring_labels: Mapping[str, str] | None = None,
+    labels: Mapping[Any, str] | None = None,
+    order: Sequence[Any] | None = None,
+    title: str = "",
+    xlabel: str | None = None,
+    caption: str = "",
+    language: str = "nl",
+    min_respondents: int = 5,
+) -> ReportFigure:
+    """Persons in the personal network per ring as one stacked bar per region.
+
+    Rings go from the innermost (close relatives and friends, warm colours) to the outermost
+    (specialised care, cool colours), so a thin informal part shows as a short warm segment.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        One row per group and ring: ``group``, ``ring`` (ring key), ``value`` (mean persons),
+        ``n`` and ``suppressed``.
+    ring_order : list of str
+        Ring keys, innermost first.
+    """
+    language = check_language(language)
+    w = _W[language]
+    flags = _flags(frame, suppressed)
+    hidden_groups = list(dict.fromkeys(frame.loc[flags, group]))
+    shown = frame.loc[~frame[group].isin(hidden_groups)]
+    groups = [g for g in (order or list(dict.fromkeys(frame[group]))) if g in set(shown[group])]
+    notes = []
+    if hidden_groups:
+        notes.append(f"{w['not_shown']}: "
+                     f"{join_words([_label(labels, g) for g in hidden_groups], language)}.")
+        notes.append(suppression_note(language, min_respondents))
+    if not groups:
+        return _empty(title, language, caption, notes)
+    wide = (shown.pivot_table(index=group, columns=ring, values=value, aggfunc="first",
+                              observed=True)
+            .reindex(index=groups, columns=list(ring_order)).fillna(0.0))
+    bases = shown.groupby(group, observed=True)[n].max().reindex(groups)
+
+    fig, ax = _new_figure(0.42 * len(groups) + 1.9)
+    y = np.arange(len(groups))[::-1]
+    start = np.zeros(len(groups))
+    total = wide.sum(axis=1).to_numpy()
+    for key, colour in zip(ring_order, RING_COLOURS * 2):
+        widths = wide[key].to_numpy()
+        bars = ax.barh(y, widths, left=start, color=colour, edgecolor="white", linewidth=0.6,
+                       height=0.6, label=_label(ring_labels, key))
+        for rect, v, tot in zip(bars, widths, total):
+            if tot > 0 and v / tot >= 0.07:
+                ax.text(rect.get_x() + rect.get_width() / 2, rect.get_y() + rect.get_height() / 2,
+                        format_number(v, 1, language), ha="center", va="center", fontsize=8,
+                        color="white" if colour in ("#0072B2", "#D55E00") else "black")
+        start = start + widths
+    ax.set_yticks(y)
+    ax.set_yticklabels([f"{_label(labels, g)}\n({_n_text(bases[g], language)})" for g in groups])
+    ax.xaxis.set_major_formatter(_number_formatter(0, language))
+    ax.set_xlabel(xlabel or w["persons"])
+    ax.grid(axis="y", visible=False)
+    if title:
+        ax.set_title(title)
+    _legend_below(fig, ax, ncol=min(len(ring_order), 2), entries=len(ring_order))
+    alt_parts = []
+    for g in groups:
+        rings = ", ".join(f"{_label(ring_labels, r)} {format_number(wide.loc[g, r], 1, language)}"
+                          for r in ring_order)
+        alt_parts.append(f"{_label(labels, g)} ({_n_text(bases[g], language)}): {rings}")
+    kind = "Gestapeld staafdiagram van het persoonlijk netwerk per ring" if language == "nl" else \
+        "Stacked bar chart of the personal network per ring"
+    alt = f"{kind}{': ' + title if title else ''}. " + "; ".join(alt_parts) + "."
+    return finish(fig, alt=alt, caption=caption, notes=notes, language=language)
+
+
+# -- grouped shares ----------------------------------------------------------------------------
+def share_bars(
+    frame: pd.DataFrame,
+    *,
+    category: str,
+    hue: str,
+    value: str = "share",
+    n: str = "n",
+    suppressed: str | None = "suppressed",
+    category_labels: Mapping[Any, str] | None = None,
+    hue_labels: Mapping[Any, str] | None = None,
+    category_order: Sequence[Any] | None = None,
+    hue_order: Sequence[Any] | None = None,
+    title: str = "",
+    xlabel: str | None = None,
+    caption: str = "",
+    language: str = "nl",
+    min_respondents: int = 5,
+) -> ReportFigure:
+    """Grouped horizontal bars of shares (0-1), one group per category, one bar per hue.
+
+    Suppressed shares are left out of the chart and named in the note.
+    """
+    language = check_language(language)
+    w = _W[language]
+    flags = _flags(frame, suppressed)
+    shown = frame.loc[~flags & frame[value].notna()]
+    cats = [c for c in (category_order or list(dict.fromkeys(frame[category])))
+            if c in set(frame[category])]
+    hues = [h for h in (hue_order or list(dict.fromkeys(frame[hue]))) if h in set(frame[hue])]
+    notes = []
+    if flags.any():
+        notes.append(suppression_note(language, min_respondents))
+    if shown.empty:
+        return _empty(title, language, caption, notes)
+    fig, ax = _new_figure(0.32 * len(cats) * max(len(hues), 1) * 0.55 + 1.8)
+    height = 0.8 / max(len(hues), 1)
+    y0 = np.arange(len(cats))[::-1]
+    for j, (h, colour) in enumerate(zip(hues, PALETTE)):
+        sub = shown[shown[hue] == h].set_index(category)[value]
+        ys = y0 + 0.4 - height * (j + 0.5)
+        vals = np.array([float(sub.get(c, np.nan)) * 100 if c in sub.index else np.nan for c in cats])
+        ax.barh(ys, np.nan_to_num(vals), height=height * 0.92, color=colour,
+                label=_label(hue_labels, h))
+        for yy, v, c in zip(ys, vals, cats):
+            if not math.isnan(v):
+                ax.text(v + 1, yy, format_number(v, 0, language) + "%", va="center", fontsize=7.5)
+            elif ((frame[category] == c) & (frame[hue] == h) & flags).any():
+                ax.text(1, yy, SUPPRESSED_MARKER, va="center", fontsize=8, color="#666666")
+    ax.set_yticks(y0)
+    ax.set_yticklabels([_label(category_labels, c) for c in cats])
+    ax.set_xlim(0, 108)
+    ax.xaxis.set_major_formatter(_number_formatter(0, language, percent=True))
+    ax.set_xlabel(xlabel or w["share"])
+    ax.grid(axis="y", visible=False)
+    if title:
+        ax.set_title(title)
+    if len(hues) > 1:
+        _legend_below(fig, ax, ncol=min(len(hues), 4), entries=len(hues))
+    alt_parts = []
+    for c in cats:
+        sub = shown[shown[category] == c]
+        bits = [f"{_label(hue_labels, h)} {format_percent(v, 0, language)}"
+                for h, v in zip(sub[hue], sub[value])]
+        if bits:
+            alt_parts.append(f"{_label(category_labels, c)}: {', '.join(bits)}")
+    kind = "Staafdiagram van aandelen" if language == "nl" else "Bar chart of shares"
+    alt = f"{kind}{': ' + title if title else ''}. " + "; ".join(alt_parts) + "."
+    return finish(fig, alt=alt, caption=caption, notes=notes, language=language)
+
+
+# -- the collaboration network -----------------------------------------------------------------
+def collaboration_network(
+    edges: pd.DataFrame,
+    *,
+    source: str = "source",
+    target: str = "target",
+    weight: str | None = "weight",
+    group: str = "region",
+    node_groups: Mapping[str, str] | None = None,
+    node_group_labels: Mapping[str, str] | None = None,
+    labels: Mapping[Any, str] | None = None,
+    order: Sequence[Any] | None = None,
+    title: str = "",
+    caption: str = "",
+    language: str = "nl",
+    seed: int = 7,
+    label_top: int = 5,
+) -> ReportFigure:
+    """The collaboration network drawn per region (one panel each), with a fixed layout seed.
+
+    Nodes are organisations coloured by organisation group and sized by degree; the ``label_top``
+    most connected organisations of each panel are named. The layout (networkx spring layout with
+    ``seed``) is the same in every rendering of the same data.
+
+    Parameters
+    ----------
+    edges : DataFrame
+        One row per tie: ``group`` (region), ``source`` and ``target`` organisation, an optional
+        ``weight`` (e.g. contact frequency).
+    node_groups : mapping, optional
+        Organisation → organisation-group key, for the node colours.
+    """
+    import networkx as nx
+
+    language = check_language(language)
+    groups = [g for g in (order or list(dict.fromkeys(edges[group]))) if g in set(edges[group])] \
+        if group in edges.columns else [None]
+    if not len(edges) or not groups:
+        return _empty(title, language, caption)
+    cols = min(len(groups), 2)
+    rows_ = math.ceil(len(groups) / cols)
+    width = 7.0
+    fig, axes = _new_figure(3.3 * rows_ + (0.6 if title else 0.2) + 0.5, width=width,
+                            nrows=rows_, ncols=cols, squeeze=False)
+    group_keys = list(dict.fromkeys((node_groups or {}).values()))
+    group_colour = {k: PALETTE[i % len(PALETTE)] for i, k in enumerate(group_keys)}
+    alt_parts = []
+    for ax, g in zip(axes.flat, groups):
+        sub = edges if g is None else edges[edges[group] == g]
+        graph = nx.Graph()
+        for row in sub.itertuples(index=False):
+            s, t = getattr(row, source), getattr(row, target)
+            wgt = float(getattr(row, weight)) if weight and weight in sub.columns else 1.0
+            if graph.has_edge(s, t):
+                graph[s][t]["weight"] += wgt
+            else:
+                graph.add_edge(s, t, weight=wgt)
+        # sorted node insertion: the layout depends on node order, not only on the seed
+        ordered = nx.Graph()
+        ordered.add_nodes_from(sorted(graph.nodes))
+        ordered.add_edges_from(sorted((min(a, b), max(a, b), d) for a, b, d in graph.edges(data=True)))
+        pos = nx.spring_layout(ordered, seed=seed, k=1.2 / math.sqrt(max(len(ordered), 1)))
+        degree = dict(ordered.degree())
+        sizes = [60 + 45 * degree[v] for v in ordered.nodes]
+        colours = [group_colour.get((node_groups or {}).get(v), NEUTRAL_GREY) for v in ordered.nodes]
+        nx.draw_networkx_edges(ordered, pos, ax=ax, edge_color="#9A9A9A", alpha=0.6,
+                               width=[0.6 + 0.25 * d.get("weight", 1) for *_e, d in
+                                      ordered.edges(data=True)])
+        nx.draw_networkx_nodes(ordered, pos, ax=ax, node_size=sizes, node_color=colours,
+                               edgecolors="white", linewidths=0.8)
+        top = sorted(ordered.nodes, key=lambda v: (-degree[v], str(v)))[:label_top]
+        nx.draw_networkx_labels(ordered, pos, labels={v: _short(str(v)) for v in top}, ax=ax,
+                                font_size=7, font_family="DejaVu Sans",
+                                bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none",
+                                      "alpha": 0.75})
+        density = nx.density(ordered) if len(ordered) > 1 else 0.0
+        name = _label(labels, g) if g is not None else ""
+        org = "organisaties" if language == "nl" else "organisations"
+        ties = "relaties" if language == "nl" else "ties"
+        ax.set_title(f"{name}\n{len(ordered)} {org}, {ordered.number_of_edges()} {ties}",
+                     fontsize=9.5, loc="center")
+        ax.set_axis_off()
+        most = join_words([str(v) for v in top[:3]], language)
+        dens = "dichtheid" if language == "nl" else "density"
+        central = "meest verbonden" if language == "nl" else "most connected"
+        alt_parts.append(f"{name}: {len(ordered)} {org}, {ordered.number_of_edges()} {ties}, "
+                         f"{dens} {format_number(density, 2, language)}; {central}: {most}")
+    for ax in list(axes.flat)[len(groups):]:
+        ax.set_axis_off()
+    if node_groups:
+        from matplotlib.lines import Line2D
+
+        present = [k for k in group_keys if k in set(node_groups.values())]
+        handles = [Line2D([0], [0], marker="o", linestyle="", markersize=7,
+                          markerfacecolor=group_colour[k], markeredgecolor="white",
+                          label=_label(node_group_labels, k)) for k in present]
+        fig.legend(handles=handles, loc="lower center", ncol=2, frameon=False, fontsize=8)
+    if title:
+        fig.suptitle(title, x=0.02, ha="left", fontsize=12, fontweight="bold")
+    fig.tight_layout(rect=(0, 0.08 if node_groups else 0, 1, 1))
+    kind = "Netwerkdiagram van de samenwerking" if language == "nl" else "Network diagram of collaboration"
+    alt = f"{kind}{': ' + title if title else ''}. " + "; ".join(alt_parts) + "."
+    return finish(fig, alt=alt, caption=caption, language=language)
+
+
+def _short(name: str, width: int = 22) -> str:
+    return name if len(name) <= width else name[: width - 1] + "…"

@@ -1,0 +1,210 @@
+"""One look for every report: theme, colours, number formatting and the suppression marker.
+
+Every table and figure of a report goes through this module, so a Dutch report writes ``7,7`` and
+``1.234`` and an English one ``7.7`` and ``1,234``, and a suppressed statistic is shown the same way
+everywhere: as :data:`SUPPRESSED_MARKER`, explained by :func:`suppression_note`.
+
+The palette is Okabe & Ito's (2008), which stays distinguishable for the common forms of colour
+blindness; Likert answers use a diverging pair of its hues around a neutral grey.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+#: Shown in a table cell whose statistic rests on too few respondents. ``x`` follows the Dutch
+#: official-statistics convention (CBS: "geheim"); ``-`` would read as "nil" to Dutch readers.
+SUPPRESSED_MARKER = "x"
+
+#: Okabe-Ito colours in the order regions get them (yellow last: it is weak on white).
+OKABE_ITO = {
+    "blue": "#0072B2",
+    "orange": "#E69F00",
+    "green": "#009E73",
+    "pink": "#CC79A7",
+    "sky": "#56B4E9",
+    "vermillion": "#D55E00",
+    "black": "#000000",
+    "yellow": "#F0E442",
+}
+PALETTE: list[str] = list(OKABE_ITO.values())
+NEUTRAL_GREY = "#BBBBBB"
+
+#: Five-point agreement: two disagreeing hues, a neutral grey, two agreeing hues.
+LIKERT_COLOURS_5 = ["#D55E00", "#E69F00", NEUTRAL_GREY, "#56B4E9", "#0072B2"]
+
+#: The rings of the personal network, innermost first, from warm (informal) to cool (professional).
+RING_COLOURS = ["#D55E00", "#E69F00", "#56B4E9", "#0072B2"]
+
+FONT_FAMILY = "DejaVu Sans"
+
+LANGUAGES = ("nl", "en")
+
+_SEPARATORS = {"nl": (",", "."), "en": (".", ",")}  # (decimal, thousands)
+
+_SUPPRESSION_NOTES = {
+    "nl": "{marker} = niet getoond: minder dan {k} respondenten, of af te leiden uit een ander "
+    "getoond cijfer. Zo blijft niemand herkenbaar.",
+    "en": "{marker} = not shown: fewer than {k} respondents, or derivable from another figure "
+    "shown. This keeps every respondent unrecognisable.",
+}
+
+
+def check_language(language: str | None) -> str:
+    """The report language, ``"nl"`` when not given; anything else than nl/en is an error."""
+    language = language or "nl"
+    if language not in LANGUAGES:
+        raise ValueError(f"language must be one of {LANGUAGES}, not {language!r}")
+    return language
+
+
+def is_missing(x: object) -> bool:
+    """True for None, NaN, pd.NA and NaT (the values a table shows as empty)."""
+    if x is None or x is pd.NA or x is pd.NaT:
+        return True
+    try:
+        return bool(pd.isna(x))
+    except (TypeError, ValueError):
+        return False
+
+
+def format_number(x: object, decimals: int = 1, language: str = "nl") -> str:
+    """A number written the way readers of the report's language expect.
+
+    Parameters
+    ----------
+    x : number or None
+        The value; ``None``, NaN and ``pd.NA`` give an empty string.
+    decimals : int
+        Digits after the decimal separator (rounded half away from zero, as in print statistics,
+        not Python's banker's rounding).
+    language : {"nl", "en"}
+        ``nl`` writes a decimal comma and a thousands point (``1.234,5``), ``en`` the reverse.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> format_number(7.66, 1, "nl")
+    '7,7'
+    >>> format_number(12345.5, 1, "en")
+    '12,345.5'
+    >>> format_number(1234, 0, "nl")
+    '1.234'
+    """
+    language = check_language(language)
+    if is_missing(x):
+        return ""
+    if isinstance(x, (bool, np.bool_)):
+        raise TypeError("format_number got a boolean; format yes/no answers as labels")
+    if not isinstance(x, (numbers.Number, np.number)):
+        raise TypeError(f"format_number needs a number, got {type(x).__name__} {x!r}")
+    value = float(x)
+    if math.isinf(value):
+        return "∞" if value > 0 else "-∞"
+    rounded = _round_half_away(value, decimals)
+    text = f"{abs(rounded):,.{max(decimals, 0)}f}"  # en style: 12,345.5
+    decimal_sep, thousands_sep = _SEPARATORS[language]
+    text = text.replace(",", "\0").replace(".", decimal_sep).replace("\0", thousands_sep)
+    # "-0,0" would suggest a negative value that rounding hid
+    negative = rounded < 0 and any(ch not in "0.,\u00a0" for ch in text)
+    return ("-" if negative else "") + text
+
+
+def _round_half_away(value: float, decimals: int) -> float:
+    # Decimal avoids 2.675 -> 2.67 surprises from binary floating point
+    from decimal import ROUND_HALF_UP, Decimal
+
+    quantum = Decimal(1).scaleb(-decimals)
+    return float(Decimal(repr(value)).quantize(quantum, rounding=ROUND_HALF_UP))
+
+
+def format_percent(share: object, decimals: int = 0, language: str = "nl") -> str:
+    """A share (0-1) as a percentage: ``0.9`` → ``"90%"``; ``0.125`` with 1 decimal → ``"12,5%"``."""
+    if is_missing(share):
+        return ""
+    return format_number(float(share) * 100, decimals, language) + "%"  # type: ignore[arg-type]
+
+
+def format_count(x: object, language: str = "nl") -> str:
+    """A whole number with a thousands separator (``1.234`` in Dutch)."""
+    return format_number(x, 0, language)
+
+
+def format_range(low: object, high: object, decimals: int = 1, language: str = "nl") -> str:
+    """A confidence interval or range: ``"7,2–8,1"`` (an en dash, no spaces)."""
+    if is_missing(low) or is_missing(high):
+        return ""
+    return f"{format_number(low, decimals, language)}–{format_number(high, decimals, language)}"
+
+
+def suppression_note(language: str = "nl", min_respondents: int = 5) -> str:
+    """The footnote that explains :data:`SUPPRESSED_MARKER` under a table or figure."""
+    language = check_language(language)
+    return _SUPPRESSION_NOTES[language].format(marker=SUPPRESSED_MARKER, k=min_respondents)
+
+
+def join_words(words: Sequence[str], language: str = "nl") -> str:
+    """``["a", "b", "c"]`` → ``"a, b en c"`` (``"a, b and c"`` in English)."""
+    words = [w for w in words if w]
+    if not words:
+        return ""
+    if len(words) == 1:
+        return words[0]
+    conj = " en " if check_language(language) == "nl" else " and "
+    return ", ".join(words[:-1]) + conj + words[-1]
+
+
+def region_colours(region_ids: Sequence[str]) -> dict[str, str]:
+    """A fixed colour per region, in study.yaml order, so a region looks the same in every figure."""
+    return {r: PALETTE[i % len(PALETTE)] for i, r in enumerate(region_ids)}
+
+
+_theme_set = False
+
+
+def set_theme(force: bool = False) -> None:
+    """Set the one seaborn/matplotlib theme of all reports (idempotent).
+
+    White background with a light horizontal grid, the Okabe-Ito palette, DejaVu Sans, figures
+    sized for an A4 text column and saved at a resolution that prints sharply.
+    """
+    global _theme_set
+    if _theme_set and not force:
+        return
+    import matplotlib as mpl
+    import seaborn as sns
+
+    sns.set_theme(
+        context="notebook",
+        style="whitegrid",
+        palette=PALETTE,
+        font=FONT_FAMILY,
+        rc={
+            "figure.figsize": (7.0, 3.8),
+            "figure.dpi": 100,
+            "savefig.dpi": 160,
+            "savefig.bbox": "tight",
+            "axes.titlesize": 12,
+            "axes.titleweight": "bold",
+            "axes.titlelocation": "left",
+            "axes.labelsize": 10,
+            "xtick.labelsize": 9,
+            "ytick.labelsize": 9,
+            "legend.fontsize": 9,
+            "legend.frameon": False,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "grid.color": "#E5E5E5",
+            "svg.hashsalt": "mss-eval",  # stable ids in SVG output
+        },
+    )
+    mpl.rcParams["axes.formatter.use_locale"] = False
+    _theme_set = True

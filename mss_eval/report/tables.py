@@ -1,0 +1,350 @@
+"""Report tables: a tidy result frame turned into a captioned, formatted HTML table.
+
+An analysis returns a tidy frame (one row per result, ``n`` and ``suppressed`` columns). A report
+table chooses and labels some of its columns, writes every number the way the report's language
+does (``7,7`` in Dutch), shows each suppressed statistic as
+:data:`~mss_eval.report.style.SUPPRESSED_MARKER` with a footnote, and can put regions side by side
+(``pivot``) for the comparative reports. The HTML is written here, not by pandas' ``to_html``, so a
+report never shows a DataFrame repr, index or dtype.
+
+Example
+-------
+>>> import pandas as pd
+>>> frame = pd.DataFrame({"region": ["a", "b"], "n": [14, 3], "mean": [8.04, None],
+...                       "suppressed": [False, True]})
+>>> t = report_table(frame, columns={"region": "Regio", "n": "n", "mean": "Gemiddelde"},
+...                  caption="Rapportcijfer", language="nl")
+>>> t.cells["Gemiddelde"].tolist()
+['8,0', 'x']
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import pandas as pd
+
+from .style import (
+    SUPPRESSED_MARKER,
+    check_language,
+    format_number,
+    format_percent,
+    format_range,
+    is_missing,
+    suppression_note,
+)
+
+Kind = Literal["text", "count", "number", "percent", "range"]
+
+
+@dataclass(frozen=True)
+class Col:
+    """How one column of a report table is shown.
+
+    Parameters
+    ----------
+    name : str
+        The column in the tidy frame. For ``kind="range"`` give the two columns as
+        ``name="ci_low|ci_high"`` (shown as ``7,2–8,1``).
+    label : str
+        The column header.
+    kind : {"text", "count", "number", "percent", "range"}, optional
+        How values are written; guessed from the dtype when not given (integers as counts,
+        floats with ``decimals`` decimals, everything else as text).
+    decimals : int
+        Decimals of numbers, percentages and ranges.
+    labels : mapping, optional
+        Value → label for coded values (answer keys, region ids, item names).
+    base : bool
+        A base (``n``): still shown in a suppressed row when it is known.
+    """
+
+    name: str
+    label: str
+    kind: Kind | None = None
+    decimals: int = 1
+    labels: Mapping[Any, str] | None = None
+    base: bool = False
+
+
+@dataclass
+class ReportTable:
+    """A formatted table ready for a report: every cell is already a string.
+
+    ``cells`` holds the display strings with the header labels as columns (no index is ever
+    shown); ``row_header`` says how many leading columns label the rows; ``total_rows`` marks rows
+    printed in bold (totals).
+    """
+
+    cells: pd.DataFrame
+    caption: str = ""
+    notes: list[str] = field(default_factory=list)
+    number: str | None = None
+    language: str = "nl"
+    row_header: int = 1
+    numeric_columns: frozenset[str] = frozenset()
+    total_rows: frozenset[int] = frozenset()
+    table_id: str | None = None
+
+    @property
+    def has_suppressed(self) -> bool:
+        return bool((self.cells == SUPPRESSED_MARKER).to_numpy().any())
+
+    def to_html(self) -> str:
+        """The table as a self-contained HTML fragment (caption, header, body, notes)."""
+        esc = html.escape
+        word = "Tabel" if self.language == "nl" else "Table"
+        label = f'<span class="caption-label">{word} {esc(self.number)}</span> ' if self.number else ""
+        ident = f' id="{esc(self.table_id)}"' if self.table_id else ""
+        out = [f'<div class="mss-table"{ident}>', "<table>"]
+        if self.caption or label:
+            out.append(f"<caption>{label}{esc(self.caption)}</caption>")
+        out.append("<thead><tr>")
+        for i, col in enumerate(self.cells.columns):
+            cls = ' class="num"' if col in self.numeric_columns else ""
+            out.append(f'<th scope="col"{cls}>{esc(str(col))}</th>')
+        out.append("</tr></thead>")
+        out.append("<tbody>")
+        for r, row in enumerate(self.cells.itertuples(index=False, name=None)):
+            cls = ' class="total"' if r in self.total_rows else ""
+            out.append(f"<tr{cls}>")
+            for i, (col, value) in enumerate(zip(self.cells.columns, row)):
+                text = esc(str(value))
+                if i < self.row_header:
+                    out.append(f'<th scope="row">{text}</th>')
+                else:
+                    classes = []
+                    if col in self.numeric_columns:
+                        classes.append("num")
+                    if value == SUPPRESSED_MARKER:
+                        classes.append("suppressed")
+                    c = f' class="{" ".join(classes)}"' if classes else ""
+                    out.append(f"<td{c}>{text}</td>")
+            out.append("</tr>")
+        out.append("</tbody></table>")
+        for note in self.notes:
+            out.append(f'<p class="table-note">{esc(note)}</p>')
+        out.append("</div>")
+        return "\n".join(out)
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+
+def _guess_kind(series: pd.Series) -> Kind:
+    if pd.api.types.is_bool_dtype(series.dtype):
+        return "text"
+    if pd.api.types.is_integer_dtype(series.dtype):
+        return "count"
+    if pd.api.types.is_float_dtype(series.dtype):
+        # whole-number floats (counts after a merge) stay counts
+        values = series.dropna()
+        if len(values) and (values == values.round()).all() and values.abs().max() >= 1:
+            return "count"
+        return "number"
+    return "text"
+
+
+def _format_value(value: Any, col: Col, kind: Kind, language: str) -> str:
+    if col.labels is not None and not is_missing(value) and value in col.labels:
+        return str(col.labels[value])
+    if is_missing(value):
+        return ""
+    if kind == "count":
+        return format_number(value, 0, language)
+    if kind == "number":
+        return format_number(value, col.decimals, language)
+    if kind == "percent":
+        return format_percent(value, col.decimals, language)
+    if isinstance(value, bool):
+        return {"nl": {True: "ja", False: "nee"}, "en": {True: "yes", False: "no"}}[language][value]
+    return str(value)
+
+
+def format_cells(
+    frame: pd.DataFrame,
+    columns: Sequence[Col],
+    *,
+    language: str = "nl",
+    suppressed: str | None = "suppressed",
+    keep: Sequence[str] = (),
+) -> pd.DataFrame:
+    """Every chosen column of ``frame`` as display strings (suppressed statistics as the marker).
+
+    A statistic is shown as the marker when its row is flagged ``suppressed`` or when it is
+    missing in such a row; text columns, ``base`` columns with a known value and the columns in
+    ``keep`` (pivot keys) are shown as they are. The result has the tidy column names, so it can
+    still be pivoted; :func:`report_table` renames them to labels.
+    """
+    language = check_language(language)
+    flags = (
+        frame[suppressed].fillna(False).astype(bool).to_numpy()
+        if suppressed and suppressed in frame.columns
+        else [False] * len(frame)
+    )
+    out = {}
+    for col in columns:
+        if col.kind == "range" or "|" in col.name:
+            low, high = col.name.split("|")
+            values = [
+                SUPPRESSED_MARKER if flag else format_range(a, b, col.decimals, language)
+                for a, b, flag in zip(frame[low], frame[high], flags)
+            ]
+            out[col.name] = values
+            continue
+        series = frame[col.name]
+        kind = col.kind or _guess_kind(series)
+        texts = []
+        for value, flag in zip(series.tolist(), flags):
+            is_stat = kind != "text" and col.labels is None and col.name not in keep
+            if flag and is_stat and not (col.base and not is_missing(value)):
+                texts.append(SUPPRESSED_MARKER)
+            else:
+                texts.append(_format_value(value, col, kind, language))
+        out[col.name] = texts
+    return pd.DataFrame(out, index=range(len(frame)), dtype=object)
+
+
+def _as_cols(columns: Mapping[str, str] | Sequence[Col | str] | None, frame: pd.DataFrame,
+             suppressed: str | None) -> list[Col]:
+    if columns is None:
+        return [Col(c, c, base=(c == "n")) for c in frame.columns if c != suppressed]
+    if isinstance(columns, Mapping):
+        return [Col(name, label, base=(name == "n")) for name, label in columns.items()]
+    return [c if isinstance(c, Col) else Col(c, c, base=(c == "n")) for c in columns]
+
+
+def report_table(
+    frame: pd.DataFrame,
+    columns: Mapping[str, str] | Sequence[Col | str] | None = None,
+    *,
+    caption: str = "",
+    language: str = "nl",
+    pivot: tuple[str, str] | None = None,
+    pivot_order: Sequence[str] | None = None,
+    pivot_labels: Mapping[str, str] | None = None,
+    suppressed: str | None = "suppressed",
+    min_respondents: int = 5,
+    notes: Sequence[str] = (),
+    total_label: str | None = None,
+    number: str | None = None,
+    table_id: str | None = None,
+) -> ReportTable:
+    """Turn a tidy result frame into a :class:`ReportTable`.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        A tidy result: one row per result, ``n`` and ``suppressed`` columns where the analysis
+        provides them.
+    columns : mapping name → label, or list of :class:`Col`
+        The columns to show, in order, with their header labels. Without it, every column.
+    caption : str
+        The table's caption (a table number is put before it when ``number`` is given).
+    language : {"nl", "en"}
+        Number formatting and the footnote's language.
+    pivot : (str, str), optional
+        ``(spread, value)``: put the values of column ``value`` side by side, one column per value
+        of ``spread`` (e.g. ``("region", "n")`` for regions side by side). The other chosen
+        columns label the rows.
+    pivot_order : list, optional
+        The order of the spread columns (study.yaml order of regions); by default first seen.
+    pivot_labels : mapping, optional
+        Header label per spread value (region id → region name).
+    suppressed : str or None
+        The suppression flag column.
+    min_respondents : int
+        Only for the footnote's wording.
+    notes : list of str
+        Further footnotes, printed under the table.
+    total_label : str, optional
+        Rows whose first column shows this label are printed as totals.
+
+    Returns
+    -------
+    ReportTable
+        If any cell is suppressed, the suppression footnote is added automatically.
+    """
+    language = check_language(language)
+    cols = _as_cols(columns, frame, suppressed)
+    frame = frame.reset_index(drop=True)
+    if pivot is None:
+        cells = format_cells(frame, cols, language=language, suppressed=suppressed)
+        cells.columns = [c.label for c in cols]
+        numeric = frozenset(
+            c.label for c in cols if (c.kind or _guess_kind(frame[c.name.split("|")[0]])) != "text"
+            and c.labels is None
+        )
+        row_header = 1
+    else:
+        spread, value = pivot
+        row_cols = [c for c in cols if c.name not in (spread, value)]
+        value_col = next((c for c in cols if c.name == value), Col(value, value))
+        # the spread value is the statistic itself: a suppressed row hides it, even a count
+        value_col = Col(value_col.name, value_col.label, value_col.kind, value_col.decimals,
+                        value_col.labels, base=False)
+        spread_col = Col(spread, spread, kind="text")
+        formatted = format_cells(
+            frame, [spread_col, *row_cols, value_col], language=language,
+            suppressed=suppressed, keep=[spread],
+        )
+        formatted[spread] = frame[spread].to_numpy()
+        keys = [c.name for c in row_cols]
+        order = list(pivot_order) if pivot_order is not None else list(dict.fromkeys(frame[spread]))
+        order = [o for o in order if o in set(frame[spread])]
+        # row order as first seen, not sorted: the analysis chose a meaningful order
+        row_keys = list(dict.fromkeys(map(tuple, formatted[keys].to_numpy().tolist())))
+        wide = formatted.pivot_table(index=keys, columns=spread, values=value,
+                                     aggfunc="first", observed=True, sort=False)
+        wide = wide.reindex(index=pd.MultiIndex.from_tuples(row_keys, names=keys)
+                            if len(keys) > 1 else pd.Index([k[0] for k in row_keys], name=keys[0]),
+                            columns=order)
+        wide = wide.fillna("").reset_index()
+        labels = dict(pivot_labels or {})
+        wide.columns = [c.label for c in row_cols] + [labels.get(o, str(o)) for o in order]
+        cells = wide.astype(object)
+        numeric = frozenset(labels.get(o, str(o)) for o in order)
+        row_header = len(row_cols)
+    totals = frozenset(
+        i for i, v in enumerate(cells.iloc[:, 0].tolist()) if total_label and v == total_label
+    ) if len(cells.columns) else frozenset()
+    table = ReportTable(
+        cells=cells, caption=caption, notes=list(notes), number=number, language=language,
+        row_header=row_header, numeric_columns=numeric, total_rows=totals, table_id=table_id,
+    )
+    if table.has_suppressed:
+        table.notes.append(suppression_note(language, min_respondents))
+    return table
+
+
+def show(table: Any, caption: str | None = None) -> None:
+    """Display a report table, figure or HTML block in a notebook (as HTML, never a repr).
+
+    ``caption`` replaces the table's caption. Outside IPython the HTML is printed.
+    """
+    if caption is not None and isinstance(table, ReportTable):
+        table.caption = caption
+    if isinstance(table, (pd.DataFrame, pd.Series)):
+        raise TypeError("show() takes a report table or figure; turn a DataFrame into one with "
+                        "report_table() so numbers are formatted and suppression is applied")
+    html_text = table.to_html() if hasattr(table, "to_html") else str(table)
+    try:
+        from IPython import get_ipython
+        from IPython.display import HTML, display
+    except ImportError:  # pragma: no cover - IPython ships with ipykernel
+        print(html_text)
+        return
+    if get_ipython() is None:
+        print(html_text)
+    else:
+        display(HTML(html_text))
+
+
+def labelled(values: Mapping[Any, str] | Callable[[Any], str]) -> Callable[[Any], str]:
+    """A label function from a mapping (unknown values pass through as text)."""
+    if callable(values):
+        return values
+    return lambda v: str(values.get(v, v))

@@ -1,0 +1,372 @@
+"""Report text: the authors' Markdown with computed figures filled in, and generated sentences.
+
+Authors' text
+-------------
+An author writes one Markdown file per report and chapter in the study's ``texts/`` folder. The
+folder tree mirrors the reports::
+
+    texts/
+      final/<chapter>.md                  the final report (across all rounds)
+      <round>/<chapter>.md                the interim (comparative) report of a round
+      <round>/<region>/<chapter>.md       the report of one region in one round
+
+``<chapter>`` is one of the chapter names below, in English or Dutch (``personal.md`` and
+``persoonlijk.md`` are the same chapter; having both is an error). A chapter without a file gets
+generated text describing its figures. A round cannot be called ``final`` when the study has
+authors' texts: the folder would be ambiguous.
+
+=================  ===============  ==============================================
+chapter            Dutch file name  what the author writes there
+=================  ===============  ==============================================
+``summary``        samenvatting     an optional summary before chapter 1
+``introduction``   inleiding        introduction, accountability of the data
+``mss``            mss              the MSS of the region: history, aims, partners
+``administrative`` bestuurlijk      the administrative level
+``executive``      uitvoerend       the executive level
+``personal``       persoonlijk      the personal level
+``conclusions``    conclusies       conclusions and recommendations
+``appendix``       bijlage          extra methods text for the appendix
+=================  ===============  ==============================================
+
+Placeholders
+------------
+``{{ region.rating.mean }}`` in a text is replaced by the figure at that path in the report's key
+figures (the dictionary also written as ``figures.json``), written the way the report's language
+writes numbers. An optional format follows a bar: ``{{ region.rating.mean | 2 }}`` (two
+decimals), ``{{ round.share_spv | percent }}``, ``{{ region.clients.n | int }}``. A placeholder
+naming a figure that does not exist is an error naming the file and line; a figure suppressed for
+too few respondents is written as the suppression marker, never as its value.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..problems import MESSAGES, Problem, StudyError, message
+from ..study import TEXTS_DIR
+from .style import (
+    SUPPRESSED_MARKER,
+    check_language,
+    format_number,
+    format_percent,
+    is_missing,
+    suppression_note,
+)
+
+#: chapter key -> Dutch file name (both spellings are accepted).
+CHAPTERS: dict[str, str] = {
+    "summary": "samenvatting",
+    "introduction": "inleiding",
+    "mss": "mss",
+    "administrative": "bestuurlijk",
+    "executive": "uitvoerend",
+    "personal": "persoonlijk",
+    "conclusions": "conclusies",
+    "appendix": "bijlage",
+}
+
+FINAL_FOLDER = "final"
+
+MESSAGES.update({
+    "placeholder_unknown": {
+        "nl": "onbekend cijfer '{{{{ {name} }}}}' in de tekst.{hint}",
+        "en": "unknown figure '{{{{ {name} }}}}' in the text.{hint}",
+    },
+    "placeholder_unclosed": {
+        "nl": "'{{{{' zonder afsluitende '}}}}' op deze regel; een cijfer schrijf je als "
+              "{{{{ region.rating.mean }}}}",
+        "en": "'{{{{' without a closing '}}}}' on this line; write a figure as "
+              "{{{{ region.rating.mean }}}}",
+    },
+    "placeholder_format": {
+        "nl": "onbekende opmaak '{fmt}' bij '{name}'; gebruik een aantal decimalen (bijv. 1), "
+              "'int' of 'percent'",
+        "en": "unknown format '{fmt}' for '{name}'; use a number of decimals (e.g. 1), 'int' or "
+              "'percent'",
+    },
+    "placeholder_not_a_number": {
+        "nl": "'{name}' is geen enkel cijfer maar een groep cijfers; kies een van: {options}",
+        "en": "'{name}' is not a single figure but a group of figures; choose one of: {options}",
+    },
+    "text_chapter_twice": {
+        "nl": "hoofdstuk '{chapter}' staat twee keer in {folder}: als {a} en als {b}; "
+              "houd er één",
+        "en": "chapter '{chapter}' appears twice in {folder}: as {a} and as {b}; keep one",
+    },
+    "text_not_utf8": {
+        "nl": "de tekst is geen UTF-8; sla het bestand op als UTF-8 (Kladblok: 'Opslaan als', "
+              "codering UTF-8)",
+        "en": "the text is not UTF-8; save the file as UTF-8",
+    },
+})
+
+_PLACEHOLDER = re.compile(r"\{\{\s*(?P<name>[^{}|]*?)\s*(?:\|\s*(?P<fmt>[^{}]*?)\s*)?\}\}")
+
+
+class PlaceholderError(StudyError):
+    """A placeholder in an author's text that cannot be filled (names file and line)."""
+
+    def __init__(self, problems: list[Problem], language: str = "nl"):
+        self.language = language
+        super().__init__(problems, summary=problems[0].describe(language) if problems else "")
+
+    def __str__(self) -> str:
+        return "\n".join(p.describe(self.language) for p in self.problems)
+
+
+@dataclass(frozen=True)
+class AuthorText:
+    """One chapter text written by an author."""
+
+    path: Path
+    #: the path as the author knows it, relative to the study folder
+    relative: str
+    chapter: str
+    text: str
+
+
+def texts_folder(study_path: Path | str, round: str | None = None,
+                 region: str | None = None) -> Path:
+    """The folder holding the authors' texts of one report (see the module docstring)."""
+    base = Path(study_path) / TEXTS_DIR
+    if round is None:
+        return base / FINAL_FOLDER
+    if region is None:
+        return base / round
+    return base / round / region
+
+
+def author_text(study_path: Path | str, chapter: str, round: str | None = None,
+                region: str | None = None, language: str = "nl") -> AuthorText | None:
+    """The author's Markdown for a chapter of a report, or None when there is none.
+
+    Parameters
+    ----------
+    study_path : path
+        The study folder.
+    chapter : str
+        A key of :data:`CHAPTERS` (English).
+    round, region : str, optional
+        Both for a region report, only ``round`` for a round report, neither for the final report.
+    """
+    if chapter not in CHAPTERS:
+        raise KeyError(f"unknown chapter {chapter!r}; chapters are {', '.join(CHAPTERS)}")
+    folder = texts_folder(study_path, round, region)
+    names = list(dict.fromkeys([chapter, CHAPTERS[chapter]]))
+    found = [folder / f"{n}.md" for n in names if (folder / f"{n}.md").is_file()]
+    if not found:
+        return None
+    study_path = Path(study_path)
+    if len(found) > 1:
+        rel = _relative(folder, study_path)
+        raise StudyError([Problem("text_chapter_twice", message(
+            "text_chapter_twice", language, chapter=chapter, folder=rel,
+            a=found[0].name, b=found[1].name), file=rel)])
+    path = found[0]
+    rel = _relative(path, study_path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise StudyError([Problem("text_not_utf8", message("text_not_utf8", language),
+                                  file=rel)]) from None
+    return AuthorText(path=path, relative=rel, chapter=chapter, text=text)
+
+
+def _relative(path: Path, study_path: Path) -> str:
+    try:
+        return path.relative_to(study_path).as_posix()
+    except ValueError:
+        return str(path)
+
+
+# -- placeholders ------------------------------------------------------------------------------
+_MISSING = object()
+
+
+def _lookup(figures: Mapping[str, Any], name: str) -> Any:
+    node: Any = figures
+    for part in name.split("."):
+        if isinstance(node, Mapping) and part in node:
+            node = node[part]
+        elif isinstance(node, (list, tuple)) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            return _MISSING
+    return node
+
+
+def figure_paths(figures: Mapping[str, Any], prefix: str = "") -> list[str]:
+    """Every dotted path to a single figure in a nested key-figures dictionary."""
+    out: list[str] = []
+    for key, value in figures.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, Mapping) and not _is_leaf_record(value):
+            out.extend(figure_paths(value, path + "."))
+        else:
+            out.append(path)
+    return out
+
+
+def _is_leaf_record(value: Mapping) -> bool:
+    # {"value": 7.7, "n": 12, "suppressed": False} counts as one figure
+    return "value" in value and set(value) <= {"value", "n", "suppressed", "base", "definition",
+                                               "unit", "ci_low", "ci_high"}
+
+
+def _format_figure(value: Any, fmt: str | None, language: str) -> tuple[str, bool]:
+    """(text, suppressed) for one figure."""
+    suppressed = False
+    if isinstance(value, Mapping) and "value" in value:
+        suppressed = bool(value.get("suppressed"))
+        value = value["value"]
+    if suppressed or is_missing(value):
+        return SUPPRESSED_MARKER, True
+    if isinstance(value, bool):
+        words = {"nl": ("ja", "nee"), "en": ("yes", "no")}[language]
+        return (words[0] if value else words[1]), False
+    if isinstance(value, str):
+        return value, False
+    fmt = (fmt or "").strip()
+    if fmt in ("percent", "%"):
+        return format_percent(value, 0, language), False
+    m = re.fullmatch(r"percent\((\d)\)", fmt)
+    if m:
+        return format_percent(value, int(m.group(1)), language), False
+    if fmt == "int":
+        return format_number(value, 0, language), False
+    if fmt.isdigit():
+        return format_number(value, int(fmt), language), False
+    if fmt:
+        raise ValueError(fmt)
+    if isinstance(value, int) or (isinstance(value, float) and math.isfinite(value)
+                                  and value == int(value) and abs(value) >= 10):
+        return format_number(value, 0, language), False
+    return format_number(value, 1, language), False
+
+
+def fill_placeholders(text: str, figures: Mapping[str, Any], *, language: str = "nl",
+                      source: str = "<text>") -> tuple[str, bool]:
+    """Replace every ``{{ path }}`` in ``text`` by the figure at that path.
+
+    Parameters
+    ----------
+    text : str
+        Markdown written by an author.
+    figures : mapping
+        The report's key figures, e.g. ``{"region": {...}, "round": {...}, "study": {...}}``.
+    language : {"nl", "en"}
+        How numbers are written.
+    source : str
+        The file name used in error messages (relative to the study folder).
+
+    Returns
+    -------
+    (str, bool)
+        The filled text and whether a suppressed figure was written as the marker.
+
+    Raises
+    ------
+    PlaceholderError
+        For an unknown figure, a group instead of a single figure, an unknown format or an
+        unclosed ``{{``: names ``source`` and the line (the first line is 1).
+    """
+    language = check_language(language)
+    any_suppressed = False
+    out_lines = []
+    problems: list[Problem] = []
+    for lineno, line in enumerate(text.splitlines(keepends=True), start=1):
+        def replace(match: re.Match) -> str:
+            nonlocal any_suppressed
+            name, fmt = match.group("name"), match.group("fmt")
+            value = _lookup(figures, name)
+            if value is _MISSING:
+                close = difflib.get_close_matches(name, figure_paths(figures), n=3, cutoff=0.6)
+                hint = ""
+                if close:
+                    hint = (" Bedoelde u " if language == "nl" else " Did you mean ") + \
+                        ", ".join(f"'{c}'" for c in close) + "?"
+                problems.append(Problem("placeholder_unknown", message(
+                    "placeholder_unknown", language, name=name, hint=hint),
+                    file=source, line=lineno, value=name))
+                return match.group(0)
+            if isinstance(value, Mapping) and not _is_leaf_record(value):
+                options = ", ".join(f"{name}.{k}" for k in list(value)[:8])
+                problems.append(Problem("placeholder_not_a_number", message(
+                    "placeholder_not_a_number", language, name=name, options=options),
+                    file=source, line=lineno, value=name))
+                return match.group(0)
+            try:
+                rendered, suppressed = _format_figure(value, fmt, language)
+            except (ValueError, TypeError):
+                problems.append(Problem("placeholder_format", message(
+                    "placeholder_format", language, fmt=fmt, name=name),
+                    file=source, line=lineno, value=fmt))
+                return match.group(0)
+            any_suppressed |= suppressed
+            return rendered
+
+        filled = _PLACEHOLDER.sub(replace, line)
+        if "{{" in filled and not _PLACEHOLDER.search(filled):
+            problems.append(Problem("placeholder_unclosed", message("placeholder_unclosed",
+                                                                    language),
+                                    file=source, line=lineno))
+        out_lines.append(filled)
+    if problems:
+        raise PlaceholderError(problems, language)
+    return "".join(out_lines), any_suppressed
+
+
+# -- Markdown to HTML ---------------------------------------------------------------------------
+def markdown_to_html(text: str, *, shift_headings: int = 2) -> str:
+    """Render an author's Markdown to HTML; raw HTML is escaped, headings move down a level.
+
+    ``# Heading`` in an author's text becomes ``<h3>`` inside a chapter (``shift_headings=2``),
+    so the report's own numbered chapter headings stay on top.
+    """
+    import mistune
+
+    md = mistune.create_markdown(escape=True, plugins=["table", "strikethrough"])
+    rendered = md(text)
+
+    def shift(match: re.Match) -> str:
+        level = min(int(match.group(2)) + shift_headings, 6)
+        return f"<{match.group(1)}h{level}"
+
+    return re.sub(r"<(/?)h([1-6])", shift, rendered)
+
+
+def render_author_text(author: AuthorText, figures: Mapping[str, Any], *, language: str = "nl",
+                       min_respondents: int = 5) -> str:
+    """An author's chapter text as HTML, with its placeholders filled."""
+    filled, suppressed = fill_placeholders(author.text, figures, language=language,
+                                           source=author.relative)
+    body = markdown_to_html(filled)
+    note = (f'<p class="text-note">{suppression_note(language, min_respondents)}</p>'
+            if suppressed else "")
+    return f'<div class="author-text">{body}{note}</div>'
+
+
+# -- generated sentences ------------------------------------------------------------------------
+def say(language: str, nl: str, en: str, **values: Any) -> str:
+    """One generated sentence in the report's language, with already formatted values.
+
+    Values are inserted with :meth:`str.format`; numbers should be formatted first
+    (:func:`~mss_eval.report.style.format_number`), so a sentence never shows ``7.66`` in a
+    Dutch report.
+    """
+    template = nl if check_language(language) == "nl" else en
+    return template.format(**values)
+
+
+def paragraph(*sentences: str) -> str:
+    """Sentences joined into one HTML paragraph (empty sentences are skipped)."""
+    import html
+
+    text = " ".join(s.strip() for s in sentences if s and s.strip())
+    return f'<p class="generated-text">{html.escape(text)}</p>' if text else ""

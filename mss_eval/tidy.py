@@ -1,0 +1,146 @@
+"""The study's tidy data: :func:`load_study` reads, validates and pseudonymises a study folder.
+
+This is the contract of ``docs/tidy-data.md``: analyses, tables, figures and reports work on the
+:class:`Study` returned here, never on the raw files. Loading runs the full validation of
+:func:`mss_eval.input.validate.validate_study`; respondent ids are replaced by keyed-hash pseudonyms
+(:mod:`mss_eval.pseudonym`) with the study's local secret, created on first use.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+
+from .input.validate import FileResult, ValidationReport, empty_frame, validate_study
+from .instruments import Instrument, instruments
+from .problems import Problem, StudyError
+from .pseudonym import ensure_secret, pseudonymise_series
+from .study import Settings, StudyConfig
+
+_FILE_COLUMNS = ["file", "instrument", "round", "region", "format", "sha256", "rows"]
+
+
+@dataclass
+class Study:
+    """A validated study: its configuration and one tidy frame per instrument.
+
+    Attributes
+    ----------
+    path
+        The study folder.
+    config
+        ``study.yaml`` as checked (:class:`mss_eval.study.StudyConfig`).
+    tables
+        Instrument id -> tidy frame, for every instrument (empty frames where there are no data).
+    files
+        One row per input file loaded: file, instrument, round, region, format, sha256, rows.
+    problems
+        Warnings found while loading, and with ``on_error="skip"`` the errors of what was left out.
+    skipped
+        ``(round, region)`` pairs left out because their files had errors.
+    """
+
+    path: Path
+    config: StudyConfig
+    tables: dict[str, pd.DataFrame]
+    files: pd.DataFrame
+    problems: list[Problem] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def settings(self) -> Settings:
+        return self.config.settings
+
+    def __getitem__(self, instrument_id: str) -> pd.DataFrame:
+        try:
+            return self.tables[instrument_id]
+        except KeyError:
+            raise KeyError(f"unknown instrument {instrument_id!r}; known: "
+                           f"{', '.join(sorted(self.tables))}") from None
+
+    def __repr__(self) -> str:
+        rows = ", ".join(f"{k}={len(v)}" for k, v in self.tables.items() if len(v))
+        return f"Study({self.config.name!r}, {self.path}, {rows or 'no rows'})"
+
+
+def _pseudonymised(frame: pd.DataFrame, instrument: Instrument, key: bytes) -> pd.DataFrame:
+    frame = frame.copy()
+    for column in instrument.columns:
+        if column.type == "identifier":
+            frame[column.name] = pseudonymise_series(frame[column.name], frame["region"], key)
+    return frame
+
+
+def _stack(instrument: Instrument, frames: list[pd.DataFrame], key: bytes | None) -> pd.DataFrame:
+    template = empty_frame(instrument)
+    if not frames:
+        return template
+    stacked = pd.concat(frames, ignore_index=True)
+    # concat can widen a dtype when a piece is all-NA; hold every column to the contract
+    for name, dtype in template.dtypes.items():
+        if stacked[name].dtype != dtype:
+            stacked[name] = stacked[name].astype(dtype)
+    if key is not None:
+        stacked = _pseudonymised(stacked, instrument, key)
+    return stacked[list(template.columns)]
+
+
+def load_study(path: Path | str, *, on_error: Literal["raise", "skip"] = "raise",
+               language: str | None = None) -> Study:
+    """Read, validate and pseudonymise a study folder into tidy frames (docs/tidy-data.md).
+
+    Parameters
+    ----------
+    path
+        The study folder (``study.yaml``, ``data/<round>/<region>/<instrument>.<csv|xlsx|sav>``).
+    on_error
+        ``"raise"`` (default): raise :class:`~mss_eval.problems.StudyError` carrying every problem
+        when any file has an error. ``"skip"``: leave out each (round, region) whose files have
+        errors, record it in ``skipped`` and its errors in ``problems``, and load the rest.
+        Errors in ``study.yaml`` always raise.
+    language
+        Language of the messages; by default the study's own.
+
+    Returns
+    -------
+    Study
+        One tidy frame per instrument (every instrument, also those without files), rows in study
+        order (rounds and regions as in study.yaml, then the file's own order), identifier columns
+        replaced by pseudonyms.
+    """
+    if on_error not in ("raise", "skip"):
+        raise ValueError("on_error must be 'raise' or 'skip'")
+    report: ValidationReport = validate_study(path, language=language)
+    if report.config is None:
+        raise StudyError(report.problems)
+    config = report.config
+    errors = report.errors
+    if errors and on_error == "raise":
+        raise StudyError(report.problems, summary=report.summary())
+
+    bad_pairs = {(p.round, p.region) for p in errors if p.round and p.region}
+    skipped = [pair for pair in config.round_regions() if pair in bad_pairs]
+    loaded: list[FileResult] = [f for f in report.files if f.frame is not None
+                                and (f.round, f.region) not in bad_pairs]
+    needs_key = any(c.type == "identifier"
+                    for f in loaded for c in instruments()[f.instrument].columns)
+    key = ensure_secret(report.path) if needs_key else None
+
+    tables: dict[str, pd.DataFrame] = {}
+    for instrument_id, instrument in instruments().items():
+        frames = [f.frame for f in loaded if f.instrument == instrument_id]
+        tables[instrument_id] = _stack(instrument, frames, key)
+
+    files = pd.DataFrame(
+        [{"file": f.file, "instrument": f.instrument, "round": f.round, "region": f.region,
+          "format": f.format, "sha256": f.sha256, "rows": f.rows} for f in loaded],
+        columns=_FILE_COLUMNS,
+    )
+    for c in _FILE_COLUMNS[:-1]:
+        files[c] = files[c].astype("string")
+    files["rows"] = files["rows"].astype("Int64")
+    return Study(path=Path(path), config=config, tables=tables, files=files,
+                 problems=list(report.problems), skipped=skipped)
