@@ -223,6 +223,12 @@ def _md_text(text: str) -> str:
     return "".join(parts)
 
 
+def github_slug(heading: str) -> str:
+    """The anchor GitHub (and most Markdown renderers) give a heading: lower case, punctuation
+    dropped, spaces as hyphens."""
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
 def _md_cell(text: str, code: bool) -> str:
     if not text:
         return ""
@@ -250,7 +256,7 @@ def codebook_markdown(language: str = "nl") -> str:
     for s in sections:
         title = f"`{s.heading}`" if s.subtitle else s.heading
         suffix = f": {_md_text(s.subtitle)}" if s.subtitle else ""
-        out.append(f"- [{title}](#{s.anchor}){suffix}")
+        out.append(f"- [{title}](#{github_slug(s.heading)}){suffix}")
     out.append("")
     for s in sections:
         out += [f"## {s.heading}", ""]

@@ -403,7 +403,7 @@ def build_workbook(instrument: Instrument, language: str = "nl"):
     """The template workbook of one instrument as an ``openpyxl.Workbook`` (not yet saved)."""
     from openpyxl import Workbook
     from openpyxl.comments import Comment
-    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.styles import Font, PatternFill
     from openpyxl.utils import get_column_letter, quote_sheetname
     from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -484,6 +484,7 @@ def build_workbook(instrument: Instrument, language: str = "nl"):
 
 def _fill_explanation(ws, instrument: Instrument, language: str) -> None:
     from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
 
     w = words(language)
     intro = [
@@ -513,8 +514,6 @@ def _fill_explanation(ws, instrument: Instrument, language: str) -> None:
             cell.alignment = wrap
     widths = {"column": 28, "question": 40, "description": 30, "type": 18, "answers": 45,
               "range": 10, "missing": 30, "required": 10, "scale": 22, "privacy": 40}
-    from openpyxl.utils import get_column_letter
-
     for index, field in enumerate(EXPLANATION_FIELDS, start=1):
         ws.column_dimensions[get_column_letter(index)].width = widths[field]
     ws.freeze_panes = f"B{header_row + 1}"

@@ -68,8 +68,9 @@ def clients(n: int = 3, **overrides) -> list[dict]:
 
 def write_csv(path: Path, rows: list[dict], *, delimiter: str = ",", encoding: str = "utf-8",
               columns: list[str] | None = None) -> Path:
-    """Write rows as a CSV file (header from the first row's keys unless ``columns`` is given)."""
-    columns = columns or list(rows[0]) if rows or columns else []
+    """Write rows as a CSV file (header: every key of the rows, in first-seen order, unless
+    ``columns`` is given)."""
+    columns = columns or _keys(rows)
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", newline="", encoding=encoding) as fh:
         writer = csv.writer(fh, delimiter=delimiter)
@@ -91,7 +92,7 @@ def write_xlsx(path: Path, rows: list[dict], *, sheet: str = "gegevens",
     """Write rows to a workbook (numbers as numbers), with optional extra sheets before it."""
     import openpyxl
 
-    columns = columns or list(rows[0])
+    columns = columns or _keys(rows)
     wb = openpyxl.Workbook()
     first = wb.active
     for name, cells in (extra_sheets or {}).items():
@@ -106,6 +107,10 @@ def write_xlsx(path: Path, rows: list[dict], *, sheet: str = "gegevens",
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path
+
+
+def _keys(rows: list[dict]) -> list[str]:
+    return list(dict.fromkeys(k for row in rows for k in row))
 
 
 def _cell(value):

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from mss_eval import cli
-from mss_eval.codebook_doc import codebook_html, codebook_markdown
+from mss_eval.codebook_doc import codebook_html, codebook_markdown, github_slug
 from mss_eval.instruments import codebook, get_instrument, instruments
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -77,10 +77,17 @@ def test_the_qualitative_codebook_lists_every_path(markdown_nl):
 
 
 def test_table_of_contents_links_to_every_section(markdown_nl):
-    anchors = set(re.findall(r"^## (\S+)$", markdown_nl, re.M))
+    anchors = {github_slug(h) for h in re.findall(r"^## (.+)$", markdown_nl, re.M)}
     links = re.findall(r"\]\(#([^)]+)\)", markdown_nl)
     assert set(IDS) | {"qualitative_codebook"} <= set(links)
     assert set(links) <= anchors
+
+
+def test_heading_anchors_follow_github():
+    assert github_slug("Privacy classes") == "privacy-classes"
+    assert github_slug("client_interview") == "client_interview"
+    assert github_slug("Overkoepelende conclusies (`conclusions`)") == (
+        "overkoepelende-conclusies-conclusions")
 
 
 def test_english_codebook_uses_english_labels():

@@ -50,12 +50,13 @@ def test_utf16_from_excel_unicode_text_is_read(tmp_path):
     assert cells(table, "gender") == ["2"]
 
 
-@pytest.mark.parametrize("line, expected", [
-    ("a;b;c", ";"), ("a,b,c", ","), ("a\tb", "\t"), ("single", ","),
-    ('"x;y",b,c', ","), ("a;b,c;d", ";"),
+@pytest.mark.parametrize("text, expected", [
+    ("a;b;c\n1;2;3\n", ";"), ("a,b,c\n1,2,3\n", ","), ("a\tb\n1\t2\n", "\t"),
+    ('"x;y",b,c\n1,2,3\n', ","), ("a;b,c;d\n1;2,5;3\n", ";"),
+    ("single\n1\n", ";"), ("weight\n72,5\n", ";"),
 ])
-def test_the_separator_is_the_one_that_splits_the_header_into_most_cells(line, expected):
-    assert sniff_delimiter(line + "\n1;2;3\n") == expected
+def test_the_separator_is_the_one_that_splits_the_header_into_most_cells(text, expected):
+    assert sniff_delimiter(text) == expected
 
 
 def test_row_numbers_are_spreadsheet_rows_and_blank_rows_are_skipped(tmp_path):
@@ -199,3 +200,12 @@ def test_reading_never_changes_the_file(tmp_path):
     before = path.read_bytes(), path.stat().st_mtime_ns
     read_table(path)
     assert (path.read_bytes(), path.stat().st_mtime_ns) == before
+
+
+def test_an_excel_sep_line_names_the_separator_and_is_not_a_row(tmp_path):
+    path = tmp_path / "a.csv"
+    path.write_text("sep=;\nid;x\n1;2,5\n", encoding="utf-8")
+    table = read_csv(path)
+    assert table.delimiter == ";"
+    assert table.columns == ["id", "x"]
+    assert table.data.loc[2, "x"] == "2,5"

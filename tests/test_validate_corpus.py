@@ -185,7 +185,7 @@ def region_not_in_round(root):
 def region_id_with_dotdot(root):
     text = STUDY_YAML.format(language="nl").replace("  - id: dordrecht", "  - id: ../dordrecht")
     make_study(root, yaml_text=text)
-    return Expect("region_id_invalid", "study.yaml", line=12, says="../dordrecht")
+    return Expect("region_id_invalid", "study.yaml", line=11, says="../dordrecht")
 
 
 def unknown_key_in_study_yaml(root):
@@ -199,12 +199,12 @@ def round_naming_unknown_region(root):
     text = STUDY_YAML.format(language="nl").replace("[den_haag, dordrecht]",
                                                     "[den_haag, dordrecht, tilburg]")
     make_study(root, yaml_text=text)
-    return Expect("round_unknown_region", "study.yaml", line=8, says="tilburg")
+    return Expect("round_unknown_region", "study.yaml", line=7, says="tilburg")
 
 
 def broken_study_yaml(root):
     make_study(root, yaml_text="name: x\nrounds: [\n  - oops\n")
-    return Expect("yaml_syntax", "study.yaml")
+    return Expect("yaml_syntax", "study.yaml", line=3)
 
 
 def unknown_instrument_file(root):
@@ -443,3 +443,41 @@ def test_an_xlsx_with_trailing_empty_rows_and_columns_validates(tmp_path):
     report = validate_study(root)
     assert [p.code for p in report.errors] == []
     assert report.files[0].rows == 3
+
+
+def test_the_example_study_is_valid_and_a_corrupted_copy_names_the_cell(tmp_path, capsys):
+    import csv
+    import io
+    import shutil
+
+    from mss_eval.input.readers import sniff_delimiter
+    from mss_eval.instruments import questionnaires_dir
+
+    example = questionnaires_dir().parent / "data_templates" / "example_study"
+    if not (example / "study.yaml").exists():
+        pytest.skip("the example study has not been generated yet")
+    copy = tmp_path / "example"
+    shutil.copytree(example, copy, ignore=shutil.ignore_patterns(".mss-secret", "reports"))
+    assert main(["validate", str(copy)]) == 0
+    capsys.readouterr()
+
+    target = next(p for p in sorted((copy / "data").rglob("client_interview.csv")))
+    raw = target.read_bytes()
+    try:
+        text, encoding = raw.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        text, encoding = raw.decode("cp1252"), "cp1252"
+    delimiter = sniff_delimiter(text)
+    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    column = rows[0].index("mss_rating")
+    rows[3][column] = "11"  # spreadsheet row 4
+    out = io.StringIO()
+    csv.writer(out, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
+    target.write_bytes(out.getvalue().encode(encoding))
+    before = tree_hashes(copy)
+
+    assert main(["validate", str(copy)]) == 1
+    printed = capsys.readouterr().out
+    rel = target.relative_to(copy).as_posix()
+    assert f"{rel}, rij 4, kolom 'mss_rating': 11 ligt buiten" in printed
+    assert tree_hashes(copy) == before

@@ -30,6 +30,7 @@ import datetime as dt
 import hashlib
 import io
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,7 +42,8 @@ from ..problems import MESSAGES, Problem, message
 #: Sheet names (lower case) that hold the data; checked before falling back to the first sheet.
 DATA_SHEET_NAMES = ("data", "gegevens")
 #: Sheet names (lower case) that explain a template and are never read as data.
-EXPLANATION_SHEET_NAMES = ("toelichting", "explanation", "uitleg", "codebook", "codeboek")
+EXPLANATION_SHEET_NAMES = ("toelichting", "explanation", "uitleg", "codebook", "codeboek",
+                           "keuzelijsten", "lists")
 #: The string dtype of raw cells.
 RAW_DTYPE = pd.StringDtype("pyarrow")
 
@@ -310,9 +312,13 @@ def _decode(raw: bytes, file: str, language: str) -> tuple[str, str, list[Proble
 
 def sniff_delimiter(text: str) -> str:
     """The separator of a CSV text: the one of ``;``, ``,`` and tab that splits its first
-    non-blank line into the most cells (quotes respected); a comma when none splits it."""
+    non-blank line (the header) into the most cells, quotes respected.
+
+    A header of one column has no separator; then the first of ``;``, tab and ``,`` that does not
+    occur in the text is used, so that decimal commas in a one-column file stay in their cells.
+    """
     first = next((line for line in text.splitlines() if line.strip()), "")
-    best, best_cells = ",", 1
+    best, best_cells = next((d for d in (";", "\t", ",") if d not in text), ";"), 1
     for delim in (";", ",", "\t"):
         try:
             cells = len(next(csv.reader([first], delimiter=delim)))
@@ -333,7 +339,12 @@ def read_csv(path: Path | str, *, file: str | None = None, language: str = "nl")
     if not raw.strip():
         raise ReadError([_problem("file_empty", language, file)])
     text, encoding, problems = _decode(raw, file, language)
-    delimiter = sniff_delimiter(text)
+    # Excel understands a first line "sep=;" naming the separator, and does not show it
+    first_line, _, rest = text.partition("\n")
+    hinted = re.fullmatch(r"\s*sep=(.)\s*", first_line)
+    if hinted:
+        text = rest
+    delimiter = hinted.group(1) if hinted else sniff_delimiter(text)
     # pandas takes the width from the first line, so blank lines above the header are cut off
     # here and counted back into the row numbers
     lines = text.splitlines(keepends=True)
@@ -415,10 +426,7 @@ def choose_sheet(sheet_names: list[str]) -> str | None:
 
 def read_xlsx(path: Path | str, *, file: str | None = None, language: str = "nl") -> RawTable:
     """Read the data sheet of an Excel workbook (values, not formulas)."""
-    import zipfile
-
     import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
 
     path = Path(path)
     file = file or str(path)
@@ -430,8 +438,7 @@ def read_xlsx(path: Path | str, *, file: str | None = None, language: str = "nl"
     fmt = "Excel-werkmap (.xlsx)" if language == "nl" else "Excel workbook (.xlsx)"
     try:
         wb = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError,
-            TypeError, IndexError, AttributeError) as exc:
+    except Exception as exc:  # a damaged workbook fails in many ways (zip, XML, openpyxl)
         detail = ("het is geen geldig .xlsx-bestand (beschadigd, of een ander formaat met de "
                   "naam .xlsx)" if language == "nl" else
                   "it is not a valid .xlsx file (damaged, or another format named .xlsx)")

@@ -154,6 +154,11 @@ MESSAGES.update({
         "nl": "'{value}' is geen .csv, .xlsx of .sav en is overgeslagen",
         "en": "'{value}' is not a .csv, .xlsx or .sav file and was skipped",
     },
+    "approached_unknown": {
+        "nl": "'approached' van ronde '{round}' noemt '{value}', maar dat is {what}; bekend: "
+              "{known}",
+        "en": "'approached' of round '{round}' names '{value}', which is {what}; known: {known}",
+    },
     "path_outside_study": {
         "nl": "'{value}' is een snelkoppeling (symbolische link) naar een plek buiten de "
               "studiemap; kopieer het bestand zelf in de studiemap",
@@ -174,7 +179,7 @@ _EXPECT = {
            "did_you_mean": "; did you mean '{0}'?"},
 }
 
-_BLANK, _MISSING, _BAD = object(), object(), object()
+_MISSING, _BAD = object(), object()
 
 # Extra spellings accepted in yes/no columns (and ticks in multiple-choice columns).
 _YES_WORDS = ("ja", "yes", "j", "y", "true", "waar")
@@ -294,11 +299,9 @@ def _distinct(s: pd.Series) -> tuple[np.ndarray, list]:
     return codes, list(uniques)
 
 
-def _take(per_distinct: list, codes: np.ndarray, blank: object = _BLANK) -> np.ndarray:
-    arr = np.empty(len(per_distinct) + 1, dtype=object)
-    arr[:-1] = per_distinct
-    arr[-1] = blank
-    return arr[codes]
+def _per_row(per_distinct: list, codes: np.ndarray, blank: object, dtype=bool) -> np.ndarray:
+    """Spread one value per distinct cell back over the rows (``blank`` for empty cells)."""
+    return np.array(list(per_distinct) + [blank], dtype=dtype)[codes]
 
 
 _DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
@@ -382,28 +385,28 @@ def _convert_column(raw: pd.Series, rules: _ColumnRules, declared: list[tuple[fl
                     elif number.is_integer():
                         hit = rules.lookup.get(str(int(number)))
             resolved.append(_BAD if hit is None else hit)
-        per_row = _take(resolved, codes)
-        bad = np.array([v is _BAD for v in per_row], dtype=bool)
-        issue("value_unknown_code", bad, expected=rules.expected)
+        issue("value_unknown_code", _per_row([v is _BAD for v in resolved], codes, False),
+              expected=rules.expected)
         if kind == "categorical":
-            keys = col.answers.keys()
-            position = {k: i for i, k in enumerate(keys)}
-            cat_codes = np.array([position.get(v, -1) if isinstance(v, str) else -1
-                                  for v in resolved] + [-1], dtype=np.int64)[codes]
-            dtype = pd.CategoricalDtype(categories=keys, ordered=col.answers.ordered)
+            position = {k: i for i, k in enumerate(col.answers.keys())}
+            cat_codes = _per_row([position.get(v, -1) if isinstance(v, str) else -1
+                                  for v in resolved], codes, -1, dtype=np.int64)
+            dtype = pd.CategoricalDtype(categories=col.answers.keys(),
+                                        ordered=col.answers.ordered)
             return pd.Categorical.from_codes(cat_codes, dtype=dtype), issues
         truth = {"yes": True, "no": False}
-        values = [truth.get(v) if isinstance(v, str) else None for v in resolved] + [None]
-        out = np.array(values, dtype=object)[codes]
+        known = [isinstance(v, str) and v in truth for v in resolved]
+        value = [truth.get(v, False) if isinstance(v, str) else False for v in resolved]
+        out = pd.arrays.BooleanArray(_per_row(value, codes, False),
+                                     ~_per_row(known, codes, False))
         if kind == "option":
-            # blank marks the option as not chosen; the row-level rule is applied by the caller
-            return (pd.array(out, dtype="boolean"),
-                    np.array([v is _BLANK for v in per_row], dtype=bool)), issues
-        return pd.array(out, dtype="boolean"), issues
+            # a blank option is not chosen; the rule across the item's options is the caller's
+            return (out, codes == -1), issues
+        return out, issues
 
     if kind in ("integer", "number"):
         codes, uniques = _distinct(raw)
-        parsed = []
+        parsed: list[object] = []
         for u in uniques:
             t = str(u).casefold()
             if rules.lookup.get(t) is _MISSING:
@@ -416,10 +419,10 @@ def _convert_column(raw: pd.Series, rules: _ColumnRules, declared: list[tuple[fl
                 parsed.append(_MISSING)
             else:
                 parsed.append(number)
-        per_row = _take(parsed, codes)
-        is_num = np.array([isinstance(v, float) for v in per_row], dtype=bool)
-        values = np.array([v if isinstance(v, float) else np.nan for v in per_row], dtype=float)
-        issue("value_not_number", np.array([v is _BAD for v in per_row], dtype=bool),
+        is_num = _per_row([isinstance(v, float) for v in parsed], codes, False)
+        values = _per_row([v if isinstance(v, float) else np.nan for v in parsed], codes, np.nan,
+                          dtype=float)
+        issue("value_not_number", _per_row([v is _BAD for v in parsed], codes, False),
               expected=rules.expected)
         ok = is_num.copy()
         if kind == "integer":
@@ -433,19 +436,21 @@ def _convert_column(raw: pd.Series, rules: _ColumnRules, declared: list[tuple[fl
                   expected=rules.expected)
             ok &= ~outside
         if kind == "integer":
-            ok &= np.abs(np.where(ok, values, 0)) < 2.0**53
+            # beyond 2**53 a float no longer holds every whole number exactly
+            too_big = ok & (np.abs(np.where(ok, values, 0)) >= 2.0**53)
+            issue("value_out_of_range", too_big, low="-9007199254740992",
+                  high="9007199254740992", expected=rules.expected)
+            ok &= ~too_big
             whole = np.where(ok, values, 0).astype(np.int64)
             return pd.arrays.IntegerArray(whole, ~ok), issues
         return pd.arrays.FloatingArray(np.where(ok, values, 0.0), ~ok), issues
 
     if kind == "date":
         codes, uniques = _distinct(raw)
-        parsed = [parse_date(str(u)) for u in uniques]
-        per_row = _take([_BAD if p is None else p for p in parsed], codes)
-        issue("value_not_date", np.array([v is _BAD for v in per_row], dtype=bool))
-        values = [p if isinstance(p, dt.datetime) else None for p in parsed] + [None]
-        stamps = pd.to_datetime(pd.Series(values, dtype=object)).astype(DATE_DTYPE)
-        return stamps.to_numpy()[codes], issues
+        parsed_dates = [parse_date(str(u)) for u in uniques]
+        issue("value_not_date", _per_row([p is None for p in parsed_dates], codes, False))
+        stamps = pd.to_datetime(pd.Series(parsed_dates + [None], dtype=object))
+        return stamps.astype(DATE_DTYPE).to_numpy()[codes], issues
 
     # text and identifier
     text = raw.astype("string")
@@ -453,9 +458,20 @@ def _convert_column(raw: pd.Series, rules: _ColumnRules, declared: list[tuple[fl
         folded = text.str.casefold()
         canonical = folded.map(vocabulary)
         unknown = (text.notna() & canonical.isna()).to_numpy(dtype=bool)
-        examples = ", ".join(list(vocabulary.values())[:3])
-        issue("value_not_in_codebook", unknown, expected=examples)
-        text = canonical.where(canonical.notna(), text).astype("string")
+        if unknown.any():
+            paths = list(vocabulary.values())
+            values = raw.to_numpy(dtype=object)
+            rows_bad = rows[unknown]
+            # suggest the nearest codes per distinct wrong value
+            suggestions = {}
+            for v in dict.fromkeys(values[unknown]):
+                near = difflib.get_close_matches(str(v).casefold(), list(vocabulary), n=3,
+                                                 cutoff=0.5)
+                suggestions[v] = ", ".join(vocabulary[n] for n in near) or ", ".join(paths[:3])
+            issues.append(_CellIssues(
+                "value_not_in_codebook", col.name, rows_bad.tolist(), values[unknown].tolist(),
+                row_params=[{"expected": suggestions[v]} for v in values[unknown]]))
+        text = canonical.astype("string")  # a code outside the codebook is NA, like any error
     return text.to_numpy(), issues
 
 
@@ -645,9 +661,9 @@ def validate_table(raw: RawTable, instrument: Instrument, *, language: str = "nl
         for name, blank in parts:
             arr = pd.array(tidy[name], dtype="boolean")
             fill_false = blank & ~all_blank
-            values = np.where(fill_false, False, arr.to_numpy(dtype=object, na_value=None))
-            values = np.where(all_blank, None, values)
-            tidy[name] = pd.array(values, dtype="boolean")
+            values = np.where(fill_false, False, arr.to_numpy(dtype=bool, na_value=False))
+            mask = (arr.isna() & ~fill_false) | all_blank
+            tidy[name] = pd.arrays.BooleanArray(values, mask)
         if instrument.item(item_name).required and all_blank.any():
             rows = data.index.to_numpy()[all_blank]
             label = instrument.item(item_name).label(language)
@@ -690,12 +706,13 @@ def validate_table(raw: RawTable, instrument: Instrument, *, language: str = "nl
     problems += _cap(issues, flagged, file=file, sheet=sheet, round_=round, region=region,
                      language=language)
     # blank out cells flagged as identifiers: they never enter the tidy data
+    by_column: dict[str, list[int]] = {}
     for row, name in flagged:
         if name in frame.columns and row in frame.index:
-            frame.loc[row, name] = pd.NA
+            by_column.setdefault(name, []).append(row)
+    for name, rows in by_column.items():
+        frame.loc[rows, name] = pd.NA
     return frame, problems
-
-
 
 
 # -- the whole study -----------------------------------------------------------------------------
@@ -817,11 +834,12 @@ def _rel(path: Path, study_dir: Path) -> str:
 
 
 def _entries(folder: Path) -> list[Path]:
-    """The visible entries of a folder, sorted; hidden files and Excel lock files left out."""
+    """The entries of a folder, sorted; hidden files, Excel lock files and READMEs left out."""
     try:
         return sorted(p for p in folder.iterdir()
-                      if not p.name.startswith((".", "~$")) and p.name not in ("Thumbs.db",
-                                                                               "desktop.ini"))
+                      if not p.name.startswith((".", "~$"))
+                      and p.name not in ("Thumbs.db", "desktop.ini")
+                      and not p.name.casefold().startswith(("readme", "leesmij")))
     except OSError:
         return []
 
@@ -970,9 +988,14 @@ def _read_and_check(fr: FileResult, language: str) -> None:
         except OSError:
             pass
         return
-    except OSError as exc:
+    except Exception as exc:
+        # A file damaged in a way the readers did not foresee is still the researcher's file
+        # problem, not a crash; MSS_EVAL_DEBUG=1 shows the traceback to a developer.
+        if os.environ.get("MSS_EVAL_DEBUG"):
+            raise
+        detail = getattr(exc, "strerror", None) or f"{type(exc).__name__}: {exc}"
         fr.problems = [Problem("file_unreadable", message(
-            "file_unreadable", language, format=fr.format, detail=exc.strerror or str(exc)),
+            "file_unreadable", language, format=fr.format, detail=detail),
             file=fr.file, round=fr.round, region=fr.region)]
         return
     fr.sha256, fr.sheet, fr.encoding, fr.delimiter = (raw.sha256, raw.sheet, raw.encoding,
@@ -1021,6 +1044,42 @@ def _check_references(files: list[FileResult], language: str) -> None:
                                     round_=fr.round, region=fr.region, language=language)
 
 
+def _check_approached(study_dir: Path, config: StudyConfig, language: str) -> list[Problem]:
+    """The response counts in study.yaml (``rounds[].approached``) name regions of that round
+    and known instruments."""
+    import yaml
+
+    from ..study import _line, _node_at
+
+    if not any(r.approached for r in config.rounds):
+        return []
+    try:
+        node = yaml.compose((study_dir / STUDY_FILE).read_text(encoding="utf-8-sig"),
+                            Loader=yaml.SafeLoader)
+    except (OSError, yaml.YAMLError):
+        node = None
+    words = {"nl": ("geen regio van deze ronde", "geen instrument"),
+             "en": ("not a region of this round", "not an instrument")}[
+        "en" if language == "en" else "nl"]
+    known_instruments = sorted(instruments())
+    problems = []
+    for ri, rnd in enumerate(config.rounds):
+        for region, counts in rnd.approached.items():
+            if region not in rnd.regions:
+                problems.append(Problem("approached_unknown", message(
+                    "approached_unknown", language, round=rnd.id, value=region, what=words[0],
+                    known=", ".join(rnd.regions)), file=STUDY_FILE, value=region,
+                    line=_line(_node_at(node, ("rounds", ri, "approached", region)))))
+            for instrument_id in counts:
+                if instrument_id not in known_instruments:
+                    problems.append(Problem("approached_unknown", message(
+                        "approached_unknown", language, round=rnd.id, value=instrument_id,
+                        what=words[1], known=", ".join(known_instruments)), file=STUDY_FILE,
+                        value=instrument_id, line=_line(_node_at(
+                            node, ("rounds", ri, "approached", region, instrument_id)))))
+    return problems
+
+
 def validate_study(path: Path | str, language: str | None = None) -> ValidationReport:
     """Check a whole study folder: study.yaml, the folder layout and every data file.
 
@@ -1044,7 +1103,9 @@ def validate_study(path: Path | str, language: str | None = None) -> ValidationR
     except StudyError as exc:
         return ValidationReport(path=study_dir, config=None, problems=list(exc.problems),
                                 files=[], language=language)
-    files, problems = _discover(study_dir, config, language)
+    problems = _check_approached(study_dir, config, language)
+    files, layout = _discover(study_dir, config, language)
+    problems += layout
     for fr in files:
         _read_and_check(fr, language)
     _check_references(files, language)

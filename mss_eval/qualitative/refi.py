@@ -86,6 +86,10 @@ SOURCE_KIND_VARIANTS = {
 }
 
 MESSAGES.update({
+    "qda_problems_summary": {
+        "nl": "{file}: {count} probleem/problemen; er is niets ingelezen",
+        "en": "{file}: {count} problem(s); nothing was imported",
+    },
     "qda_not_readable": {
         "nl": "het bestand kan niet worden gelezen als REFI-QDA-{kind}: {detail}",
         "en": "the file cannot be read as a REFI-QDA {kind}: {detail}",
@@ -399,7 +403,8 @@ def _read_codebook_bytes(data: bytes, *, file: str, language: str, strict: bool)
     problems = schema_problems(tree, kind="codebook", file=file, language=language,
                                severity="error" if strict else "warning")
     if strict and problems:
-        raise StudyError(problems, summary=f"{file}: {len(problems)} problem(s)")
+        raise StudyError(problems, summary=message("qda_problems_summary", language, file=file,
+                                                   count=len(problems)))
     codes = _codes(root.find(_q("Codes", ns)), ns)
     return QdaProject(file=file, name=Path(file).stem, origin=root.get("origin"), users={},
                       codes=codes, sources=[], codings=[], problems=problems)
@@ -440,7 +445,8 @@ def _read_project_bytes(xml: bytes, archive: zipfile.ZipFile | None, *, file: st
     problems = schema_problems(tree, kind="project", file=file, language=language,
                                severity="error" if strict else "warning")
     if strict and problems:
-        raise StudyError(problems, summary=f"{file}: {len(problems)} problem(s)")
+        raise StudyError(problems, summary=message("qda_problems_summary", language, file=file,
+                                                   count=len(problems)))
 
     users = {}
     for u in root.iterfind(f"{_q('Users')}/{_q('User')}"):
@@ -463,7 +469,7 @@ def _read_project_bytes(xml: bytes, archive: zipfile.ZipFile | None, *, file: st
         for vv in el.findall(_q("VariableValue")):
             ref = vv.find(_q("VariableRef"))
             name = variables.get(normalise_guid(ref.get("targetGUID")) if ref is not None else None)
-            if name is None or _normal(name) not in SOURCE_KIND_VARIABLES:
+            if name is None or _plain(_normal(name)) not in SOURCE_KIND_VARIABLES:
                 continue
             text = vv.findtext(_q("TextValue"))
             if text and text.strip():
@@ -597,7 +603,7 @@ def _source_text(el: ET.Element, archive: zipfile.ZipFile | None) -> tuple[str |
 
 
 def _normal(text: str) -> str:
-    """Case, accents on i/e kept, ``_`` and ``-`` and repeated spaces ignored."""
+    """For comparing names: NFC, case-folded, ``_`` and ``-`` as spaces, spaces collapsed."""
     text = unicodedata.normalize("NFC", text).casefold()
     return " ".join(re.sub(r"[_\-]+", " ", text).split())
 

@@ -145,6 +145,13 @@ def _label(labels: Mapping[Any, str] | None, key: Any) -> str:
     return str(key)
 
 
+def _wrap(text: str, width: int = 34) -> str:
+    """Break a long tick label over lines, so the plot keeps its width."""
+    import textwrap
+
+    return "\n".join(textwrap.wrap(text, width)) if len(text) > width else text
+
+
 def _flags(frame: pd.DataFrame, suppressed: str | None) -> pd.Series:
     if suppressed and suppressed in frame.columns:
         return frame[suppressed].fillna(False).astype(bool)
@@ -239,7 +246,8 @@ def likert_bars(
         start = start + widths
     ax.axvline(0, color="#444444", linewidth=0.8)
     ax.set_yticks(y)
-    ax.set_yticklabels([f"{_label(item_labels, i)} ({_n_text(bases[i], language)})" for i in items])
+    ax.set_yticklabels([_wrap(f"{_label(item_labels, i)} ({_n_text(bases[i], language)})")
+                        for i in items])
     ax.set_xlim(-100, 100)
     ax.xaxis.set_major_formatter(_number_formatter(0, language, percent=True, absolute=True))
     ax.set_xlabel("← " + ("oneens" if language == "nl" else "disagree") + "   |   "
@@ -340,8 +348,8 @@ def dot_plot_ci(
             f" (95%-BI {fmt(lo)}–{fmt(hi)})" if language == "nl" else f" (95% CI {fmt(lo)}–{fmt(hi)})")
         alt_parts.append(f"{name}: {fmt(v)}{ci}, {_n_text(row.get(n), language)}")
     ax.set_yticks(y)
-    ax.set_yticklabels([f"{_label(labels, g)}\n({_n_text(rows.loc[g].get(n), language)})"
-                        if n in rows.columns else _label(labels, g) for g in groups])
+    ax.set_yticklabels([f"{_wrap(_label(labels, g), 24)}\n({_n_text(rows.loc[g].get(n), language)})"
+                        if n in rows.columns else _wrap(_label(labels, g), 24) for g in groups])
     ax.set_ylim(-0.7, len(groups) - 0.3)
     if xlim is not None:
         ax.set_xlim(xlim[0] * scale, xlim[1] * scale)
@@ -427,7 +435,8 @@ def network_ring_bars(
                         color="white" if colour in ("#0072B2", "#D55E00") else "black")
         start = start + widths
     ax.set_yticks(y)
-    ax.set_yticklabels([f"{_label(labels, g)}\n({_n_text(bases[g], language)})" for g in groups])
+    ax.set_yticklabels([f"{_wrap(_label(labels, g), 24)}\n({_n_text(bases[g], language)})"
+                        for g in groups])
     ax.xaxis.set_major_formatter(_number_formatter(0, language))
     ax.set_xlabel(xlabel or w["persons"])
     ax.grid(axis="y", visible=False)
@@ -495,7 +504,7 @@ def share_bars(
             elif ((frame[category] == c) & (frame[hue] == h) & flags).any():
                 ax.text(1, yy, SUPPRESSED_MARKER, va="center", fontsize=8, color="#666666")
     ax.set_yticks(y0)
-    ax.set_yticklabels([_label(category_labels, c) for c in cats])
+    ax.set_yticklabels([_wrap(_label(category_labels, c)) for c in cats])
     ax.set_xlim(0, 108)
     ax.xaxis.set_major_formatter(_number_formatter(0, language, percent=True))
     ax.set_xlabel(xlabel or w["share"])

@@ -42,7 +42,8 @@ Kind = Literal["text", "count", "number", "percent", "range"]
 
 @dataclass(frozen=True)
 class Col:
-    """How one column of a report table is shown.
+    """How one column of a report table is shown (a ``"low|high"`` pair with ``kind="percent"``
+    is an interval of shares, written in percent).
 
     Parameters
     ----------
@@ -189,8 +190,13 @@ def format_cells(
     for col in columns:
         if col.kind == "range" or "|" in col.name:
             low, high = col.name.split("|")
+            scale = 100.0 if col.kind == "percent" else 1.0
+            unit = "%" if col.kind == "percent" else ""
             values = [
-                SUPPRESSED_MARKER if flag else format_range(a, b, col.decimals, language)
+                SUPPRESSED_MARKER if flag else (
+                    format_range(None if is_missing(a) else float(a) * scale,
+                                 None if is_missing(b) else float(b) * scale,
+                                 col.decimals, language) + (unit if not is_missing(a) else ""))
                 for a, b, flag in zip(frame[low], frame[high], flags)
             ]
             out[col.name] = values

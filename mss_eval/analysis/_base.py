@@ -1,0 +1,773 @@
+"""Conventions every analysis follows, and the building blocks they share.
+
+Result frames
+-------------
+Every analysis takes tidy data (``docs/tidy-data.md``) and returns a tidy frame: one row per
+result, the grouping columns first (by default ``round`` and ``region``), then named columns, with
+
+* ``n`` (``Int64``): the base of the result, i.e. the number of rows (respondents, clients,
+  findings, referrals) the statistic rests on after missing answers are left out;
+* ``suppressed`` (``bool``): ``True`` when the statistic is not shown.
+
+Suppression policy (one rule for every analysis, documented in ``docs/analyses.md``)
+-----------------------------------------------------------------------------------
+1. *Minimum base.* A statistic whose base ``n`` is below ``min_n`` (the study's
+   ``settings.min_respondents``) is returned as ``NA`` with ``suppressed=True``. ``n`` itself
+   stays visible: it is the size of a region's sample, which the data-collection table shows anyway.
+   A base exactly at ``min_n`` is shown.
+2. *Small counts by respondent characteristics.* In a breakdown by age band, gender, living
+   situation or education (:func:`characteristic_breakdown`), a count from 1 to ``min_n - 1``,
+   including a margin, is suppressed (primary suppression); its count and everything derived from
+   it are ``NA``. Zeros are shown: a zero says nothing about a person.
+3. *Secondary suppression.* A suppressed count must not be recoverable from the totals. As long as
+   some suppressed count can be derived exactly from the shown cells and margins -- checked by
+   linear programming over the table's row, column and grand-total relations, assuming an attacker
+   knows that every suppressed count is at least 1 -- another cell is suppressed: the smallest
+   positive shown count of a row or column through that cell, an inner cell before a margin. The
+   table's row and column relations are totally unimodular, so the linear programme's bounds are
+   attained by whole numbers: a cell whose lower and upper bound differ has at least two possible
+   values.
+
+Missing answers are ``NA`` in tidy data and never counted: every docstring says which rows a result
+rests on.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+
+import numpy as np
+import pandas as pd
+from scipy import optimize, stats
+from statsmodels.stats.proportion import proportion_confint
+
+from ..instruments import Instrument, get_instrument
+
+#: Default minimum base of a statistic (``settings.min_respondents`` of a study).
+MIN_N = 5
+#: Default grouping: one result per region within a round.
+BY_REGION: tuple[str, ...] = ("round", "region")
+#: Region id of a total or pooled row. Region ids are slugs starting with a letter or digit, so
+#: this never collides with a real region.
+TOTAL = "_total"
+
+__all__ = [
+    "MIN_N",
+    "BY_REGION",
+    "TOTAL",
+    "apply_min_n",
+    "wilson_interval",
+    "t_interval",
+    "describe_numeric",
+    "shares",
+    "distribution",
+    "characteristic_breakdown",
+    "suppress_table",
+    "recoverable_cells",
+    "library_warnings_quiet",
+]
+
+
+# -- small utilities ----------------------------------------------------------------------------
+def as_instrument(instrument: str | Instrument) -> Instrument:
+    """An :class:`Instrument` from its id (or the object itself)."""
+    return get_instrument(instrument) if isinstance(instrument, str) else instrument
+
+
+def as_by(by: str | Sequence[str] | None) -> list[str]:
+    """Grouping columns as a list (``None`` or ``()``: one group for all rows)."""
+    if by is None:
+        return []
+    if isinstance(by, str):
+        return [by]
+    return list(by)
+
+
+def group_codes(frame: pd.DataFrame, by: Sequence[str]) -> tuple[np.ndarray, pd.DataFrame]:
+    """Integer group code per row and the group keys, groups in order of first appearance.
+
+    Rows with a missing key get code ``-1`` and belong to no group. With no grouping columns every
+    row is in group 0 and the keys frame has one row and no columns.
+    """
+    by = list(by)
+    if not by:
+        return np.zeros(len(frame), dtype=np.int64), pd.DataFrame(index=range(1))
+    codes = frame.groupby(by, sort=False, observed=True, dropna=True).ngroup().to_numpy()
+    codes = np.where(np.isnan(codes.astype(float)), -1, codes).astype(np.int64)
+    keep = codes >= 0
+    first = pd.Series(np.arange(len(frame))[keep]).groupby(codes[keep], sort=True).min()
+    keys = frame[by].iloc[first.to_numpy()].reset_index(drop=True)
+    return codes, keys
+
+
+def _bincount(codes: np.ndarray, weights: np.ndarray | None, size: int) -> np.ndarray:
+    keep = codes >= 0
+    w = None if weights is None else weights[keep]
+    return np.bincount(codes[keep], weights=w, minlength=size)[:size]
+
+
+def as_float(series: pd.Series) -> np.ndarray:
+    """Values as float64 with ``NaN`` for missing (booleans as 0/1)."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        raise TypeError(f"column {series.name!r} is categorical; use its codes")
+    return pd.array(series, dtype="Float64").to_numpy(dtype=float, na_value=np.nan)
+
+
+def answer_codes(series: pd.Series, instrument: str | Instrument, column: str) -> np.ndarray:
+    """Numeric answer codes of a categorical column (``NaN`` for missing), from the instrument.
+
+    Examples
+    --------
+    >>> s = pd.Series(pd.Categorical(["weekly", None], categories=["yearly", "weekly"]))
+    >>> answer_codes(s, "partner_ties", "frequency").tolist()
+    [6.0, nan]
+    """
+    code_of = as_instrument(instrument).codes(column)
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        lookup = np.array([code_of[k] for k in series.cat.categories] + [np.nan], dtype=float)
+        return lookup[series.cat.codes.to_numpy()]  # code -1 (missing) takes the last entry
+    return pd.array(series.map(code_of), dtype="Float64").to_numpy(dtype=float, na_value=np.nan)
+
+
+def finish(result: pd.DataFrame, *, ints: Iterable[str] = ("n",),
+           floats: Iterable[str] = ()) -> pd.DataFrame:
+    """Give a result frame its dtypes: counts ``Int64``, statistics ``Float64``, flag ``bool``."""
+    result = result.reset_index(drop=True)
+    for c in ints:
+        if c in result:
+            result[c] = pd.array(result[c], dtype="Float64").round().astype("Int64")
+    for c in floats:
+        if c in result:
+            result[c] = pd.array(result[c], dtype="Float64")
+            # NaN from arithmetic on missing values is a missing value too
+            result[c] = result[c].mask(result[c].isna())
+    if "suppressed" in result:
+        result["suppressed"] = result["suppressed"].fillna(True).astype(bool)
+    return result
+
+
+def apply_min_n(result: pd.DataFrame, columns: Sequence[str], *, min_n: int = MIN_N,
+                n: str = "n") -> pd.DataFrame:
+    """Suppress the statistics of every row whose base is below ``min_n``.
+
+    Parameters
+    ----------
+    result : DataFrame
+        A result with a base column ``n``.
+    columns : sequence of str
+        The statistics to set to ``NA`` where ``n < min_n`` (a missing ``n`` counts as 0).
+    min_n : int
+        Minimum base; a base exactly at ``min_n`` is shown.
+
+    Returns
+    -------
+    DataFrame
+        A copy with the statistics blanked and ``suppressed`` set (or-ed with an existing flag).
+
+    Examples
+    --------
+    >>> r = pd.DataFrame({"n": [5, 4], "mean": [8.0, 7.0]})
+    >>> apply_min_n(r, ["mean"], min_n=5)
+       n  mean  suppressed
+    0  5   8.0       False
+    1  4  <NA>        True
+    """
+    result = result.copy()
+    base = pd.array(result[n], dtype="Float64").fillna(0).to_numpy(dtype=float)
+    small = base < min_n
+    for c in columns:
+        col = pd.array(result[c])
+        if not isinstance(col.dtype, (pd.Float64Dtype, pd.Int64Dtype, pd.BooleanDtype,
+                                      pd.StringDtype, pd.CategoricalDtype)):
+            col = pd.array(result[c], dtype="Float64") if pd.api.types.is_numeric_dtype(
+                result[c].dtype) else pd.array(result[c], dtype="object")
+        result[c] = pd.Series(col, index=result.index).mask(small)
+    old = result["suppressed"].to_numpy(dtype=bool) if "suppressed" in result else False
+    result["suppressed"] = small | old
+    return result
+
+
+# -- intervals ------------------------------------------------------------------------------------
+def wilson_interval(count, n, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score interval of a proportion ``count / n`` (statsmodels), ``NaN`` where ``n == 0``.
+
+    Examples
+    --------
+    >>> low, high = wilson_interval([9], [10])
+    >>> round(float(low[0]), 4), round(float(high[0]), 4)
+    (0.5958, 0.9821)
+    """
+    count = np.asarray(count, dtype=float)
+    n = np.asarray(n, dtype=float)
+    ok = n > 0
+    low, high = proportion_confint(np.where(ok, count, 0), np.where(ok, n, 1),
+                                   alpha=1 - confidence, method="wilson")
+    return (np.where(ok, low, np.nan), np.where(ok, high, np.nan))
+
+
+def t_interval(mean, sd, n, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+    """Student-t interval of a mean, ``mean ± t(n-1) · sd / √n`` (scipy), ``NaN`` where ``n < 2``.
+
+    Examples
+    --------
+    >>> low, high = t_interval([8.0], [1.0], [4])
+    >>> round(float(low[0]), 3), round(float(high[0]), 3)
+    (6.409, 9.591)
+    """
+    mean = np.asarray(mean, dtype=float)
+    sd = np.asarray(sd, dtype=float)
+    n = np.asarray(n, dtype=float)
+    ok = n >= 2
+    df = np.where(ok, n - 1, 1)
+    half = stats.t.ppf(0.5 + confidence / 2, df) * sd / np.sqrt(np.where(ok, n, 1))
+    return (np.where(ok, mean - half, np.nan), np.where(ok, mean + half, np.nan))
+
+
+# -- warnings of libraries we cannot fix -------------------------------------------------------
+@contextmanager
+def library_warnings_quiet() -> Iterator[None]:
+    """Silence pandas' deprecation notices raised *inside* pingouin 0.7 (and only there).
+
+    pingouin 0.7 still calls pandas API that pandas 3.1 deprecates (``dropna(inplace=True)``);
+    the filter matches that category and pingouin's own modules, nothing else.
+    """
+    with warnings.catch_warnings():
+        for category in (pd.errors.Pandas4Warning, FutureWarning, DeprecationWarning):
+            warnings.filterwarnings("ignore", category=category, module=r"pingouin(\.|$)")
+        yield
+
+
+# -- labels ---------------------------------------------------------------------------------------
+def column_label(instrument: Instrument, column: str, language: str = "nl") -> str:
+    return instrument.column(column).label(language)
+
+
+# -- generic statistics ---------------------------------------------------------------------------
+def describe_numeric(frame: pd.DataFrame, column: str, *, by: Sequence[str] | None = BY_REGION,
+                     min_n: int = MIN_N, confidence: float = 0.95) -> pd.DataFrame:
+    """n, mean, SD, median, minimum, maximum and a t-interval of a numeric column per group.
+
+    Rests on the rows of each group where ``column`` is not missing.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Tidy data with ``column`` (integer or number) and the grouping columns.
+    column : str
+        The numeric column.
+    by : sequence of str
+        Grouping columns (default ``("round", "region")``; ``()`` for all rows together).
+    min_n : int
+        Groups with fewer answers get ``NA`` statistics and ``suppressed=True``.
+    confidence : float
+        Level of the confidence interval of the mean.
+
+    Returns
+    -------
+    DataFrame
+        ``*by, variable, n, mean, sd, median, min, max, ci_low, ci_high, suppressed``.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"region": ["a"] * 5 + ["b"] * 2,
+    ...                    "x": pd.array([6, 7, 8, 9, 10, 5, None], dtype="Int64")})
+    >>> describe_numeric(df, "x", by=["region"], min_n=2)[["region", "n", "mean", "median"]]
+      region  n  mean  median
+    0      a  5   8.0     8.0
+    1      b  1  <NA>    <NA>
+    """
+    by = as_by(by)
+    codes, keys = group_codes(frame, by)
+    values = pd.Series(as_float(frame[column]))
+    ok = codes >= 0
+    grouped = values[ok].groupby(codes[ok])
+    agg = grouped.agg(["count", "mean", "std", "median", "min", "max"]).reindex(range(len(keys)))
+    agg["count"] = agg["count"].fillna(0)
+    low, high = t_interval(agg["mean"], agg["std"], agg["count"], confidence)
+    result = keys.assign(variable=column, n=agg["count"].to_numpy(), mean=agg["mean"].to_numpy(),
+                         sd=agg["std"].to_numpy(), median=agg["median"].to_numpy(),
+                         min=agg["min"].to_numpy(), max=agg["max"].to_numpy(),
+                         ci_low=low, ci_high=high)
+    stats_ = ["mean", "sd", "median", "min", "max", "ci_low", "ci_high"]
+    result = finish(result, floats=stats_)
+    return apply_min_n(result, stats_, min_n=min_n)
+
+
+def shares(frame: pd.DataFrame, columns: Sequence[str], *, by: Sequence[str] | None = BY_REGION,
+           min_n: int = MIN_N, confidence: float = 0.95, instrument: str | Instrument | None = None,
+           language: str = "nl") -> pd.DataFrame:
+    """Share answering yes, with a Wilson interval, for each yes/no column per group.
+
+    Each share rests on the rows of its group where that column is not missing (for a
+    multiple-choice option: the rows that answered the question at all).
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Tidy data with boolean ``columns``.
+    columns : sequence of str
+        Yes/no columns (or expanded multiple-choice options).
+    by, min_n, confidence
+        As in :func:`describe_numeric`.
+    instrument : str or Instrument, optional
+        When given, a ``label`` column holds each column's label in ``language``.
+
+    Returns
+    -------
+    DataFrame
+        ``*by, variable, [label], n, count, share, ci_low, ci_high, suppressed``; one row per
+        group and column, columns in the order given.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"region": ["a"] * 6,
+    ...                    "has_spv": pd.array([True, True, True, False, None, True],
+    ...                                        dtype="boolean")})
+    >>> shares(df, ["has_spv"], by=["region"], min_n=5)[["n", "count", "share"]]
+       n  count  share
+    0  5      4    0.8
+    """
+    by = as_by(by)
+    codes, keys = group_codes(frame, by)
+    g = len(keys)
+    pieces = []
+    ins = as_instrument(instrument) if instrument is not None else None
+    for column in columns:
+        values = as_float(frame[column])
+        answered = ~np.isnan(values)
+        n = _bincount(codes, answered.astype(float), g)
+        count = _bincount(codes, np.where(answered, values, 0.0), g)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            share = np.where(n > 0, count / np.where(n > 0, n, 1), np.nan)
+        low, high = wilson_interval(count, n, confidence)
+        piece = keys.assign(variable=column)
+        if ins is not None:
+            piece["label"] = column_label(ins, column, language)
+        piece = piece.assign(n=n, count=count, share=share, ci_low=low, ci_high=high)
+        pieces.append(piece)
+    result = _concat_in_group_order(pieces, len(keys))
+    result = finish(result, ints=("n", "count"), floats=("share", "ci_low", "ci_high"))
+    return apply_min_n(result, ["count", "share", "ci_low", "ci_high"], min_n=min_n)
+
+
+def _concat_in_group_order(pieces: list[pd.DataFrame], groups: int) -> pd.DataFrame:
+    """Stack per-variable pieces so that rows run group by group, variables in the given order."""
+    if not pieces:
+        return pd.DataFrame()
+    stacked = pd.concat(pieces, ignore_index=True)
+    group = np.tile(np.arange(groups), len(pieces))
+    order = np.repeat(np.arange(len(pieces)), groups)
+    return stacked.iloc[np.lexsort((order, group))].reset_index(drop=True)
+
+
+def distribution(frame: pd.DataFrame, column: str, *, by: Sequence[str] | None = BY_REGION,
+                 min_n: int = MIN_N, confidence: float = 0.95,
+                 instrument: str | Instrument | None = None, language: str = "nl"
+                 ) -> pd.DataFrame:
+    """Count and share of every answer of a categorical column per group (zeros included).
+
+    The shares rest on the rows of each group where ``column`` is not missing; every answer of
+    the answer set gets a row, in code order, also answers nobody gave.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Tidy data; ``column`` is categorical with the answer keys as categories.
+    column : str
+        The categorical column.
+    by, min_n, confidence
+        As in :func:`describe_numeric`.
+    instrument : str or Instrument, optional
+        Adds ``label`` (the answer's label in ``language``) and ``code`` (its numeric code).
+
+    Returns
+    -------
+    DataFrame
+        ``*by, variable, answer, [label, code], n, count, share, ci_low, ci_high, suppressed``.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"region": ["a"] * 5, "change": pd.Categorical(
+    ...     ["more", "more", "same", None, "more"], categories=["fewer", "same", "more"])})
+    >>> distribution(df, "change", by=["region"], min_n=4)[["answer", "n", "count", "share"]]
+      answer  n  count  share
+    0  fewer  4      0    0.0
+    1   same  4      1   0.25
+    2   more  4      3   0.75
+    """
+    by = as_by(by)
+    codes, keys = group_codes(frame, by)
+    g = len(keys)
+    series = frame[column]
+    if not isinstance(series.dtype, pd.CategoricalDtype):
+        raise TypeError(f"column {column!r} must be categorical (answer keys as categories)")
+    answers = list(series.cat.categories)
+    cat = series.cat.codes.to_numpy()
+    ok = (codes >= 0) & (cat >= 0)
+    counts = np.zeros((g, len(answers)))
+    np.add.at(counts, (codes[ok], cat[ok]), 1)
+    n = counts.sum(axis=1)
+    result = keys.loc[np.repeat(np.arange(g), len(answers))].reset_index(drop=True)
+    result["variable"] = column
+    result["answer"] = np.tile(answers, g)
+    if instrument is not None:
+        ins = as_instrument(instrument)
+        labels = ins.labels(column, language)
+        code_of = ins.codes(column)
+        result["label"] = [labels.get(a, a) for a in result["answer"]]
+        result["code"] = [code_of.get(a) for a in result["answer"]]
+    flat_n = np.repeat(n, len(answers))
+    flat_count = counts.ravel()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(flat_n > 0, flat_count / np.where(flat_n > 0, flat_n, 1), np.nan)
+    low, high = wilson_interval(flat_count, flat_n, confidence)
+    result = result.assign(n=flat_n, count=flat_count, share=share, ci_low=low, ci_high=high)
+    result = finish(result, ints=("n", "count", "code"), floats=("share", "ci_low", "ci_high"))
+    return apply_min_n(result, ["count", "share", "ci_low", "ci_high"], min_n=min_n)
+
+
+# -- tables with margins: primary and secondary suppression ------------------------------------
+def _table_lines(rows: int, cols: int) -> list[np.ndarray]:
+    """Index sets of the linear relations of a table with margins.
+
+    Entries are numbered: inner cells ``i * cols + j``, then row totals, column totals, grand
+    total. Each relation lists its members with coefficient +1 for parts and -1 for the total.
+    """
+    inner = np.arange(rows * cols).reshape(rows, cols)
+    row_tot = rows * cols + np.arange(rows)
+    col_tot = rows * cols + rows + np.arange(cols)
+    grand = rows * cols + rows + cols
+    lines = []
+    for i in range(rows):
+        lines.append(np.append(inner[i], row_tot[i]))
+    for j in range(cols):
+        lines.append(np.append(inner[:, j], col_tot[j]))
+    lines.append(np.append(row_tot, grand))
+    lines.append(np.append(col_tot, grand))
+    return lines
+
+
+def _bounds(values: np.ndarray, hidden: np.ndarray, lines: list[np.ndarray]
+            ) -> tuple[np.ndarray, np.ndarray]:
+    """Lowest and highest value each hidden entry can take given the shown entries.
+
+    Hidden entries are assumed to be at least 1 (zeros are never suppressed). Linear
+    programming (HiGHS) over the table relations.
+    """
+    idx = np.flatnonzero(hidden)
+    low = np.full(len(values), np.nan)
+    high = np.full(len(values), np.nan)
+    if idx.size == 0:
+        return low, high
+    pos = {k: p for p, k in enumerate(idx)}
+    a_eq, b_eq = [], []
+    for line in lines:
+        coef = np.ones(len(line))
+        coef[-1] = -1.0  # the total
+        row = np.zeros(idx.size)
+        rhs = 0.0
+        for member, c in zip(line, coef):
+            if hidden[member]:
+                row[pos[member]] += c
+            else:
+                rhs -= c * values[member]
+        if row.any():
+            a_eq.append(row)
+            b_eq.append(rhs)
+    bounds = [(1, None)] * idx.size
+    for p, k in enumerate(idx):
+        c = np.zeros(idx.size)
+        c[p] = 1.0
+        lo = optimize.linprog(c, A_eq=a_eq or None, b_eq=b_eq or None, bounds=bounds,
+                              method="highs")
+        hi = optimize.linprog(-c, A_eq=a_eq or None, b_eq=b_eq or None, bounds=bounds,
+                              method="highs")
+        low[k] = lo.fun if lo.status == 0 else np.nan
+        # status 3: unbounded above (a hidden entry with no relation tying it down)
+        high[k] = -hi.fun if hi.status == 0 else (np.inf if hi.status == 3 else np.nan)
+    return low, high
+
+
+def recoverable_cells(table: pd.DataFrame, hidden: pd.DataFrame) -> pd.DataFrame:
+    """Which hidden cells of a table with margins could be derived exactly from what is shown.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Counts including margins: the last row and last column are the totals.
+    hidden : DataFrame
+        Boolean mask of the same shape: ``True`` for suppressed entries.
+
+    Returns
+    -------
+    DataFrame
+        Boolean mask: ``True`` where a hidden entry's lowest and highest possible value coincide.
+    """
+    values = np.asarray(table, dtype=float)
+    rows, cols = values.shape[0] - 1, values.shape[1] - 1
+    flat, mask = _flatten(values), _flatten(np.asarray(hidden, dtype=bool))
+    low, high = _bounds(flat, mask, _table_lines(rows, cols))
+    exact = mask & (np.abs(high - low) < 1e-6)
+    return pd.DataFrame(_unflatten(exact, rows, cols), index=table.index, columns=table.columns)
+
+
+def _flatten(full: np.ndarray) -> np.ndarray:
+    rows, cols = full.shape[0] - 1, full.shape[1] - 1
+    return np.concatenate([full[:rows, :cols].ravel(), full[:rows, cols], full[rows, :cols],
+                           [full[rows, cols]]])
+
+
+def _unflatten(flat: np.ndarray, rows: int, cols: int) -> np.ndarray:
+    full = np.empty((rows + 1, cols + 1), dtype=flat.dtype)
+    full[:rows, :cols] = flat[: rows * cols].reshape(rows, cols)
+    full[:rows, cols] = flat[rows * cols: rows * cols + rows]
+    full[rows, :cols] = flat[rows * cols + rows: rows * cols + rows + cols]
+    full[rows, cols] = flat[-1]
+    return full
+
+
+def suppress_table(counts: pd.DataFrame, *, min_n: int = MIN_N) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Add margins to a table of counts and decide which entries to suppress.
+
+    Primary suppression hides every count from 1 to ``min_n - 1`` (inner cells and margins).
+    Secondary suppression then hides further entries until no hidden count can be derived exactly
+    from the shown entries (see the module notes): for a hidden entry whose value is still
+    determined, the smallest positive shown entry of a row or column through it is hidden, inner
+    cells before margins and the grand total last.
+
+    Parameters
+    ----------
+    counts : DataFrame
+        Inner cells only (e.g. categories × regions), non-negative whole numbers.
+    min_n : int
+        Smallest count that may be shown.
+
+    Returns
+    -------
+    (DataFrame, DataFrame)
+        The table with a ``TOTAL`` row and column added, and a boolean mask of the same shape,
+        ``True`` for suppressed entries.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"a": [3, 9], "b": [8, 7]}, index=["man", "woman"])
+    >>> full, hidden = suppress_table(t, min_n=5)
+    >>> hidden.loc[["man", "woman"], ["a", "b"]].to_numpy().tolist()
+    [[True, True], [True, True]]
+    """
+    values = counts.to_numpy(dtype=float)
+    rows, cols = values.shape
+    full = np.zeros((rows + 1, cols + 1))
+    full[:rows, :cols] = values
+    full[:rows, cols] = values.sum(axis=1)
+    full[rows, :cols] = values.sum(axis=0)
+    full[rows, cols] = values.sum()
+    flat = _flatten(full)
+    hidden = (flat >= 1) & (flat < min_n)
+    lines = _table_lines(rows, cols)
+    # preference when choosing a complementary cell: inner cells, then margins, grand total last
+    rank = np.concatenate([np.zeros(rows * cols), np.ones(rows + cols), [2]])
+
+    def complement(k: int) -> int | None:
+        """The best shown entry to hide next to a hidden entry ``k`` whose value is exposed."""
+        best = None
+        for line in lines:
+            if k not in line:
+                continue
+            for m in line:
+                if hidden[m] or flat[m] <= 0:
+                    continue
+                key = (rank[m], flat[m], m)
+                if best is None or key < best:
+                    best = key
+        return None if best is None else int(best[2])
+
+    while hidden.any():
+        # cheap rule first: a relation with exactly one hidden member gives that member away
+        changed = True
+        while changed:
+            changed = False
+            for line in lines:
+                members = line[hidden[line]]
+                if members.size == 1:
+                    m = complement(int(members[0]))
+                    if m is not None:
+                        hidden[m] = True
+                        changed = True
+        # then the exact audit over all relations together
+        low, high = _bounds(flat, hidden, lines)
+        exact = np.flatnonzero(hidden & (np.abs(high - low) < 1e-6))
+        if exact.size == 0:
+            break
+        added = False
+        for k in exact:
+            m = complement(int(k))
+            if m is not None:
+                hidden[m] = True
+                added = True
+                break
+        if not added:  # nothing left to hide next to an exposed entry: hide every count
+            hidden[flat > 0] = True
+            break
+    index = list(counts.index) + [TOTAL]
+    columns = list(counts.columns) + [TOTAL]
+    table = pd.DataFrame(full, index=index, columns=columns)
+    mask = pd.DataFrame(_unflatten(hidden, rows, cols), index=index, columns=columns)
+    return table, mask
+
+
+#: The respondent characteristics whose small counts are suppressed in breakdowns.
+CHARACTERISTICS = ("age_band", "gender", "living_situation", "education")
+
+
+def characteristic_breakdown(frame: pd.DataFrame, characteristic: str, *,
+                             value: str | None = None, across: str = "region",
+                             by: Sequence[str] | None = ("round",), min_n: int = MIN_N,
+                             instrument: str | Instrument | None = None,
+                             language: str = "nl") -> pd.DataFrame:
+    """Respondents per category of a characteristic, per region with totals, safely suppressed.
+
+    For each group of ``by`` (default: each round) a table categories × ``across`` (regions) is
+    built with row and column totals and suppressed by :func:`suppress_table` (primary and
+    secondary suppression). A category's share is its count over the region's total. With
+    ``value`` the mean of that numeric column in each cell is given too; it is shown only where the
+    cell's count is shown and at least ``min_n`` of its rows have a value.
+
+    Rests on the rows where ``characteristic`` is not missing (and for the means, ``value`` too);
+    so a region's total here can be below its number of respondents.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Tidy data with the categorical ``characteristic``.
+    characteristic : str
+        ``age_band``, ``gender``, ``living_situation`` or ``education`` (any categorical works).
+    value : str, optional
+        A numeric column to average per cell (e.g. ``mss_rating``).
+    across : str
+        Column spread across the table (default ``region``); totals get ``TOTAL``.
+    by : sequence of str
+        Separate tables per group (default per round).
+    instrument : str or Instrument, optional
+        Adds the category ``label`` in ``language``.
+
+    Returns
+    -------
+    DataFrame
+        ``*by, <across>, characteristic, category, [label], n, share, [mean, n_value],
+        suppressed``; ``category`` is ``TOTAL`` on the margin rows. ``n`` is ``NA`` where the
+        count is suppressed.
+
+    Examples
+    --------
+    Region a has 3 men: suppressed. Showing a's 6 women would give the 3 men away through a's
+    total, and so on around the table: all four inner cells go, the margins stay.
+
+    >>> df = pd.DataFrame({"round": "r1", "region": ["a"] * 9 + ["b"] * 15,
+    ...     "gender": pd.Categorical(["man"] * 3 + ["woman"] * 6 + ["man"] * 7 + ["woman"] * 8,
+    ...                              categories=["man", "woman"])})
+    >>> out = characteristic_breakdown(df, "gender", min_n=5)
+    >>> out[["region", "category", "n", "suppressed"]]
+       region category     n  suppressed
+    0       a      man  <NA>        True
+    1       a    woman  <NA>        True
+    2       a   _total     9       False
+    3       b      man  <NA>        True
+    4       b    woman  <NA>        True
+    5       b   _total    15       False
+    6  _total      man    10       False
+    7  _total    woman    14       False
+    8  _total   _total    24       False
+    """
+    by = as_by(by)
+    series = frame[characteristic]
+    if not isinstance(series.dtype, pd.CategoricalDtype):
+        raise TypeError(f"column {characteristic!r} must be categorical")
+    categories = list(series.cat.categories)
+    ins = as_instrument(instrument) if instrument is not None else None
+    labels = ins.labels(characteristic, language) if ins is not None else {}
+    sub = frame[series.notna()]
+    if by:
+        groups = [(k if isinstance(k, tuple) else (k,), g)
+                  for k, g in sub.groupby(by, sort=False, observed=True)]
+    else:
+        groups = [((), sub)]
+    out = []
+    for key, g in groups:
+        across_values = list(pd.unique(g[across].dropna()))
+        counts = pd.crosstab(pd.Categorical(g[characteristic], categories=categories),
+                             pd.Categorical(g[across], categories=across_values), dropna=False)
+        counts = counts.reindex(index=categories, columns=across_values, fill_value=0)
+        table, hidden = suppress_table(counts, min_n=min_n)
+        if value is not None:
+            vals = as_float(g[value])
+            has = ~np.isnan(vals)
+            cell = g.assign(_v=vals)[has]
+            sums = pd.crosstab(pd.Categorical(cell[characteristic], categories=categories),
+                               pd.Categorical(cell[across], categories=across_values),
+                               values=cell["_v"], aggfunc="sum", dropna=False)
+            nval = pd.crosstab(pd.Categorical(cell[characteristic], categories=categories),
+                               pd.Categorical(cell[across], categories=across_values),
+                               dropna=False)
+            sums = sums.reindex(index=categories, columns=across_values).fillna(0.0)
+            nval = nval.reindex(index=categories, columns=across_values, fill_value=0)
+            sum_full, _ = _with_margins(sums)
+            nval_full, _ = _with_margins(nval.astype(float))
+        for j, col in enumerate(table.columns):
+            col_total = table.iloc[-1, j]
+            for i, cat in enumerate(table.index):
+                row = dict(zip(by, key))
+                row[across] = col
+                row["characteristic"] = characteristic
+                row["category"] = cat
+                if ins is not None:
+                    row["label"] = labels.get(cat, cat) if cat != TOTAL else TOTAL
+                is_hidden = bool(hidden.iloc[i, j])
+                count = table.iloc[i, j]
+                row["n"] = np.nan if is_hidden else count
+                total_hidden = bool(hidden.iloc[-1, j])
+                row["share"] = (np.nan if is_hidden or total_hidden or col_total == 0
+                                else count / col_total)
+                if value is not None:
+                    nv = nval_full[i, j]
+                    show = (not is_hidden) and nv >= min_n
+                    row["mean"] = sum_full[i, j] / nv if show else np.nan
+                    row["n_value"] = np.nan if is_hidden else nv
+                row["suppressed"] = is_hidden
+                out.append(row)
+    columns = by + [across, "characteristic", "category"] + (["label"] if ins else []) + [
+        "n", "share"] + (["mean", "n_value"] if value is not None else []) + ["suppressed"]
+    result = pd.DataFrame(out, columns=columns)
+    for c in by + [across]:
+        if c in frame:
+            result[c] = result[c].astype(frame[c].dtype if frame[c].dtype != object else "string")
+    return finish(result, ints=("n", "n_value"), floats=("share", "mean"))
+
+
+def _with_margins(table: pd.DataFrame) -> tuple[np.ndarray, None]:
+    v = table.to_numpy(dtype=float)
+    full = np.zeros((v.shape[0] + 1, v.shape[1] + 1))
+    full[:-1, :-1] = v
+    full[:-1, -1] = v.sum(axis=1)
+    full[-1, :-1] = v.sum(axis=0)
+    full[-1, -1] = v.sum()
+    return full, None
+
+
+def per_group(frame: pd.DataFrame, by: Sequence[str],
+              fn: Callable[[pd.DataFrame], dict | list[dict]]) -> pd.DataFrame:
+    """Apply ``fn`` to each group (in order of first appearance) and stack its result rows."""
+    by = as_by(by)
+    rows: list[dict] = []
+    if by:
+        groups = frame.groupby(by, sort=False, observed=True)
+        items = [(k if isinstance(k, tuple) else (k,), g) for k, g in groups]
+    else:
+        items = [((), frame)]
+    for key, g in items:
+        res = fn(g)
+        for r in [res] if isinstance(res, dict) else res:
+            rows.append({**dict(zip(by, key)), **r})
+    return pd.DataFrame(rows)

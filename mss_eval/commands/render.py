@@ -1,0 +1,91 @@
+"""``mss-eval render STUDY``: render the reports of a study (HTML, PDF, DOCX) and an index."""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+from pathlib import Path
+
+HELP = "maak de rapporten / render the reports (per regio, per ronde, eindrapport)"
+
+DESCRIPTION = """\
+Maak de rapporten van een studie: een rapport per regio per ronde, een tussenrapportage per ronde
+(de regio's naast elkaar) en een eindrapport over alle rondes. Elk rapport komt als HTML, PDF en
+Word (DOCX), met het uitgevoerde notebook en figures.json (de kerncijfers) ernaast; index.html
+geeft een overzicht. Rapporten worden tegelijk gemaakt (--jobs); mislukt er één, dan gaan de
+andere door en staat aan het eind welk rapport, welke cel en welke fout (afsluitcode 1).
+
+Render the reports of a study: a report per region per round, an interim report per round
+(regions side by side) and a final report across rounds. Each report is written as HTML, PDF and
+Word (DOCX), with the executed notebook and figures.json (the key figures) beside it; index.html
+lists them. Reports render in parallel (--jobs); if one fails the others go on, and the summary
+names the report, cell and error (exit code 1).
+
+Met --round alleen die ronde(s) (regio- en tussenrapporten); met --region alleen de rapporten van
+die regio('s). / With --round only those rounds (region and interim reports); with --region only
+the reports of those regions.
+
+Voorbeeld / example:
+  mss-eval render data_templates/example_study --out reports/example_study
+  mss-eval render mijn_studie --round 2010-1 --region den_haag --format html,pdf
+"""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("study", metavar="STUDY",
+                        help="de studiemap (met study.yaml) / the study folder (with study.yaml)")
+    parser.add_argument("--round", dest="rounds", action="append", metavar="R",
+                        help="alleen deze ronde (herhaalbaar) / only this round (repeatable)")
+    parser.add_argument("--region", dest="regions", nargs="+", action="extend", metavar="X",
+                        help="alleen deze regio('s) / only these region(s)")
+    parser.add_argument("--jobs", type=int, default=None, metavar="N",
+                        help="aantal rapporten tegelijk (standaard: aantal processorkernen) / "
+                             "reports at a time (default: number of cores)")
+    parser.add_argument("--format", default="html,pdf,docx", metavar="html,pdf,docx",
+                        help="formaten, met komma's (standaard alle drie) / formats, "
+                             "comma-separated (default all three)")
+    parser.add_argument("--out", default=None, metavar="DIR",
+                        help="uitvoermap (standaard STUDY/reports) / output folder "
+                             "(default STUDY/reports)")
+    parser.add_argument("--force", action="store_true",
+                        help="alles opnieuw maken, ook wat niet veranderd is / render everything, "
+                             "also what did not change")
+    parser.add_argument("--language", choices=["nl", "en"], default=None,
+                        help="taal van de rapporten (standaard die van study.yaml) / report "
+                             "language (default: the study's)")
+
+
+def command_line(argv: list[str] | None = None) -> str:
+    """The command as the user typed it, for the reports' provenance appendix."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    return "mss-eval " + " ".join(shlex.quote(a) for a in args)
+
+
+def run(args: argparse.Namespace) -> int:
+    study = Path(args.study)
+    if not (study / "study.yaml").is_file():
+        print(f"mss-eval render: geen study.yaml in '{study}' / no study.yaml in '{study}'",
+              file=sys.stderr)
+        return 2
+    if args.jobs is not None and args.jobs < 1:
+        print("mss-eval render: --jobs moet 1 of meer zijn / must be 1 or more", file=sys.stderr)
+        return 2
+    formats = [f.strip().lower() for f in args.format.split(",") if f.strip()]
+
+    from ..render import render_study
+
+    summary = render_study(
+        study,
+        rounds=args.rounds,
+        regions=args.regions,
+        jobs=args.jobs,
+        formats=formats,
+        out_dir=args.out,
+        force=args.force,
+        language=args.language,
+        rendered_by=getattr(args, "rendered_by", None) or command_line(),
+    )
+    stream = sys.stderr if summary.failed else sys.stdout
+    print(summary.describe(), file=stream)
+    return summary.exit_code

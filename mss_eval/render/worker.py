@@ -1,0 +1,242 @@
+"""Render one report in a worker process: execute the notebook, write every format atomically.
+
+:func:`render_report` is what the process pool runs. It never raises: a failing report comes back
+as a :class:`ReportResult` with the error in plain words, after its outputs from earlier runs
+were removed (so no older file looks current) and the failed notebook was kept as
+``<stem>.failed.ipynb`` for whoever fixes it. HTML and PDF are written here, in the worker; only
+pandoc (DOCX) and the notebook's kernel run as further processes.
+
+How a notebook is executed is papermill's business: ``RenderOptions.engine_name`` selects a
+papermill engine from its registry, so a warm-kernel engine can be plugged in without changing
+this module.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .atomic import atomic_write, commit, remove_temporaries, temporary_path
+from .plan import FORMATS, ReportJob
+
+_status_queue = None
+
+
+def init_worker(queue) -> None:
+    """Pool initializer: where this worker reports each report's state (for the progress view)."""
+    global _status_queue
+    _status_queue = queue
+    # a forked or spawned worker must not touch the parent's display
+    os.environ.setdefault("MPLBACKEND", "Agg")
+
+
+def _emit(job: ReportJob, state: str) -> None:
+    if _status_queue is not None:
+        with contextlib.suppress(Exception):
+            _status_queue.put((job.key, state))
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """How reports are executed; the same for every report of one render."""
+
+    kernel_name: str = "python3"
+    #: papermill engine name (None: papermill's default nbclient engine)
+    engine_name: str | None = None
+    #: seconds one cell may run
+    execution_timeout: int = 900
+    #: seconds a kernel may take to start
+    start_timeout: int = 120
+    #: retries when a kernel fails to start (the port race of parallel kernel start-ups)
+    start_retries: int = 2
+
+
+@dataclass
+class ReportResult:
+    """The outcome of one report, sent back from the worker (plain data, picklable)."""
+
+    key: str
+    kind: str
+    title: str
+    status: str  # "ok" or "failed"
+    files: dict[str, str] = field(default_factory=dict)  # format -> path
+    error: str | None = None
+    error_detail: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+
+def _is_start_failure(exc: BaseException) -> bool:
+    text = f"{type(exc).__name__}: {exc}"
+    return any(s in text for s in ("Address already in use", "Kernel didn't respond",
+                                    "Kernel died before replying", "kernel_info"))
+
+
+def _execute(job: ReportJob, output_path: Path, options: RenderOptions):
+    import papermill
+
+    attempt = 0
+    while True:
+        try:
+            return papermill.execute_notebook(
+                str(job.notebook),
+                str(output_path),
+                parameters=dict(job.parameters),
+                engine_name=options.engine_name,
+                kernel_name=options.kernel_name,
+                progress_bar=False,
+                log_output=False,
+                request_save_on_cell_execute=False,
+                start_timeout=options.start_timeout,
+                execution_timeout=options.execution_timeout,
+                cwd=str(job.notebook.parent),
+                # the kernel's own start-up notices (transport, shutdown) are not the report's
+                extra_arguments=["--IPKernelApp.log_level=ERROR"],
+            )
+        except Exception as exc:  # noqa: BLE001 - classified below
+            from papermill.exceptions import PapermillExecutionError
+
+            if isinstance(exc, PapermillExecutionError) or attempt >= options.start_retries \
+                    or not _is_start_failure(exc):
+                raise
+            attempt += 1
+            time.sleep(0.5 * attempt)
+
+
+def describe_error(exc: BaseException, language: str = "nl") -> tuple[str, dict[str, Any]]:
+    """A failed report's error in plain words, and its details (cell, error name, value)."""
+    from papermill.exceptions import PapermillExecutionError
+
+    nl = language == "nl"
+    if isinstance(exc, PapermillExecutionError):
+        first_line = next((line.strip() for line in (exc.source or "").splitlines()
+                           if line.strip() and not line.strip().startswith("#")), "")
+        evalue = (exc.evalue or "").strip()
+        detail = {"cell": exc.exec_count, "cell_index": exc.cell_index, "source": first_line,
+                  "ename": exc.ename, "evalue": evalue}
+        where = (f"cel {exc.exec_count} ({first_line})" if nl
+                 else f"cell {exc.exec_count} ({first_line})")
+        what = f"{exc.ename}: {evalue}" if evalue else exc.ename
+        return (f"{'fout in' if nl else 'error in'} {where}: {what}", detail)
+    name = type(exc).__name__
+    if name == "DeadKernelError":
+        text = ("de Python-kernel stopte onverwacht (te weinig geheugen?)" if nl
+                else "the Python kernel stopped unexpectedly (out of memory?)")
+    elif name in ("CellTimeoutError", "TimeoutError"):
+        text = ("een cel duurde langer dan de ingestelde tijd" if nl
+                else "a cell ran longer than the time allowed")
+    elif isinstance(exc, OSError):
+        text = (f"kon niet schrijven: {exc.strerror or exc} ({exc.filename})" if nl
+                else f"could not write: {exc.strerror or exc} ({exc.filename})")
+    else:
+        text = f"{name}: {exc}"
+    return text, {"ename": name, "evalue": str(exc)}
+
+
+def render_report(job: ReportJob, options: RenderOptions = RenderOptions()) -> ReportResult:
+    """Execute ``job``'s notebook and write its formats, executed notebook and ``figures.json``.
+
+    All files are first written to temporary files in the report's folder and renamed into
+    place together at the end. On failure the report's earlier outputs are removed.
+    """
+    from .export import figures_json, html_to_docx, html_to_pdf, notebook_to_html, \
+        prepare_for_export
+
+    started = time.monotonic()
+    result = ReportResult(key=job.key, kind=job.kind, title=job.title, status="failed")
+    pending: list[tuple[Path, Path]] = []
+    nb_tmp = temporary_path(job.output("ipynb"))
+    executed = False
+    try:
+        job.folder.mkdir(parents=True, exist_ok=True)
+        remove_temporaries(job.folder)
+        _emit(job, "executing")
+        nb = _execute(job, nb_tmp, options)
+        executed = True
+        pending.append((nb_tmp, job.output("ipynb")))
+        report_nb, figures, title_meta, notes = prepare_for_export(nb)
+        result.notes.extend(notes)
+        if figures is None:
+            result.notes.append("the notebook published no key figures; figures.json not written")
+        else:
+            tmp = temporary_path(job.output("figures"))
+            atomic_write(tmp, figures_json(figures))
+            pending.append((tmp, job.output("figures")))
+        _emit(job, "html")
+        title = title_meta.get("title") or job.title
+        document = notebook_to_html(report_nb, title=title, language=job.language)
+        html_tmp = temporary_path(job.output("html"))
+        atomic_write(html_tmp, document)
+        if "html" in job.formats:
+            pending.append((html_tmp, job.output("html")))
+        if "pdf" in job.formats:
+            _emit(job, "pdf")
+            tmp = temporary_path(job.output("pdf"))
+            html_to_pdf(document, tmp, base_url=job.folder)
+            pending.append((tmp, job.output("pdf")))
+        if "docx" in job.formats:
+            _emit(job, "docx")
+            tmp = temporary_path(job.output("docx"))
+            html_to_docx(document, tmp, language=job.language)
+            pending.append((tmp, job.output("docx")))
+        commit(pending)
+        pending = []
+        if "html" not in job.formats:
+            with contextlib.suppress(FileNotFoundError):
+                html_tmp.unlink()
+        # formats not asked for this time would be older than the rest: remove them
+        for fmt in FORMATS:
+            if fmt not in job.formats:
+                with contextlib.suppress(FileNotFoundError):
+                    job.output(fmt).unlink()
+        with contextlib.suppress(FileNotFoundError):
+            job.failed_notebook.unlink()
+        result.status = "ok"
+        result.files = {fmt: str(job.output(fmt)) for fmt in (*job.formats, "ipynb")}
+        if figures is not None:
+            result.files["figures"] = str(job.output("figures"))
+        _emit(job, "done")
+    except BaseException as exc:  # noqa: BLE001 - one report's failure must not stop the pool
+        if isinstance(exc, KeyboardInterrupt):
+            _cleanup(pending, nb_tmp, keep_notebook=False)
+            raise
+        text, detail = describe_error(exc, job.language)
+        result.error, result.error_detail = text, detail
+        failed_nb_written = _cleanup(pending, nb_tmp, keep_notebook=True,
+                                     failed_notebook=job.failed_notebook)
+        for path in job.all_outputs():
+            with contextlib.suppress(FileNotFoundError, OSError):
+                path.unlink()
+        if failed_nb_written:
+            result.files = {"failed_notebook": str(job.failed_notebook)}
+        elif not executed:
+            with contextlib.suppress(FileNotFoundError):
+                job.failed_notebook.unlink()
+        _emit(job, "failed")
+    finally:
+        result.seconds = round(time.monotonic() - started, 1)
+    return result
+
+
+def _cleanup(pending: list[tuple[Path, Path]], nb_tmp: Path, *, keep_notebook: bool,
+             failed_notebook: Path | None = None) -> bool:
+    """Remove unfinished temporary files; keep the executed notebook as the failed one."""
+    kept = False
+    if keep_notebook and failed_notebook is not None and nb_tmp.exists():
+        with contextlib.suppress(OSError):
+            os.replace(nb_tmp, failed_notebook)
+            kept = True
+    for tmp, _target in pending:
+        with contextlib.suppress(FileNotFoundError, OSError):
+            tmp.unlink()
+    with contextlib.suppress(FileNotFoundError, OSError):
+        nb_tmp.unlink()
+    return kept

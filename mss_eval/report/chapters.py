@@ -1,0 +1,1050 @@
+"""The chapters of a report: each function computes, tabulates, draws and describes one chapter.
+
+A report notebook calls these in order, one or two per chapter, with the :class:`Report` from
+:func:`~mss_eval.report.notebook.setup_notebook`::
+
+    chapters.introduction(report)      # 1 introduction and accountability of the data
+    chapters.mss_profile(report)       # 2 the MSS
+    chapters.administrative(report)    # 3 administrative level
+    chapters.executive(report)         # 4 executive level
+    chapters.personal(report)          # 5 personal level
+    chapters.conclusions(report)       # 6 conclusions
+    chapters.appendix(report)          # appendix: methods, instruments, provenance
+
+Every function returns a :class:`~mss_eval.report.notebook.Block` (HTML that a notebook shows).
+A region report describes one region; the round and final reports put the regions side by side
+in every table and figure. Each chapter starts with the author's text when there is one
+(``texts/``, see :mod:`mss_eval.report.text`), otherwise with generated sentences; sentences never
+state a suppressed figure.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import pandas as pd
+
+from ..analysis import TOTAL
+from .figures import dot_plot_ci
+from .notebook import Block, Report
+from .style import (SUPPRESSED_MARKER, format_count, format_number, format_percent, is_missing,
+                    join_words)
+from .tables import Col
+from .text import paragraph, say
+
+__all__ = ["introduction", "mss_profile", "administrative", "executive", "personal",
+           "conclusions", "appendix", "data_collection"]
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:] if text else text
+
+
+def _nl(report: Report) -> bool:
+    return report.language == "nl"
+
+
+def _t(report: Report, nl: str, en: str) -> str:
+    return nl if _nl(report) else en
+
+
+def _narrative(report: Report, chapter: str, generated: list[str]) -> str:
+    """The author's text for a chapter, or else the generated sentences as paragraphs."""
+    written = report.author_text(chapter)
+    if written is not None:
+        return written
+    return "\n".join(paragraph(s) if not s.startswith("<") else s for s in generated if s)
+
+
+# -- regions side by side ----------------------------------------------------------------------
+def _key(round_id: Any, region: Any) -> str:
+    return f"{round_id}|{region}"
+
+
+def group_order(report: Report) -> list[str]:
+    """Column keys ``round|region`` of this report in study order, each round's total last.
+
+    A region report has one key; a round report its regions and the round's total; the final
+    report every round's regions, each round followed by its total.
+    """
+    skipped = set(report.skipped)
+    keys = []
+    for rnd in report.rounds:
+        regions = [g for g in report.config.round(rnd).regions if (rnd, g) not in skipped
+                   and (report.region is None or g == report.region)]
+        keys += [_key(rnd, g) for g in regions]
+        if report.comparative:
+            keys.append(_key(rnd, TOTAL))
+    return keys
+
+
+def group_labels(report: Report) -> dict[str, str]:
+    """Display label per column key: the region's name, ``Totaal``; in the final report a
+    round's total is ``Totaal <round>`` and a region in several rounds gets its round added."""
+    keys = group_order(report)
+    seen: dict[str, int] = {}
+    for k in keys:
+        g = k.split("|", 1)[1]
+        seen[g] = seen.get(g, 0) + 1
+    labels = {}
+    total = _t(report, "Totaal", "Total")
+    for k in keys:
+        rnd, g = k.split("|", 1)
+        if g == TOTAL:
+            labels[k] = total if report.kind != "final" else f"{total} {rnd}"
+        else:
+            name = report.region_label(g)
+            labels[k] = f"{name} ({rnd})" if seen[g] > 1 else name
+    return labels
+
+
+def _analyse(report: Report, analysis, frame: pd.DataFrame, *, pooled: bool = True,
+             **kwargs) -> pd.DataFrame:
+    """Run an analysis per round and region (and pooled per round in comparative reports),
+    with the study's minimum base; adds the column key ``col``."""
+    from ..analysis.comparisons import with_pooled
+
+    kwargs.setdefault("min_n", report.min_respondents)
+    if report.comparative and pooled:
+        result = with_pooled(analysis, frame, by=("round", "region"), **kwargs)
+    else:
+        result = analysis(frame, by=("round", "region"), **kwargs)
+    return result.assign(col=[_key(r, g) for r, g in zip(result["round"].astype(str),
+                                                         result["region"].astype(str))])
+
+
+def _where(report: Report, key: str) -> str:
+    """``in Den Haag`` / ``in alle regio's samen`` for a column key, in the report's language."""
+    rnd, g = key.split("|", 1)
+    if g == TOTAL:
+        return _t(report, "in alle regio's samen", "in all regions together")
+    return f"in {report.region_label(g)}"
+
+
+def _p_text(p: Any, language: str) -> str:
+    if is_missing(p):
+        return ""
+    if float(p) < 0.001:
+        return "p < " + format_number(0.001, 3, language)
+    return "p = " + format_number(p, 2 if float(p) >= 0.01 else 3, language)
+
+
+def _region_columns(report: Report, frame: pd.DataFrame, with_total: bool = True) -> list[str]:
+    order = [g for g in report.regions if g in set(frame["region"].astype(str))]
+    if with_total and report.comparative and TOTAL in set(frame["region"].astype(str)):
+        order.append(TOTAL)
+    return order
+
+
+# == 1 introduction and accountability of the data ==============================================
+def data_collection(report: Report, round: str | None = None) -> Block:
+    """The data-collection table (respondents per method and region) with its text.
+
+    For a region report one column; for a round report the regions side by side with the
+    round's total (the interim report's Table 1); the final report shows one table per round.
+    """
+    from ..analysis.collection import data_collection as collect
+
+    block = Block()
+    rounds = [round] if round else report.rounds
+    for rnd in rounds:
+        table = collect(report.study.tables, config=report.config, round=rnd,
+                        language=report.language)
+        table = table.assign(method_label=table["method_label"].map(_cap))
+        if report.region:
+            table = table[table["region"] == report.region]
+        label = report.config.round(rnd).label
+        order = _region_columns(report, table)
+        caption = (_t(report, "Respondenten per methode", "Respondents per method")
+                   + (f", {report.region_name}" if report.region else "")
+                   + f" ({label.lower() if _nl(report) else label})")
+        if report.region:
+            shown = table.assign(region=report.region)
+            cols = [Col("method_label", _t(report, "Methode", "Method")),
+                    Col("n", _t(report, "Aantal", "Number"), kind="count"),
+                    Col("approached", _t(report, "Benaderd", "Approached"), kind="count"),
+                    Col("response", _t(report, "Respons", "Response"), kind="percent",
+                        decimals=0)]
+            block.add(report.table(shown, cols, caption=caption, notes=[_t(
+                report, "Benaderd en respons alleen waar de studie bijhoudt hoeveel mensen "
+                        "zijn benaderd.",
+                "Approached and response only where the study records how many people "
+                "were approached.")]))
+        else:
+            block.add(report.table(
+                table, [Col("method_label", _t(report, "Methode", "Method")),
+                        Col("region", "region"), Col("n", "n", kind="count")],
+                caption=caption, pivot=("region", "n"), pivot_order=order,
+                pivot_labels=report.region_labels))
+        block.add(paragraph(*_collection_sentences(report, table, rnd)))
+    return block
+
+
+def _collection_sentences(report: Report, table: pd.DataFrame, rnd: str) -> list[str]:
+    nl = _nl(report)
+    label = report.config.round(rnd).label
+    where = report.region_name if report.region else None
+    rows = table[table["region"] == (report.region or TOTAL)].set_index("method")
+    n = {m: (None if is_missing(v) else int(v)) for m, v in rows["n"].items()}
+    lang = report.language
+    out = []
+    if n.get("client_interview") is not None:
+        out.append(say(
+            lang,
+            "In {round} zijn {where}{clients} cliënten geïnterviewd over hun weg naar het MSS, "
+            "de steun die ze krijgen en hun oordeel daarover.",
+            "In {round}, {clients} clients were interviewed{where} about their route into the "
+            "MSS, the support they receive and how they rate it.",
+            round=label.lower() if nl else label, clients=format_count(n["client_interview"], lang),
+            where=(f"in {where} " if nl else f" in {where}") if where else ""))
+    if n.get("client_questionnaire") is not None:
+        out.append(say(
+            lang,
+            "Professionals vulden {q} vragenlijsten in over een cliënt.",
+            "Professionals completed {q} questionnaires about a client.",
+            q=format_count(n["client_questionnaire"], lang)))
+    interviews = [n.get("general_interview"), n.get("partner_interview")]
+    if all(v is not None for v in interviews):
+        out.append(say(
+            lang,
+            "Daarnaast zijn {g} algemene interviews gehouden met coördinatoren en sleutelfiguren "
+            "en {p} interviews met samenwerkingspartners.",
+            "In addition, {g} general interviews were held with coordinators and key people, "
+            "and {p} interviews with collaboration partners.",
+            g=format_count(interviews[0], lang), p=format_count(interviews[1], lang)))
+    if n.get("feedback_meeting"):
+        out.append(say(
+            lang,
+            "Op de terugkoppelingsbijeenkomst{s} waren {f} mensen aanwezig om de bevindingen te "
+            "toetsen.",
+            "{f} people attended the feedback meeting{s} where the findings were checked.",
+            s="" if report.region else ("s" if nl else "s"),
+            f=format_count(n["feedback_meeting"], lang)))
+    response = rows["response"].get("client_interview") if "response" in rows else None
+    if response is not None and not is_missing(response):
+        out.append(say(
+            lang, "Van de benaderde cliënten deed {r} mee aan een interview.",
+            "Of the clients approached, {r} took part in an interview.",
+            r=format_percent(response, 0, lang)))
+    return out
+
+
+def introduction(report: Report) -> Block:
+    """Chapter 1: what the report is about, and the accountability of the data."""
+    block = Block()
+    block.add(report.chapter(1, _t(report, "Inleiding en verantwoording",
+                                   "Introduction and accountability of the data")))
+    summary = report.author_text("summary")
+    lang = report.language
+    generated = [_purpose_sentence(report)]
+    block.add(_narrative(report, "introduction", generated))
+    if summary is not None:
+        block.add(summary)
+    block.add(report.section(1, _t(report, "Dataverzameling", "Data collection")))
+    block.add(data_collection(report))
+    if report.skipped:
+        which = join_words([f"{report.region_label(g)} ({r})" for r, g in report.skipped], lang)
+        block.add(paragraph(say(lang,
+                                "De gegevens van {which} bevatten fouten en zijn niet opgenomen.",
+                                "The data of {which} contain errors and were left out.",
+                                which=which)))
+    return block
+
+
+def _purpose_sentence(report: Report) -> str:
+    lang = report.language
+    if report.kind == "region":
+        return say(lang,
+                   "Dit rapport beschrijft het maatschappelijk steunsysteem (MSS) in {region} in "
+                   "{round}: hoe het bestuurlijk is ingericht, hoe de organisaties in de uitvoering "
+                   "samenwerken en wat cliënten ervan merken. De bevindingen zijn gebaseerd op "
+                   "interviews, vragenlijsten en een terugkoppelingsbijeenkomst in de regio.",
+                   "This report describes the community support system (MSS) in {region} in "
+                   "{round}: how it is governed, how organisations work together in practice and "
+                   "what clients experience of it. The findings rest on interviews, "
+                   "questionnaires and a feedback meeting in the region.",
+                   region=report.region_name,
+                   round=report.round_label.lower() if _nl(report) else report.round_label)
+    regions = join_words([report.region_label(g) for g in report.regions], lang)
+    if report.kind == "round":
+        return say(lang,
+                   "Deze tussenrapportage zet de maatschappelijke steunsystemen van {regions} "
+                   "naast elkaar, zoals ze in {round} zijn onderzocht. Elke tabel en figuur toont "
+                   "de regio's naast elkaar, per niveau: bestuurlijk, uitvoerend en persoonlijk.",
+                   "This interim report puts the community support systems of {regions} side "
+                   "by side, as studied in {round}. Every table and figure shows the regions "
+                   "side by side, per level: administrative, executive and personal.",
+                   regions=regions,
+                   round=report.round_label.lower() if _nl(report) else report.round_label)
+    return say(lang,
+               "Dit eindrapport brengt de bevindingen van alle rondes samen ({n} regio's: "
+               "{regions}) en vergelijkt de regio's per niveau: bestuurlijk, uitvoerend en "
+               "persoonlijk.",
+               "This final report brings together the findings of all rounds ({n} regions: "
+               "{regions}) and compares the regions per level: administrative, executive and "
+               "personal.",
+               n=len(report.regions), regions=regions)
+
+
+# == 2 the MSS ====================================================================================
+def mss_profile(report: Report) -> Block:
+    """Chapter 2: the MSS of each region, from the profile in study.yaml and the author's text."""
+    block = Block()
+    block.add(report.chapter(2, _t(report, "Het maatschappelijk steunsysteem",
+                                   "The community support system")))
+    lang = report.language
+    fields = [("goal", _t(report, "Doel", "Aim")),
+              ("target_group", _t(report, "Doelgroep", "Target group")),
+              ("way_of_working", _t(report, "Werkwijze", "Way of working"))]
+    rows = []
+    for g in report.regions:
+        region = report.config.region(g)
+        row = {"region": region.name,
+               "municipalities": join_words(list(region.municipalities), lang),
+               "target_population": region.target_population}
+        for key, _label in fields:
+            row[key] = getattr(region.profile, key) or ""
+        rows.append(row)
+    frame = pd.DataFrame(rows)
+    generated = []
+    if report.kind == "region" and rows:
+        row = rows[0]
+        sentences = []
+        if row["municipalities"]:
+            sentences.append(say(lang, "Het MSS {region} werkt in {m}.",
+                                 "The {region} MSS covers {m}.",
+                                 region=row["region"], m=row["municipalities"]))
+        if not is_missing(row["target_population"]):
+            sentences.append(say(lang,
+                                 "De regio schat haar doelgroep op ongeveer {n} mensen met een "
+                                 "langdurige psychische kwetsbaarheid.",
+                                 "The region estimates its target group at about {n} people with "
+                                 "a long-term psychiatric vulnerability.",
+                                 n=format_count(row["target_population"], lang)))
+        generated.append(" ".join(sentences))
+        for key, label in fields:
+            if row[key]:
+                generated.append(f"<p><strong>{html.escape(label)}.</strong> "
+                                 f"{html.escape(row[key])}</p>")
+        block.add(_narrative(report, "mss", generated))
+    else:
+        block.add(_narrative(report, "mss", [say(
+            lang, "Tabel 2.1 geeft een korte schets van het MSS in elke regio: waar het werkt, "
+                  "voor wie en hoe.",
+            "Table 2.1 sketches the MSS of each region: where it works, for whom and how.")]))
+        cols = [Col("region", _t(report, "Regio", "Region")),
+                Col("municipalities", _t(report, "Gemeenten", "Municipalities")),
+                Col("target_population", _t(report, "Doelgroep (geschat)",
+                                            "Target group (estimate)"), kind="count")]
+        cols += [Col(k, label) for k, label in fields if frame[k].astype(bool).any()]
+        block.add(report.table(frame, cols, caption=_t(report, "Het MSS per regio",
+                                                       "The MSS per region")))
+    return block
+
+
+# == placeholders until the level analyses exist are not acceptable: see the level functions ==
+def conclusions(report: Report) -> Block:
+    """Chapter 6: conclusions; the author's text, or the key findings in generated sentences."""
+    block = Block()
+    block.add(report.chapter(6, _t(report, "Conclusies", "Conclusions")))
+    block.add(_narrative(report, "conclusions", _conclusion_sentences(report)))
+    return block
+
+
+def _conclusion_sentences(report: Report) -> list[str]:
+    return []
+
+
+# == appendix =====================================================================================
+def appendix(report: Report) -> Block:
+    """Appendix: methods, the instruments used and provenance (input files, versions, command)."""
+    block = Block()
+    lang = report.language
+    block.add(report.chapter("A", _t(report, "Bijlage A: methode en herkomst",
+                                     "Appendix A: methods and provenance")))
+    block.add(report.section(1, _t(report, "Methode", "Methods")))
+    written = report.author_text("appendix")
+    block.add(paragraph(*_method_sentences(report)))
+    if written:
+        block.add(written)
+    block.add(report.section(2, _t(report, "Gebruikte instrumenten", "Instruments used")))
+    block.add(_instruments_table(report))
+    block.add(report.section(3, _t(report, "Herkomst van dit rapport", "Provenance of this report")))
+    block.add(_provenance(report))
+    return block
+
+
+def _method_sentences(report: Report) -> list[str]:
+    lang = report.language
+    k = format_count(report.min_respondents, lang)
+    return [
+        say(lang,
+            "Gemiddelden staan met een 95%-betrouwbaarheidsinterval (t-verdeling); aandelen met "
+            "een Wilson-interval. Verschillen tussen regio's in het rapportcijfer zijn getoetst "
+            "met de Kruskal-Wallistoets en een eenweg-variantieanalyse, met Holm-correctie voor "
+            "paarsgewijze vergelijkingen. De betrouwbaarheid van schalen is uitgedrukt in "
+            "Cronbachs alfa.",
+            "Means are given with a 95% confidence interval (t distribution), shares with a "
+            "Wilson interval. Differences between regions in the rating were tested with the "
+            "Kruskal-Wallis test and one-way analysis of variance, with Holm's correction for "
+            "pairwise comparisons. Scale reliability is given as Cronbach's alpha."),
+        say(lang,
+            "Antwoordcodes voor 'weet niet', 'niet van toepassing' en 'geen antwoord' tellen in "
+            "geen enkel cijfer mee; elk cijfer vermeldt op hoeveel antwoorden het rust (n).",
+            "Answer codes for 'don't know', 'not applicable' and 'no answer' never enter a "
+            "figure; each figure states how many answers it rests on (n)."),
+        say(lang,
+            "Een cijfer dat op minder dan {k} respondenten rust, wordt niet getoond (x). In "
+            "uitsplitsingen naar leeftijd, geslacht, woonsituatie of opleiding worden ook kleine "
+            "aantallen verborgen, en zo nodig een tweede cel, zodat een verborgen aantal niet uit "
+            "de totalen is terug te rekenen. Open antwoorden en respondentnummers staan nooit in "
+            "een rapport.",
+            "A figure resting on fewer than {k} respondents is not shown (x). In breakdowns by "
+            "age, gender, living situation or education, small counts are hidden too, and where "
+            "needed a second cell, so that a hidden count cannot be worked out from the totals. "
+            "Open answers and respondent ids never appear in a report.", k=k),
+    ]
+
+
+def _instruments_table(report: Report) -> Any:
+    from ..instruments import instruments
+
+    rows = []
+    for ins_id, ins in instruments().items():
+        frame = report.frame(ins_id)
+        if not len(frame):
+            continue
+        rows.append({"instrument": ins.title(report.language), "unit": ins.unit(report.language),
+                     "items": len(ins.items), "rows": len(frame)})
+    frame = pd.DataFrame(rows)
+    return report.table(frame, [Col("instrument", _t(report, "Instrument", "Instrument")),
+                                Col("unit", _t(report, "Eenheid (één rij)", "Unit (one row)")),
+                                Col("items", _t(report, "Vragen", "Items"), kind="count"),
+                                Col("rows", _t(report, "Rijen in dit rapport", "Rows in this report"),
+                                    kind="count")],
+                        caption=_t(report, "Instrumenten en aantallen rijen",
+                                   "Instruments and numbers of rows"))
+
+
+def _provenance(report: Report) -> Block:
+    from importlib.metadata import PackageNotFoundError, version
+
+    import mss_eval
+
+    block = Block()
+    lang = report.language
+    files = report.study.files
+    files = files[files["round"].isin(report.rounds)]
+    if report.region:
+        files = files[files["region"] == report.region]
+    files = files.assign(short=files["sha256"].str.slice(0, 16))
+    block.add(report.table(files, [Col("file", _t(report, "Bestand", "File")),
+                                   Col("rows", _t(report, "Rijen", "Rows"), kind="count"),
+                                   Col("short", "SHA-256 (16)")],
+                           caption=_t(report, "Invoerbestanden met hun vingerafdruk (SHA-256)",
+                                      "Input files with their fingerprint (SHA-256)")))
+    packages = ["mss-eval", "pandas", "numpy", "scipy", "statsmodels", "pingouin", "seaborn",
+                "matplotlib", "networkx", "papermill", "nbconvert", "weasyprint"]
+    rows = []
+    for name in packages:
+        try:
+            rows.append({"package": name, "version": version(name)})
+        except PackageNotFoundError:
+            continue
+    import platform
+
+    rows.append({"package": "Python", "version": platform.python_version()})
+    block.add(report.table(pd.DataFrame(rows),
+                           [Col("package", _t(report, "Pakket", "Package")),
+                            Col("version", _t(report, "Versie", "Version"))],
+                           caption=_t(report, "Gebruikte software", "Software used")))
+    from .notebook import format_date
+
+    command = report.rendered_by or _t(report, "interactief in een notebook",
+                                       "interactively in a notebook")
+    block.add('<p class="provenance">' + html.escape(say(
+        lang, "Gemaakt op {date} met mss-eval {v}. Opdracht: ",
+        "Rendered on {date} with mss-eval {v}. Command: ",
+        date=format_date(report.today, lang), v=mss_eval.__version__))
+        + f"<code>{html.escape(command)}</code></p>")
+    return block
+
+
+# == 5 personal level ==============================================================================
+_INVOLVEMENT_PHRASES = {
+    "ever_treated_mhc": ("is ooit in de ggz behandeld", "has ever been treated in mental health care"),
+    "contact_professional": ("heeft contact met een hulpverlener", "is in contact with a professional"),
+    "has_spv": ("heeft een SPV", "has a community psychiatric nurse (SPV)"),
+    "has_housing_support": ("heeft een woonbegeleider", "has a housing support worker"),
+    "has_trajectory_counsellor": ("heeft een trajectbegeleider", "has a trajectory counsellor"),
+    "has_other_professional": ("heeft een andere hulpverlener", "has another professional"),
+    "day_activities": ("neemt deel aan georganiseerde dagbesteding",
+                       "takes part in organised day activities"),
+    "paid_work": ("heeft betaald werk", "has paid work"),
+    "volunteering": ("doet vrijwilligerswerk", "does volunteer work"),
+    "in_education": ("volgt een opleiding", "is in education"),
+}
+
+
+def _row(result: pd.DataFrame, key: str, **match: Any) -> pd.Series | None:
+    """The result row of a column key (and further column values), or None."""
+    mask = result["col"] == key
+    for column, value in match.items():
+        mask &= result[column] == value
+    rows = result[mask.fillna(False)]
+    return None if rows.empty else rows.iloc[0]
+
+
+def _shown(row: pd.Series | None, column: str) -> bool:
+    return row is not None and not bool(row.get("suppressed", False)) and \
+        not is_missing(row.get(column))
+
+
+def personal(report: Report) -> Block:
+    """Chapter 5: the personal level (client interviews and questionnaires about clients)."""
+    block = Block()
+    block.add(report.chapter(5, _t(report, "Persoonlijk niveau", "Personal level")))
+    written = report.author_text("personal")
+    block.add(written or paragraph(say(
+        report.language,
+        "Dit hoofdstuk gaat over wat cliënten van het MSS merken: hun oordeel, de "
+        "hulpverleners en activiteiten in hun leven, de steun per levensgebied en hun persoonlijk "
+        "netwerk. Daarna volgt wat professionals over de weg van cliënten vertellen.",
+        "This chapter is about what clients experience of the MSS: their rating, the "
+        "professionals and activities in their lives, support per life domain and their "
+        "personal network, followed by what professionals report about clients' routes.")))
+    clients = report.frame("client_interview")
+    sections = [
+        (_t(report, "Oordeel over het MSS", "Rating of the MSS"), _rating),
+        (_t(report, "Hulpverleners en dagbesteding", "Professionals and day activities"),
+         _involvement),
+        (_t(report, "Steun per levensgebied", "Support per life domain"), _life_domains),
+        (_t(report, "Ervaring met het MSS", "Experience with the MSS"), _experience),
+        (_t(report, "Het persoonlijk netwerk", "The personal network"), _network),
+        (_t(report, "Wensen en sociale contacten", "Wishes and social contacts"), _needs),
+    ]
+    number = 0
+    for title, part in sections:
+        number += 1
+        block.add(report.section(number, title))
+        block.add(part(report, clients))
+    number += 1
+    block.add(report.section(number, _t(report, "Wat professionals over cliënten melden",
+                                        "What professionals report about clients")))
+    block.add(_questionnaires(report, report.frame("client_questionnaire")))
+    return block
+
+
+def _rating(report: Report, clients: pd.DataFrame) -> Block:
+    from ..analysis.personal import client_rating
+
+    block = Block()
+    lang = report.language
+    result = _analyse(report, client_rating, clients)
+    order, labels = group_order(report), group_labels(report)
+    cols = [Col("col", _t(report, "Regio", "Region"), labels=labels),
+            Col("n", "n", kind="count", base=True),
+            Col("mean", _t(report, "Gemiddelde", "Mean")),
+            Col("ci_low|ci_high", _t(report, "95%-BI", "95% CI")),
+            Col("sd", _t(report, "SD", "SD")),
+            Col("median", _t(report, "Mediaan", "Median")),
+            Col("min", _t(report, "Laagste", "Lowest"), kind="count"),
+            Col("max", _t(report, "Hoogste", "Highest"), kind="count")]
+    ordered = result.set_index("col").reindex(order).dropna(how="all").reset_index()
+    sentences = []
+    for key in order:
+        row = _row(result, key)
+        if row is None or (report.comparative and not key.endswith(TOTAL)):
+            continue
+        if _shown(row, "mean"):
+            sentences.append(say(
+                lang,
+                "{Where} gaven {n} cliënten het MSS gemiddeld een {mean} (95%-betrouwbaarheids"
+                "interval {lo}–{hi}); de helft gaf een {median} of hoger.",
+                "{Where}, {n} clients gave the MSS an average rating of {mean} (95% confidence "
+                "interval {lo}–{hi}); half of them gave {median} or more.",
+                Where=_cap(_where(report, key)), n=format_count(row["n"], lang),
+                mean=format_number(row["mean"], 1, lang), lo=format_number(row["ci_low"], 1, lang),
+                hi=format_number(row["ci_high"], 1, lang),
+                median=format_number(row["median"], 0 if float(row["median"]).is_integer() else 1,
+                                     lang)))
+        else:
+            sentences.append(say(
+                lang, "{Where} beoordeelden te weinig cliënten het MSS om een gemiddeld cijfer te "
+                      "tonen.",
+                "{Where}, too few clients rated the MSS to show an average.",
+                Where=_cap(_where(report, key))))
+    if report.comparative:
+        sentences += _rating_spread(report, result, order)
+    block.add(paragraph(*sentences))
+    total_label = _t(report, "Totaal", "Total")
+    block.add(report.table(ordered, cols, caption=_t(report, "Rapportcijfer voor het MSS (1–10)",
+                                                      "Rating of the MSS (1–10)"),
+                           total_label=total_label if report.kind == "round" else None))
+    if report.comparative:
+        fig = dot_plot_ci(ordered, group="col", labels=labels, order=order,
+                          title=_t(report, "Rapportcijfer voor het MSS per regio",
+                                   "Rating of the MSS per region"),
+                          xlabel=_t(report, "gemiddeld rapportcijfer (1–10) met 95%-BI",
+                                    "mean rating (1–10) with 95% CI"),
+                          xlim=(1, 10), language=lang, min_respondents=report.min_respondents,
+                          colours=_colours(report, order))
+        block.add(report.figure(fig, caption=_t(
+            report, "Bron: cliëntinterviews. De lijnen geven het 95%-betrouwbaarheidsinterval.",
+            "Source: client interviews. Lines show the 95% confidence interval.")))
+        block.add(_case_mix(report, clients))
+    return block
+
+
+def _colours(report: Report, order: list[str]) -> dict[str, str]:
+    from .style import PALETTE
+
+    regions = [g.id for g in report.config.regions]
+    out = {}
+    for key in order:
+        g = key.split("|", 1)[1]
+        out[key] = "#333333" if g == TOTAL else PALETTE[regions.index(g) % len(PALETTE)] \
+            if g in regions else PALETTE[0]
+    return out
+
+
+def _rating_spread(report: Report, result: pd.DataFrame, order: list[str]) -> list[str]:
+    from ..analysis.comparisons import rating_comparison
+
+    lang = report.language
+    out = []
+    for rnd in report.rounds:
+        rows = result[(result["round"] == rnd) & (result["region"] != TOTAL)
+                      & ~result["suppressed"]]
+        if len(rows) >= 2:
+            low, high = rows.loc[rows["mean"].idxmin()], rows.loc[rows["mean"].idxmax()]
+            prefix = (f"{report.config.round(rnd).label}: " if report.kind == "final" else "")
+            out.append(prefix + say(
+                lang, "De gemiddelden per regio lopen uiteen van {lo} ({rlo}) tot {hi} ({rhi}).",
+                "Regional means range from {lo} ({rlo}) to {hi} ({rhi}).",
+                lo=format_number(low["mean"], 1, lang), rlo=report.region_label(low["region"]),
+                hi=format_number(high["mean"], 1, lang), rhi=report.region_label(high["region"])))
+    clients = report.frame("client_interview")
+    tests = rating_comparison(clients, min_n=report.min_respondents)
+    for _, t in tests[(tests["test"] == "kruskal") & ~tests["suppressed"]].iterrows():
+        significant = float(t["p_value"]) < 0.05
+        out.append(say(
+            lang,
+            "Dat verschil is {sig} statistisch significant (Kruskal-Wallis, {p}{where}).",
+            "That difference is {sig} statistically significant (Kruskal-Wallis, {p}{where}).",
+            sig=("wel" if significant else "niet") if lang == "nl" else
+                ("" if significant else "not"),
+            p=_p_text(t["p_value"], lang),
+            where=f"; {t['round']}" if report.kind == "final" else "").replace("  ", " "))
+    return out
+
+
+def _case_mix(report: Report, clients: pd.DataFrame) -> Block:
+    from ..analysis.personal import case_mix_adjusted_rating
+
+    block = Block()
+    lang = report.language
+    result = case_mix_adjusted_rating(clients, by=("round",), min_n=report.min_respondents)
+    result = result.assign(col=[_key(r, g) for r, g in zip(result["round"].astype(str),
+                                                           result["region"].astype(str))])
+    labels = group_labels(report)
+    order = [k for k in group_order(report) if k in set(result["col"])]
+    if not order:
+        return block
+    shown = result.set_index("col").loc[order].reset_index()
+    notes = []
+    if "separable" in shown and not shown["separable"].fillna(False).astype(bool).any():
+        notes.append(_t(report, "De intervallen van de regio's overlappen: met deze aantallen "
+                                "zijn de regio's na correctie niet van elkaar te onderscheiden.",
+                        "The regions' intervals overlap: with these numbers the regions cannot "
+                        "be told apart after adjustment."))
+    block.add(report.table(
+        shown, [Col("col", _t(report, "Regio", "Region"), labels=labels),
+                Col("n", "n", kind="count", base=True),
+                Col("mean", _t(report, "Ruw gemiddelde", "Raw mean")),
+                Col("adjusted_mean", _t(report, "Gecorrigeerd", "Adjusted")),
+                Col("adjusted_ci_low|adjusted_ci_high", _t(report, "95%-BI gecorrigeerd",
+                                                           "95% CI adjusted"))],
+        caption=_t(report, "Rapportcijfer gecorrigeerd voor leeftijd, geslacht en woonsituatie",
+                   "Rating adjusted for age, gender and living situation"),
+        notes=notes))
+    block.add(paragraph(say(
+        lang,
+        "Regio's verschillen in wie ze bereiken. Daarom staat het cijfer ook gecorrigeerd voor "
+        "leeftijd, geslacht en woonsituatie (lineaire regressie, zoals in de CQ-index "
+        "gebruikelijk).",
+        "Regions differ in whom they reach, so the rating is also shown adjusted for age, "
+        "gender and living situation (linear regression, as is usual in CQ-index work).")))
+    return block
+
+
+def _involvement(report: Report, clients: pd.DataFrame) -> Block:
+    from ..analysis.personal import professional_involvement
+
+    block = Block()
+    lang = report.language
+    result = _analyse(report, professional_involvement, clients, language=lang)
+    order, labels = group_order(report), group_labels(report)
+    item_labels = dict(zip(result["variable"], result["label"]))
+    if report.comparative:
+        block.add(report.table(
+            result, [Col("label", _t(report, "Kenmerk", "Characteristic")),
+                     Col("col", "col"), Col("share", "%", kind="percent", decimals=0)],
+            caption=_t(report, "Cliënten met hulpverleners en dagbesteding (% van de cliënten)",
+                       "Clients with professionals and day activities (% of clients)"),
+            pivot=("col", "share"), pivot_order=order, pivot_labels=labels))
+        sentences = []
+        for variable in ("has_spv", "day_activities", "contact_professional"):
+            rows = result[(result["variable"] == variable) & (result["region"] != TOTAL)
+                          & ~result["suppressed"]]
+            if len(rows) >= 2:
+                lo, hi = rows.loc[rows["share"].idxmin()], rows.loc[rows["share"].idxmax()]
+                sentences.append(say(
+                    lang, "Het aandeel cliënten dat {what} loopt uiteen van {lo} ({rlo}) tot {hi} "
+                          "({rhi}).",
+                    "The share of clients who {what} ranges from {lo} ({rlo}) to {hi} ({rhi}).",
+                    what=_INVOLVEMENT_PHRASES[variable][0 if lang == "nl" else 1]
+                    .replace("has ", "have ").replace("takes ", "take ").replace("is ", "are "),
+                    lo=format_percent(lo["share"], 0, lang), rlo=report.region_label(lo["region"]),
+                    hi=format_percent(hi["share"], 0, lang), rhi=report.region_label(hi["region"])))
+        block.add(paragraph(*sentences))
+    else:
+        key = order[0]
+        rows = result[result["col"] == key]
+        bits = [f"{format_percent(r['share'], 0, lang)} "
+                f"{_INVOLVEMENT_PHRASES.get(r['variable'], (r['label'], r['label']))[0 if lang == 'nl' else 1]}"
+                for _, r in rows.iterrows() if _shown(r, "share")]
+        if bits:
+            block.add(paragraph(say(lang, "Van de geïnterviewde cliënten {list}.",
+                                    "Of the clients interviewed, {list}.",
+                                    list=join_words(bits, lang))))
+        block.add(report.table(
+            rows, [Col("label", _t(report, "Kenmerk", "Characteristic")),
+                   Col("n", "n", kind="count", base=True),
+                   Col("share", _t(report, "Aandeel", "Share"), kind="percent"),
+                   Col("ci_low|ci_high", _t(report, "95%-BI", "95% CI"), kind="percent",
+                       decimals=0)],
+            caption=_t(report, "Hulpverleners en dagbesteding", "Professionals and day activities")))
+        fig = _share_figure(report, rows.assign(kind="share"), category="variable",
+                            category_labels=item_labels, hue="kind",
+                            title=_t(report, "Hulpverleners en dagbesteding",
+                                     "Professionals and day activities"))
+        block.add(report.figure(fig, caption=_t(report, "Bron: cliëntinterviews.",
+                                                "Source: client interviews.")))
+    return block
+
+
+def _share_figure(report: Report, frame: pd.DataFrame, **kwargs):
+    from .figures import share_bars
+
+    return share_bars(frame, language=report.language, min_respondents=report.min_respondents,
+                      **kwargs)
+
+
+def _life_domains(report: Report, clients: pd.DataFrame) -> Block:
+    from ..analysis.personal import support_gaps, support_per_life_domain
+
+    block = Block()
+    lang = report.language
+    order, labels = group_order(report), group_labels(report)
+    gaps = _analyse(report, support_gaps, clients, language=lang)
+    sentences = []
+    for key in order if not report.comparative else [k for k in order if k.endswith(TOTAL)]:
+        rows = gaps[(gaps["col"] == key) & ~gaps["suppressed"]]
+        if rows.empty:
+            continue
+        top = rows.sort_values("needed_share", ascending=False, kind="stable").head(2)
+        top = top[top["needed_share"] > 0]
+        if len(top):
+            sentences.append(say(
+                lang, "{Where} hebben cliënten het vaakst steun nodig bij {domains}.",
+                "{Where}, clients most often need support with {domains}.",
+                Where=_cap(_where(report, key)),
+                domains=join_words([f"{r['label']} ({format_percent(r['needed_share'], 0, lang)})"
+                                    for _, r in top.iterrows()], lang)))
+        outrun = rows[rows["needs_outrun_support"].fillna(False).astype(bool)]
+        if len(outrun):
+            sentences.append(say(
+                lang, "Bij {domains} krijgen minder cliënten steun dan er steun nodig hebben.",
+                "For {domains}, fewer clients receive support than need it.",
+                domains=join_words(list(outrun["label"]), lang)))
+        else:
+            sentences.append(say(lang, "Op geen enkel levensgebied blijft de steun achter bij de "
+                                       "behoefte.",
+                                 "In no life domain does support fall short of the need."))
+    block.add(paragraph(*sentences))
+    if report.comparative:
+        block.add(report.table(
+            gaps, [Col("label", _t(report, "Levensgebied", "Life domain")), Col("col", "col"),
+                   Col("gap", "gap", kind="percent", decimals=0)],
+            caption=_t(report, "Verschil tussen steun nodig en steun ontvangen "
+                               "(procentpunten; positief: behoefte groter)",
+                       "Support needed minus support received (percentage points; positive: "
+                       "need is larger)"),
+            pivot=("col", "gap"), pivot_order=order, pivot_labels=labels))
+    else:
+        support = _analyse(report, support_per_life_domain, clients, language=lang)
+        fig = _share_figure(report, support, category="life_domain", hue="measure",
+                            category_labels=dict(zip(support["life_domain"],
+                                                     support["domain_label"])),
+                            hue_labels=dict(zip(support["measure"], support["measure_label"])),
+                            title=_t(report, "Steun per levensgebied",
+                                     "Support per life domain"))
+        block.add(report.figure(fig, caption=_t(
+            report, "Bron: cliëntinterviews. 'Steun voldoende' rust op de cliënten die op dat "
+                    "gebied steun ontvangen.",
+            "Source: client interviews. 'Support enough' rests on the clients who receive "
+            "support in that domain.")))
+    return block
+
+
+def _experience(report: Report, clients: pd.DataFrame) -> Block:
+    from ..analysis.personal import experience_items, experience_scale
+    from ..instruments import get_instrument
+    from .figures import likert_bars
+
+    block = Block()
+    lang = report.language
+    order, labels = group_order(report), group_labels(report)
+    scale = _analyse(report, experience_scale, clients, language=lang)
+    sentences = []
+    keys = [k for k in order if k.endswith(TOTAL)] if report.comparative else order
+    for key in keys:
+        row = _row(scale, key)
+        if _shown(row, "mean"):
+            sentences.append(say(
+                lang, "{Where} scoren cliënten gemiddeld {mean} op de schaal 'ervaring met het "
+                      "MSS' (1 tot 5; hoger is gunstiger).",
+                "{Where}, clients score {mean} on average on the scale 'experience with the "
+                "MSS' (1 to 5; higher is more favourable).",
+                Where=_cap(_where(report, key)), mean=format_number(row["mean"], 1, lang)))
+            if not bool(row.get("alpha_suppressed", True)) and not is_missing(row.get("alpha")):
+                alpha = float(row["alpha"])
+                quality = (("goed", "good") if alpha >= 0.8 else ("voldoende", "adequate")
+                           if alpha >= 0.7 else ("matig", "weak"))
+                sentences.append(say(lang, "De betrouwbaarheid van de schaal is {q} "
+                                           "(Cronbachs alfa {a}).",
+                                     "The scale's reliability is {q} (Cronbach's alpha {a}).",
+                                     q=quality[0 if lang == "nl" else 1],
+                                     a=format_number(alpha, 2, lang)))
+    block.add(paragraph(*sentences))
+    cols = [Col("col", _t(report, "Regio", "Region"), labels=labels),
+            Col("n", "n", kind="count", base=True),
+            Col("mean", _t(report, "Gemiddelde (1–5)", "Mean (1–5)")),
+            Col("ci_low|ci_high", _t(report, "95%-BI", "95% CI")),
+            Col("alpha", _t(report, "Cronbachs alfa", "Cronbach's alpha"), decimals=2)]
+    ordered = scale.set_index("col").reindex([k for k in order if k in set(scale["col"])]) \
+        .reset_index()
+    block.add(report.table(ordered, cols, caption=_t(report, "Schaal 'ervaring met het MSS'",
+                                                     "Scale 'experience with the MSS'")))
+    if not report.comparative:
+        items = _analyse(report, experience_items, clients, language=lang)
+        ins = get_instrument("client_interview")
+        answers = ins.column("exp_heard").answers
+        item_labels = dict(zip(items["item"], items["item_label"]))
+        for item, rev in zip(items["item"], items["reversed"]):
+            if bool(rev):
+                item_labels[item] += _t(report, " (omgekeerd)", " (reversed)")
+        fig = likert_bars(items, answer_order=answers.keys(),
+                          answer_labels={a.key: a.label(lang) for a in answers.answers},
+                          item_labels=item_labels, title=_t(report, "Ervaring met het MSS",
+                                                            "Experience with the MSS"),
+                          language=lang, min_respondents=report.min_respondents)
+        block.add(report.figure(fig, caption=_t(
+            report, "Bron: cliëntinterviews. Bij een omgekeerde uitspraak betekent 'eens' een "
+                    "ongunstig oordeel.",
+            "Source: client interviews. For a reversed statement, agreeing is unfavourable.")))
+    else:
+        fig = dot_plot_ci(ordered, group="col", labels=labels, order=list(ordered["col"]),
+                          title=_t(report, "Ervaring met het MSS per regio",
+                                   "Experience with the MSS per region"),
+                          xlabel=_t(report, "gemiddelde schaalscore (1–5) met 95%-BI",
+                                    "mean scale score (1–5) with 95% CI"),
+                          xlim=(1, 5), language=lang, min_respondents=report.min_respondents,
+                          colours=_colours(report, list(ordered["col"])))
+        block.add(report.figure(fig, caption=_t(report, "Bron: cliëntinterviews.",
+                                                "Source: client interviews.")))
+    return block
+
+
+def _network(report: Report, clients: pd.DataFrame) -> Block:
+    from ..analysis.personal import network_rings, personal_network
+    from .figures import network_ring_bars
+
+    block = Block()
+    lang = report.language
+    order, labels = group_order(report), group_labels(report)
+    summary = _analyse(report, personal_network, clients)
+    rings = _analyse(report, network_rings, clients, pooled=True)
+    ring_order = list(dict.fromkeys(rings["ring"]))
+    ring_labels = {r: lab.split(": ", 1)[-1] for r, lab in zip(rings["ring"], rings["label"])}
+    sentences = []
+    keys = [k for k in order if k.endswith(TOTAL)] if report.comparative else order
+    for key in keys:
+        row = _row(summary, key)
+        if not _shown(row, "informal_share"):
+            continue
+        total = float(row["informal_persons"]) + float(row["professional_persons"])
+        sentences.append(say(
+            lang,
+            "{Where} telt het persoonlijk netwerk van een cliënt gemiddeld {total} personen. "
+            "Daarvan komen er {informal} uit de informele ringen (familie, vrienden, buren, "
+            "collega's): {share} van het netwerk. De overige {prof} zijn hulpverleners en "
+            "medewerkers van voorzieningen.",
+            "{Where}, a client's personal network holds {total} people on average, {informal} "
+            "of them in the informal rings (relatives, friends, neighbours, colleagues): "
+            "{share} of the network. The other {prof} are professionals and staff of services.",
+            Where=_cap(_where(report, key)), total=format_number(total, 1, lang),
+            informal=format_number(row["informal_persons"], 1, lang),
+            share=format_percent(row["informal_share"], 0, lang),
+            prof=format_number(row["professional_persons"], 1, lang)))
+        if float(row["informal_persons"]) < float(row["professional_persons"]):
+            sentences.append(_t(report,
+                                "De professionele ringen zijn dus sterker bezet dan de informele.",
+                                "So the professional rings are fuller than the informal ones."))
+    block.add(paragraph(*sentences))
+    cols = [Col("col", _t(report, "Regio", "Region"), labels=labels),
+            Col("n", "n", kind="count", base=True)]
+    cols += [Col(r, ring_labels[r], decimals=1) for r in ring_order]
+    cols += [Col("informal_share", _t(report, "Aandeel informeel", "Informal share"),
+                 kind="percent")]
+    ordered = summary.set_index("col").reindex([k for k in order if k in set(summary["col"])]) \
+        .reset_index()
+    block.add(report.table(ordered, cols, caption=_t(
+        report, "Gemiddeld aantal personen per ring van het persoonlijk netwerk",
+        "Mean number of people per ring of the personal network")))
+    fig = network_ring_bars(rings, group="col", ring_order=ring_order, ring_labels=ring_labels,
+                            labels=labels, order=[k for k in order if k in set(rings["col"])],
+                            title=_t(report, "Persoonlijk netwerk per ring (binnenste ring eerst)",
+                                     "Personal network per ring (innermost first)"),
+                            language=lang, min_respondents=report.min_respondents)
+    block.add(report.figure(fig, caption=_t(
+        report, "Bron: cliëntinterviews. Warme kleuren: informele ringen; koele kleuren: "
+                "professionele ringen.",
+        "Source: client interviews. Warm colours: informal rings; cool colours: professional "
+        "rings.")))
+    return block
+
+
+def _needs(report: Report, clients: pd.DataFrame) -> Block:
+    from ..analysis.personal import participation_needs, peer_expert_contact, \
+        social_contacts_change
+
+    block = Block()
+    lang = report.language
+    order, labels = group_order(report), group_labels(report)
+    needs = _analyse(report, participation_needs, clients)
+    change = _analyse(report, social_contacts_change, clients, language=lang)
+    peers = _analyse(report, peer_expert_contact, clients, language=lang)
+    sentences = []
+    keys = [k for k in order if k.endswith(TOTAL)] if report.comparative else order
+    for key in keys:
+        rows = needs[(needs["col"] == key) & ~needs["suppressed"]].sort_values("rank",
+                                                                              kind="stable")
+        if len(rows) >= 2:
+            a, b = rows.iloc[0], rows.iloc[1]
+            sentences.append(say(
+                lang, "{Where} noemen cliënten het vaakst {a} ({pa}) als wens, gevolgd door {b} "
+                      "({pb}).",
+                "{Where}, clients most often name {a} ({pa}) as a wish, followed by {b} ({pb}).",
+                Where=_cap(_where(report, key)), a=a["label"],
+                pa=format_percent(a["share"], 0, lang), b=b["label"],
+                pb=format_percent(b["share"], 0, lang)))
+        more = _row(change, key, answer="more")
+        if _shown(more, "share"):
+            sentences.append(say(
+                lang, "{share} heeft sinds het MSS meer sociale contacten.",
+                "{share} have more social contacts since the MSS.",
+                share=format_percent(more["share"], 0, lang)))
+        peer = _row(peers, key)
+        if _shown(peer, "share"):
+            sentences.append(say(lang, "{share} heeft contact met een ervaringsdeskundige.",
+                                 "{share} are in contact with a peer expert.",
+                                 share=format_percent(peer["share"], 0, lang)))
+    block.add(paragraph(*sentences))
+    if report.comparative:
+        block.add(report.table(
+            needs, [Col("label", _t(report, "Wens", "Wish")), Col("col", "col"),
+                    Col("share", "%", kind="percent", decimals=0)],
+            caption=_t(report, "Participatiewensen (% van de cliënten)",
+                       "Participation wishes (% of clients)"),
+            pivot=("col", "share"), pivot_order=order, pivot_labels=labels))
+    else:
+        rows = needs.sort_values("rank", kind="stable")
+        block.add(report.table(
+            rows, [Col("label", _t(report, "Wens", "Wish")),
+                   Col("n", "n", kind="count", base=True),
+                   Col("share", _t(report, "Aandeel", "Share"), kind="percent")],
+            caption=_t(report, "Participatiewensen van cliënten", "Clients' participation wishes")))
+    return block
+
+
+def _questionnaires(report: Report, questionnaires: pd.DataFrame) -> Block:
+    from ..analysis.personal import case_table_route, contact_frequency_range, months_in_contact
+
+    block = Block()
+    lang = report.language
+    order, labels = group_order(report), group_labels(report)
+    route = _analyse(report, case_table_route, questionnaires, language=lang)
+    freq = _analyse(report, contact_frequency_range, questionnaires, language=lang)
+    months = _analyse(report, months_in_contact, questionnaires)
+    merged = (route[["col", "n", "share", "suppressed"]]
+              .merge(freq[["col", "lowest_label", "highest_label", "suppressed"]]
+                     .rename(columns={"suppressed": "freq_suppressed"}), on="col", how="left")
+              .merge(months[["col", "median", "suppressed"]]
+                     .rename(columns={"suppressed": "months_suppressed"}), on="col", how="left"))
+    merged["frequency"] = [
+        SUPPRESSED_MARKER if bool(s) else "" if is_missing(lo) else
+        (f"{lo} – {hi}" if lo != hi else str(lo))
+        for lo, hi, s in zip(merged["lowest_label"], merged["highest_label"],
+                             merged["freq_suppressed"].fillna(True))]
+    merged["months"] = [SUPPRESSED_MARKER if bool(s) else format_number(m, 0, lang)
+                        for m, s in zip(merged["median"], merged["months_suppressed"].fillna(True))]
+    merged = merged.set_index("col").reindex([k for k in order if k in set(merged["col"])]) \
+        .reset_index()
+    sentences = []
+    keys = [k for k in order if k.endswith(TOTAL)] if report.comparative else order
+    for key in keys:
+        row = _row(merged, key)
+        if _shown(row, "share"):
+            sentences.append(say(
+                lang, "{Where} is volgens de professionals de vraag van {share} van de cliënten "
+                      "ingebracht aan een werktafel.",
+                "{Where}, according to the professionals, the question of {share} of the clients "
+                "was brought to a case table.",
+                Where=_cap(_where(report, key)), share=format_percent(row["share"], 0, lang)))
+        if row is not None and row["frequency"] and " – " in row["frequency"]:
+            lo, hi = row["frequency"].split(" – ")
+            sentences.append(say(lang, "Het contact met de cliënt varieert van {lo} tot {hi}.",
+                                 "Contact with the client varies from {lo} to {hi}.",
+                                 lo=lo, hi=hi))
+    block.add(paragraph(*sentences))
+    block.add(report.table(
+        merged, [Col("col", _t(report, "Regio", "Region"), labels=labels),
+                 Col("n", "n", kind="count", base=True),
+                 Col("share", _t(report, "Ingebracht aan werktafel", "Brought to a case table"),
+                     kind="percent"),
+                 Col("frequency", _t(report, "Contactfrequentie (van – tot)",
+                                     "Contact frequency (from – to)"), kind="text"),
+                 Col("months", _t(report, "Maanden in contact (mediaan)",
+                                  "Months in contact (median)"), kind="text")],
+        caption=_t(report, "Vragenlijsten over cliënten: route en contact",
+                   "Questionnaires about clients: route and contact")))
+    return block
+
+
+def administrative(report: Report) -> Block:
+    """Chapter 3: the administrative level."""
+    block = Block()
+    block.add(report.chapter(3, _t(report, "Bestuurlijk niveau", "Administrative level")))
+    block.add(_narrative(report, "administrative", []))
+    return block
+
+
+def executive(report: Report) -> Block:
+    """Chapter 4: the executive level."""
+    block = Block()
+    block.add(report.chapter(4, _t(report, "Uitvoerend niveau", "Executive level")))
+    block.add(_narrative(report, "executive", []))
+    return block

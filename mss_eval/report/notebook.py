@@ -1,0 +1,462 @@
+"""The report notebooks' side of a report: setup, the report context, numbered blocks.
+
+A report notebook calls :func:`setup_notebook` once, right after its parameters cell. It sets the
+theme, pandas display options and narrow warning filters, loads the study and returns a
+:class:`Report`: the context every chapter function of :mod:`mss_eval.report.chapters` takes. The
+setup cell's output is the report's title page.
+
+The same objects work without a notebook (``Report(study, round=..., region=...)`` and
+``chapters.personal(report).html``), so a whole report can be built in one Python process.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import math
+import warnings
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from .style import check_language, set_theme
+from .tables import ReportTable, report_table
+from .figures import ReportFigure
+from .text import CHAPTERS, author_text, render_author_text
+
+Kind = Literal["region", "round", "final"]
+
+_MONTHS = {
+    "nl": ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
+           "september", "oktober", "november", "december"],
+    "en": ["January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December"],
+}
+
+
+def format_date(day: dt.date, language: str = "nl") -> str:
+    """``23 november 2010`` (nl) or ``23 November 2010`` (en)."""
+    return f"{day.day} {_MONTHS[check_language(language)][day.month - 1]} {day.year}"
+
+
+@dataclass
+class Block:
+    """A piece of report HTML (a chapter, a table with its text) that a notebook displays as HTML."""
+
+    parts: list[str] = field(default_factory=list)
+
+    def add(self, *items: Any) -> "Block":
+        for item in items:
+            if item is None or item == "":
+                continue
+            if isinstance(item, Block):
+                self.parts.extend(item.parts)
+            elif hasattr(item, "to_html"):
+                self.parts.append(item.to_html())
+            else:
+                self.parts.append(str(item))
+        return self
+
+    @property
+    def html(self) -> str:
+        return "\n".join(self.parts)
+
+    def _repr_html_(self) -> str:
+        return self.html
+
+    def __repr__(self) -> str:  # a notebook shows the HTML; a console gets a short note
+        return f"<report block: {len(self.parts)} part(s)>"
+
+
+def quiet_known_warnings() -> None:
+    """Filter the library warnings we know and cannot fix, narrowly (category and module).
+
+    * pingouin 0.7 calls pandas API that pandas 3 deprecates (``Pandas4Warning`` and
+      ``FutureWarning`` raised from pingouin's modules);
+    * seaborn 0.13 passes options that pandas 3 and matplotlib 3.10+ deprecate
+      (``FutureWarning``/``DeprecationWarning``/``PendingDeprecationWarning`` from seaborn's modules).
+
+    Warnings from our own code and from any other library still show.
+    """
+    import pandas as pd
+
+    categories = [FutureWarning, DeprecationWarning, PendingDeprecationWarning]
+    pandas4 = getattr(pd.errors, "Pandas4Warning", None)
+    if pandas4 is not None:
+        categories.append(pandas4)
+    for module in (r"pingouin(\.|$)", r"seaborn(\.|$)"):
+        for category in categories:
+            warnings.filterwarnings("ignore", category=category, module=module)
+
+
+def setup_notebook(
+    study: str | Path,
+    round: str | None = None,
+    region: str | None = None,
+    language: str | None = None,
+    rendered_by: str | None = None,
+) -> "Report":
+    """Prepare a report notebook: theme, display options, warning filters, the study, the title.
+
+    Parameters
+    ----------
+    study : path
+        The study folder.
+    round, region : str, optional
+        Both for a region report, only ``round`` for a round (interim) report, neither for the
+        final report.
+    language : {"nl", "en"}, optional
+        Report language; default the study's ``settings.language``.
+    rendered_by : str, optional
+        The command that rendered the report (for the provenance appendix).
+
+    Returns
+    -------
+    Report
+        Display it (the last line of the setup cell) to show the title page.
+    """
+    import pandas as pd
+
+    import mss_eval
+
+    set_theme()
+    quiet_known_warnings()
+    pd.set_option("display.max_columns", 40)
+    pd.set_option("display.width", 120)
+    pd.set_option("display.precision", 2)
+    loaded = mss_eval.load_study(study, on_error="skip", language=language)
+    return Report(loaded, round=round, region=region, language=language, rendered_by=rendered_by)
+
+
+class Report:
+    """What a report is about and how it is numbered; every chapter function takes one.
+
+    Attributes
+    ----------
+    study : mss_eval.tidy.Study
+        The loaded study.
+    round, region : str or None
+        The report's round and region (see :func:`setup_notebook`).
+    kind : {"region", "round", "final"}
+    language : {"nl", "en"}
+    min_respondents : int
+        The study's minimum base of a statistic.
+    """
+
+    def __init__(self, study: Any, round: str | None = None, region: str | None = None,
+                 language: str | None = None, rendered_by: str | None = None,
+                 today: dt.date | None = None):
+        from ..problems import Problem, StudyError
+
+        self.study = study
+        self.config = study.config
+        self.language = check_language(language or self.config.settings.language)
+        self.round = round
+        self.region = region
+        self.rendered_by = rendered_by
+        self.today = today or dt.date.today()
+        if region is not None and round is None:
+            raise ValueError("a region report needs its round")
+        self.kind: Kind = "region" if region else ("round" if round else "final")
+        if round is not None:
+            self.config.round(round)  # KeyError for an unknown round
+        if region is not None:
+            self.config.region(region)
+            if region not in self.config.round(round).regions:
+                raise ValueError(f"region {region!r} is not part of round {round!r}")
+            if (round, region) in set(getattr(study, "skipped", [])):
+                mine = [p for p in study.problems if p.round == round and p.region == region
+                        and p.severity == "error"]
+                raise StudyError(mine or [Problem("region_skipped", f"{region} {round}")],
+                                 summary=self._w("region_has_errors").format(
+                                     region=self.region_name, n=len(mine)))
+        self._chapter = 0
+        self._table = 0
+        self._figure = 0
+        self._key_figures: dict | None = None
+
+    # -- words and names ----------------------------------------------------------------------
+    _WORDS = {
+        "nl": {"region_has_errors": "De gegevens van {region} hebben {n} fout(en); los ze op "
+                                    "(mss-eval validate) en maak het rapport opnieuw.",
+               "round": "ronde", "report_region": "Rapportage", "report_round": "Tussenrapportage",
+               "report_final": "Eindrapportage", "mss": "Maatschappelijk steunsysteem",
+               "commissioned_by": "Opdrachtgever", "period": "Periode", "date": "Datum",
+               "regions": "Regio's", "rounds": "Rondes", "synthetic":
+               "Dit rapport is gemaakt met synthetische voorbeeldgegevens: alle personen, "
+               "organisaties en antwoorden zijn verzonnen.", "skipped":
+               "Niet opgenomen wegens fouten in de gegevens: {which}."},
+        "en": {"region_has_errors": "The data of {region} have {n} error(s); fix them "
+                                    "(mss-eval validate) and render the report again.",
+               "round": "round", "report_region": "Report", "report_round": "Interim report",
+               "report_final": "Final report", "mss": "Community support system",
+               "commissioned_by": "Commissioned by", "period": "Period", "date": "Date",
+               "regions": "Regions", "rounds": "Rounds", "synthetic":
+               "This report was made with synthetic example data: every person, organisation "
+               "and answer is invented.", "skipped":
+               "Left out because of errors in their data: {which}."},
+    }
+
+    def _w(self, key: str) -> str:
+        return self._WORDS[self.language][key]
+
+    @property
+    def region_name(self) -> str:
+        return self.config.region(self.region).name if self.region else ""
+
+    def region_label(self, region_id: str) -> str:
+        """A region's display name (``den_haag`` → ``Den Haag``)."""
+        try:
+            return self.config.region(region_id).name
+        except KeyError:
+            from ..analysis import TOTAL
+
+            if region_id == TOTAL:
+                return "Totaal" if self.language == "nl" else "Total"
+            return str(region_id)
+
+    @property
+    def region_labels(self) -> dict[str, str]:
+        from ..analysis import TOTAL
+
+        labels = {r.id: r.name for r in self.config.regions}
+        labels[TOTAL] = "Totaal" if self.language == "nl" else "Total"
+        return labels
+
+    @property
+    def round_label(self) -> str:
+        return self.config.round(self.round).label if self.round else ""
+
+    @property
+    def rounds(self) -> list[str]:
+        """The rounds this report covers."""
+        return [self.round] if self.round else [r.id for r in self.config.rounds]
+
+    @property
+    def regions(self) -> list[str]:
+        """The regions this report covers, in study.yaml order (loaded regions only)."""
+        skipped = set(getattr(self.study, "skipped", []))
+        if self.region:
+            return [self.region]
+        out = []
+        for rnd in self.config.rounds:
+            if self.round and rnd.id != self.round:
+                continue
+            for g in rnd.regions:
+                if (rnd.id, g) not in skipped and g not in out:
+                    out.append(g)
+        return out
+
+    @property
+    def skipped(self) -> list[tuple[str, str]]:
+        """(round, region) pairs of this report's scope left out for errors in their data."""
+        return [(r, g) for r, g in getattr(self.study, "skipped", [])
+                if r in self.rounds and (self.region is None or g == self.region)]
+
+    @property
+    def comparative(self) -> bool:
+        """Round and final reports put regions side by side."""
+        return self.kind != "region"
+
+    @property
+    def min_respondents(self) -> int:
+        return int(self.config.settings.min_respondents)
+
+    @property
+    def title(self) -> str:
+        if self.kind == "region":
+            return f"{self._w('report_region')} {self.region_name}"
+        if self.kind == "round":
+            return f"{self._w('report_round')} {self.round_label.lower()}" \
+                if self.language == "nl" else f"{self._w('report_round')}, {self.round_label}"
+        return self._w("report_final")
+
+    def frame(self, instrument: str):
+        """The tidy rows of an instrument in this report's scope (its round and region)."""
+        table = self.study[instrument]
+        mask = table["round"].isin(self.rounds)
+        if self.region:
+            mask &= table["region"] == self.region
+        return table[mask.fillna(False)]
+
+    # -- numbering ------------------------------------------------------------------------------
+    def chapter(self, number: int | str, title: str, lead: str | None = None) -> str:
+        """A numbered chapter heading (``<h2 class="chapter">``); table and figure numbers restart."""
+        self._chapter = number
+        self._table = 0
+        self._figure = 0
+        label = f"{number} " if isinstance(number, int) else ""
+        anchor = f"h-{number}" if isinstance(number, int) else f"h-{_slug(str(number))}"
+        heading = (f'<h2 class="chapter" id="{anchor}">{html.escape(label + title)}</h2>')
+        if lead:
+            heading += f'\n<p class="chapter-lead">{html.escape(lead)}</p>'
+        return heading
+
+    def section(self, number: int, title: str) -> str:
+        """A numbered section heading within the current chapter (``1.2 Respons``)."""
+        prefix = f"{self._chapter}.{number}"
+        return (f'<h3 class="section" id="h-{_slug(prefix)}">'
+                f"{html.escape(prefix + ' ' + title)}</h3>")
+
+    def _next(self, what: str) -> str:
+        if what == "table":
+            self._table += 1
+            n = self._table
+        else:
+            self._figure += 1
+            n = self._figure
+        return f"{self._chapter}.{n}"
+
+    def table(self, frame, columns=None, *, caption: str, **kwargs) -> ReportTable:
+        """A numbered report table (see :func:`~mss_eval.report.tables.report_table`)."""
+        kwargs.setdefault("language", self.language)
+        kwargs.setdefault("min_respondents", self.min_respondents)
+        number = self._next("table")
+        return report_table(frame, columns, caption=caption, number=number,
+                            table_id=f"tabel-{_slug(number)}", **kwargs)
+
+    def figure(self, figure: ReportFigure, caption: str | None = None) -> ReportFigure:
+        """Give a figure its number (and optionally its caption)."""
+        figure.number = self._next("figure")
+        figure.figure_id = f"figuur-{_slug(figure.number)}"
+        if caption is not None:
+            figure.caption = caption
+        return figure
+
+    # -- text ----------------------------------------------------------------------------------
+    def author_text(self, chapter: str) -> str | None:
+        """The author's text of a chapter as HTML, placeholders filled; None when there is none."""
+        found = author_text(self.study.path, chapter, round=self.round, region=self.region,
+                            language=self.language)
+        if found is None:
+            return None
+        return render_author_text(found, self.placeholder_figures, language=self.language,
+                                  min_respondents=self.min_respondents)
+
+    # -- key figures ---------------------------------------------------------------------------
+    @property
+    def key_figures(self) -> dict:
+        """The key figures of this report (the content of its ``figures.json``)."""
+        if self._key_figures is None:
+            from ..analysis import key_figures
+
+            self._key_figures = _jsonable(key_figures(self.study, round=self.round,
+                                                      region=self.region))
+        return self._key_figures
+
+    @property
+    def placeholder_figures(self) -> dict:
+        """What an author's placeholder can name: ``region.…``, ``round.…``, ``study.…``."""
+        from ..analysis import key_figures
+
+        out: dict[str, Any] = {}
+        if self.region:
+            out["region"] = self.key_figures
+        if self.round:
+            out["round"] = (self.key_figures if self.kind == "round" else
+                            _jsonable(key_figures(self.study, round=self.round)))
+        out["study"] = (self.key_figures if self.kind == "final" else
+                        _jsonable(key_figures(self.study)))
+        return out
+
+    def publish_key_figures(self) -> Any:
+        """Display the key figures for the renderer (it writes them as ``figures.json``).
+
+        In JupyterLab the output shows as a browsable JSON tree; the rendered report leaves it
+        out.
+        """
+        from IPython.display import display
+
+        figures = self.key_figures
+        summary = (f"Kerncijfers van dit rapport ({len(figures)} groepen) — het renderscript "
+                   f"schrijft ze naar figures.json" if self.language == "nl" else
+                   f"Key figures of this report ({len(figures)} groups) — the renderer writes "
+                   f"them to figures.json")
+        display({"application/json": figures, "text/plain": summary}, raw=True,
+                metadata={"mss_eval": {"role": "key_figures"}})
+
+    # -- title page ----------------------------------------------------------------------------
+    def title_page(self) -> str:
+        esc = html.escape
+        cfg = self.config
+        facts: list[tuple[str, str]] = []
+        if self.kind == "region":
+            subtitle = f"{self._w('mss')} {self.region_name} · {self.round_label}"
+            rnd = cfg.round(self.round)
+            if rnd.period:
+                facts.append((self._w("period"), _period(rnd.period, self.language)))
+        elif self.kind == "round":
+            subtitle = ", ".join(self.region_label(g) for g in self.regions)
+            rnd = cfg.round(self.round)
+            if rnd.period:
+                facts.append((self._w("period"), _period(rnd.period, self.language)))
+        else:
+            subtitle = "; ".join(r.label for r in cfg.rounds)
+            facts.append((self._w("regions"), ", ".join(self.region_label(g)
+                                                         for g in self.regions)))
+        if cfg.commissioned_by:
+            facts.append((self._w("commissioned_by"), cfg.commissioned_by))
+        facts.append((self._w("date"), format_date(self.today, self.language)))
+        dl = "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in facts)
+        notices = ""
+        if cfg.synthetic:
+            notices += f'<p class="synthetic-notice">{esc(self._w("synthetic"))}</p>'
+        if self.skipped:
+            which = ", ".join(f"{self.region_label(g)} ({r})" for r, g in self.skipped)
+            notices += (f'<p class="synthetic-notice">'
+                        f'{esc(self._w("skipped").format(which=which))}</p>')
+        return (f'<header class="title-page">'
+                f'<p class="study-name">{esc(cfg.name)}</p>'
+                f"<h1>{esc(self.title)}</h1>"
+                f'<p class="report-subtitle">{esc(subtitle)}</p>'
+                f'<dl class="report-facts">{dl}</dl>'
+                f'<p class="report-date" hidden>{esc(format_date(self.today, self.language))}</p>'
+                f"{notices}</header>")
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        # the setup cell shows the title page; its metadata tells the renderer the title
+        return ({"text/html": self.title_page(), "text/plain": self.title},
+                {"mss_eval": {"role": "title_page", "title": f"{self.title} · {self.config.name}",
+                              "kind": self.kind, "round": self.round, "region": self.region,
+                              "language": self.language}})
+
+    def __repr__(self) -> str:
+        return f"Report({self.kind}, round={self.round!r}, region={self.region!r})"
+
+
+def _period(period, language: str) -> str:
+    return f"{format_date(period.start, language)} – {format_date(period.end, language)}"
+
+
+def _slug(text: str) -> str:
+    import re
+
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def _jsonable(value: Any) -> Any:
+    """Key figures as plain JSON types (pandas NA and NaN as None, numpy scalars as Python)."""
+    import numpy as np
+    import pandas as pd
+
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, (np.bool_, bool)):
+        return bool(value)
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.floating, float)):
+        return None if not math.isfinite(float(value)) else float(value)
+    if isinstance(value, (dt.date, dt.datetime, pd.Timestamp)):
+        return value.isoformat()
+    if isinstance(value, Iterable) and not isinstance(value, (str, bytes)):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+__all__ = ["Block", "Report", "format_date", "quiet_known_warnings", "setup_notebook", "CHAPTERS"]
