@@ -66,7 +66,7 @@ def normalise_ids(ids: pd.Series) -> pd.Series:
     return pd.Series(normal[codes], index=ids.index, dtype="string")
 
 
-def ensure_secret(study_dir: Path | str) -> bytes:
+def ensure_secret(study_dir: Path | str, *, language: str = "nl") -> bytes:
     """The study's key for pseudonyms, creating ``.mss-secret`` when the study has none.
 
     A new secret is 32 random bytes written as 64 hexadecimal characters, with file mode 0600 (only
@@ -85,7 +85,7 @@ def ensure_secret(study_dir: Path | str) -> bytes:
             pass  # another process made it in between: read theirs
         except OSError as exc:
             raise StudyError([Problem("secret_unwritable", message(
-                "secret_unwritable", "nl", value=path.parent, detail=exc.strerror or exc),
+                "secret_unwritable", language, value=path.parent, detail=exc.strerror or exc),
                 file=SECRET_FILE)]) from None
         else:
             with os.fdopen(fd, "w", encoding="ascii") as fh:
@@ -96,7 +96,8 @@ def ensure_secret(study_dir: Path | str) -> bytes:
     except ValueError:
         key = b""
     if len(key) < 16:
-        raise StudyError([Problem("secret_invalid", message("secret_invalid", "nl", value=path),
+        raise StudyError([Problem("secret_invalid",
+                                  message("secret_invalid", language, value=path),
                                   file=SECRET_FILE)])
     return key
 

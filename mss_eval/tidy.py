@@ -127,7 +127,7 @@ def load_study(path: Path | str, *, on_error: Literal["raise", "skip"] = "raise"
                                 and (f.round, f.region) not in bad_pairs]
     needs_key = any(c.type == "identifier"
                     for f in loaded for c in instruments()[f.instrument].columns)
-    key = ensure_secret(report.path) if needs_key else None
+    key = ensure_secret(report.path, language=report.language) if needs_key else None
 
     tables: dict[str, pd.DataFrame] = {}
     for instrument_id, instrument in instruments().items():

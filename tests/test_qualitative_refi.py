@@ -159,3 +159,18 @@ def test_positions_count_characters_not_bytes(tmp_path):
                 selections=[Selection("S", start, end, [("personal/independence", "ann")])])
     project = read_qda(write_qdpx(tmp_path / "x.qdpx", p))
     assert project.excerpt(project.codings[0]) == "ik voel me gezien"
+
+
+def test_sources_folder_and_byte_order_mark_as_some_tools_write_them(tmp_path):
+    p = example_project()
+    path = tmp_path / "x.qdpx"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("project.qde", project_xml(p))
+        for s in p.sources:
+            if not s.inline:  # 'Sources/' with a capital and a UTF-8 byte-order mark
+                z.writestr(f"Sources/{guid('source', s.name)}.txt",
+                           b"\xef\xbb\xbf" + s.text.encode("utf-8"))
+    project = read_qda(path)
+    assert project.problems == []
+    assert project.excerpt(project.codings[0]) == \
+        "De stuurgroep komt al jaren elk kwartaal bij elkaar."

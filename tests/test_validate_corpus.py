@@ -481,3 +481,24 @@ def test_the_example_study_is_valid_and_a_corrupted_copy_names_the_cell(tmp_path
     rel = target.relative_to(copy).as_posix()
     assert f"{rel}, rij 4, kolom 'mss_rating': 11 ligt buiten" in printed
     assert tree_hashes(copy) == before
+
+
+@pytest.mark.parametrize("suffix", ["csv", "xlsx", "sav"])
+def test_arbitrary_bytes_in_a_data_file_never_raise(tmp_path, suffix):
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    root = make_study(tmp_path / "study")
+    target = data_dir(root) / f"client_interview.{suffix}"
+    header = b"respondent_id;mss_rating;gender;interview_date\r\nDH-1;8;2;1-3-2010\r\n"
+
+    @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(st.one_of(st.binary(max_size=300), st.binary(max_size=60).map(lambda b: header + b),
+                     st.text(max_size=200).map(lambda t: header + t.encode("utf-8"))))
+    def check(content):
+        target.write_bytes(content)
+        report = validate_study(root)
+        assert report.files and report.files[0].file.endswith(suffix)
+        assert target.read_bytes() == content
+
+    check()

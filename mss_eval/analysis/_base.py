@@ -52,11 +52,14 @@ BY_REGION: tuple[str, ...] = ("round", "region")
 #: Region id of a total or pooled row. Region ids are slugs starting with a letter or digit, so
 #: this never collides with a real region.
 TOTAL = "_total"
+#: How a total row or column is labelled.
+TOTAL_LABEL = {"nl": "totaal", "en": "total"}
 
 __all__ = [
     "MIN_N",
     "BY_REGION",
     "TOTAL",
+    "TOTAL_LABEL",
     "apply_min_n",
     "wilson_interval",
     "t_interval",
@@ -490,6 +493,66 @@ def _bounds(values: np.ndarray, hidden: np.ndarray, lines: list[np.ndarray]
     return low, high
 
 
+def _arcs(rows: int, cols: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each table entry as an arc of a circulation: tail and head node per flat entry.
+
+    Nodes: rows ``0..R-1``, columns ``R..R+C-1``, a row source ``R+C`` and a column sink
+    ``R+C+1``. An inner cell runs row -> column, a row total source -> row, a column total
+    column -> sink and the grand total sink -> source; every relation of the table is then flow
+    conservation at a node.
+    """
+    src, snk = rows + cols, rows + cols + 1
+    i, j = np.divmod(np.arange(rows * cols), cols)
+    tail = np.concatenate([i, np.full(rows, src), rows + np.arange(cols), [snk]])
+    head = np.concatenate([rows + j, np.arange(rows), np.full(cols, snk), [src]])
+    return tail, head
+
+
+def _exposed(values: np.ndarray, hidden: np.ndarray, rows: int, cols: int) -> np.ndarray:
+    """Hidden entries whose value follows exactly from the shown ones (hidden entries >= 1).
+
+    A hidden entry can take another value only by shifting flow around a cycle of hidden
+    entries: up along its own arc, and down along arcs traversed backwards, which must stay at
+    least 1 (so only entries of 2 or more can go down). The entry is exposed when no such cycle
+    exists in either direction: a reachability question in the residual graph, answered by a
+    breadth-first search per hidden entry. This gives the same answer as the linear programme of
+    :func:`recoverable_cells`, much faster on large tables.
+    """
+    tail, head = _arcs(rows, cols)
+    idx = np.flatnonzero(hidden)
+    out = np.zeros(len(values), dtype=bool)
+    # residual arcs: (from, to, entry)
+    adjacency: dict[int, list[tuple[int, int]]] = {}
+    for k in idx:
+        u, v = int(tail[k]), int(head[k])
+        adjacency.setdefault(u, []).append((v, int(k)))      # increase entry k
+        if values[k] >= 2:
+            adjacency.setdefault(v, []).append((u, int(k)))  # decrease entry k
+
+    def reachable(start: int, goal: int, skip: int) -> bool:
+        seen = {start}
+        frontier = [start]
+        while frontier:
+            nxt = []
+            for node in frontier:
+                for to, entry in adjacency.get(node, ()):
+                    if entry == skip or to in seen:
+                        continue
+                    if to == goal:
+                        return True
+                    seen.add(to)
+                    nxt.append(to)
+            frontier = nxt
+        return False
+
+    for k in idx:
+        u, v = int(tail[k]), int(head[k])
+        can_increase = reachable(v, u, int(k))
+        can_decrease = values[k] >= 2 and reachable(u, v, int(k))
+        out[k] = not (can_increase or can_decrease)
+    return out
+
+
 def recoverable_cells(table: pd.DataFrame, hidden: pd.DataFrame) -> pd.DataFrame:
     """Which hidden cells of a table with margins could be derived exactly from what is shown.
 
@@ -597,8 +660,7 @@ def suppress_table(counts: pd.DataFrame, *, min_n: int = MIN_N) -> tuple[pd.Data
                         hidden[m] = True
                         changed = True
         # then the exact audit over all relations together
-        low, high = _bounds(flat, hidden, lines)
-        exact = np.flatnonzero(hidden & (np.abs(high - low) < 1e-6))
+        exact = np.flatnonzero(_exposed(flat, hidden, rows, cols))
         if exact.size == 0:
             break
         added = False
@@ -723,7 +785,8 @@ def characteristic_breakdown(frame: pd.DataFrame, characteristic: str, *,
                 row["characteristic"] = characteristic
                 row["category"] = cat
                 if ins is not None:
-                    row["label"] = labels.get(cat, cat) if cat != TOTAL else TOTAL
+                    row["label"] = (labels.get(cat, cat) if cat != TOTAL
+                                    else TOTAL_LABEL.get(language, TOTAL_LABEL["nl"]))
                 is_hidden = bool(hidden.iloc[i, j])
                 count = table.iloc[i, j]
                 row["n"] = np.nan if is_hidden else count

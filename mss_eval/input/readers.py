@@ -206,7 +206,8 @@ def read_table(path: Path | str, *, file: str | None = None, language: str = "nl
 
 
 # -- shared: header and rows to a RawTable ------------------------------------------------------
-def _problem(code: str, language: str, file: str, *, severity="error", **where_and_params) -> Problem:
+def _problem(code: str, language: str, file: str, *, severity="error",
+             **where_and_params) -> Problem:
     where = {k: where_and_params[k] for k in ("sheet", "row", "column", "value")
              if k in where_and_params}
     return Problem(code, message(code, language, **where_and_params), severity=severity,

@@ -137,8 +137,8 @@ MESSAGES.update({
               "({known}){suggestion}",
     },
     "instrument_twice": {
-        "nl": "er is meer dan één bestand voor '{instrument}' in deze map ({value}); houd er één "
-              "en verwijder of hernoem de andere",
+        "nl": "er is meer dan één bestand voor '{instrument}' in deze map ({value}); houd er "
+              "één en verwijder of hernoem de andere",
         "en": "there is more than one file for '{instrument}' in this folder ({value}); keep one "
               "and remove or rename the others",
     },
@@ -169,7 +169,8 @@ MESSAGES.update({
 
 #: Words used in "expected ..." descriptions.
 _EXPECT = {
-    "nl": {"integer": "een geheel getal", "number": "een getal", "from_to": "van {low} tot en met {high}",
+    "nl": {"integer": "een geheel getal", "number": "een getal",
+           "from_to": "van {low} tot en met {high}",
            "or_missing": "of een code voor ontbrekend: {codes}", "blank": "of leeg",
            "yes_no": "1 = ja, 0 = nee", "more": "… (zie de toelichting in het sjabloon)",
            "did_you_mean": "; bedoelt u '{0}'?"},

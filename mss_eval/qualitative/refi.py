@@ -514,6 +514,7 @@ def _read_project_bytes(xml: bytes, archive: zipfile.ZipFile | None, *, file: st
             guid = normalise_guid(ref.get("targetGUID"))
             candidates.setdefault(guid, []).append(("3", set_name, f"set '{set_name}'"))
 
+    errors: list[Problem] = []
     for el in source_elements:
         guid = normalise_guid(el.get("guid")) or ""
         name = source_names[guid]
@@ -526,15 +527,17 @@ def _read_project_bytes(xml: bytes, archive: zipfile.ZipFile | None, *, file: st
             for value, origin_ in at_best:
                 key = source_kind_key(value)
                 if key is None:
-                    raise StudyError([Problem("qda_source_kind_unknown", message(
+                    errors.append(Problem("qda_source_kind_unknown", message(
                         "qda_source_kind_unknown", language, source=name, value=value,
-                        origin=origin_, allowed=allowed), file=file, value=value)])
-                resolved.setdefault(key, origin_)
+                        origin=origin_, allowed=allowed), file=file, value=value))
+                else:
+                    resolved.setdefault(key, origin_)
             if len(resolved) > 1:
-                raise StudyError([Problem("qda_source_kind_conflict", message(
+                errors.append(Problem("qda_source_kind_conflict", message(
                     "qda_source_kind_conflict", language, source=name,
-                    value="; ".join(f"{k} ({o})" for k, o in resolved.items())), file=file)])
-            kind, origin = next(iter(resolved.items()))
+                    value="; ".join(f"{k} ({o})" for k, o in resolved.items())), file=file))
+            elif resolved:
+                kind, origin = next(iter(resolved.items()))
         sources.append(QdaSource(guid=guid, name=name, kind=kind, kind_origin=origin))
 
         text, where = _source_text(el, archive)
@@ -548,21 +551,27 @@ def _read_project_bytes(xml: bytes, archive: zipfile.ZipFile | None, *, file: st
         for coding in el.findall(_q("Coding")):  # the whole source is coded
             codings.append(_coding(coding, guid, None, None, None))
         for sel in el.findall(_q("PlainTextSelection")):
-            start, end = int(sel.get("startPosition")), int(sel.get("endPosition"))
+            try:
+                start, end = int(sel.get("startPosition")), int(sel.get("endPosition"))
+            except (TypeError, ValueError):  # only reachable when reading leniently
+                start, end = -1, -1
             sel_user = normalise_guid(sel.get("creatingUser"))
             length = len(text) if text is not None else None
             if start < 0 or end < start or (length is not None and end > length):
-                raise StudyError([Problem("qda_selection_outside_text", message(
+                errors.append(Problem("qda_selection_outside_text", message(
                     "qda_selection_outside_text", language, source=name, start=start, end=end,
-                    length=length if length is not None else "?"), file=file)])
+                    length=length if length is not None else "?"), file=file))
+                continue
             for coding in sel.findall(_q("Coding")):
                 codings.append(_coding(coding, guid, sel_user, start, end))
 
-    unknown = [c for c in codings if c.code_guid not in codes]
-    if unknown:
-        raise StudyError([Problem("qda_unknown_code", message(
-            "qda_unknown_code", language, source=source_names.get(c.source_guid, c.source_guid),
-            value=c.code_guid), file=file, value=c.code_guid) for c in unknown[:20]])
+    errors += [Problem("qda_unknown_code", message(
+        "qda_unknown_code", language, source=source_names.get(c.source_guid, c.source_guid),
+        value=c.code_guid), file=file, value=c.code_guid)
+        for c in codings if c.code_guid not in codes]
+    if errors:
+        raise StudyError(errors, summary=message("qda_problems_summary", language, file=file,
+                                                 count=len(errors)))
     if non_text:
         problems.append(Problem("qda_non_text_codings", message(
             "qda_non_text_codings", language, count=non_text), severity="warning", file=file))

@@ -323,11 +323,12 @@ def mss_profile(report: Report) -> Block:
                                  "a long-term psychiatric vulnerability.",
                                  n=format_count(row["target_population"], lang)))
         generated.append(" ".join(sentences))
+        block.add(_narrative(report, "mss", generated))
+        # the profile from study.yaml is data, shown beside an author's text too
         for key, label in fields:
             if row[key]:
-                generated.append(f"<p><strong>{html.escape(label)}.</strong> "
-                                 f"{html.escape(row[key])}</p>")
-        block.add(_narrative(report, "mss", generated))
+                block.add(f'<p class="region-profile"><strong>{html.escape(label)}.</strong> '
+                          f"{html.escape(row[key])}</p>")
     else:
         block.add(_narrative(report, "mss", [say(
             lang, "Tabel 2.1 geeft een korte schets van het MSS in elke regio: waar het werkt, "
@@ -337,9 +338,14 @@ def mss_profile(report: Report) -> Block:
                 Col("municipalities", _t(report, "Gemeenten", "Municipalities")),
                 Col("target_population", _t(report, "Doelgroep (geschat)",
                                             "Target group (estimate)"), kind="count")]
-        cols += [Col(k, label) for k, label in fields if frame[k].astype(bool).any()]
         block.add(report.table(frame, cols, caption=_t(report, "Het MSS per regio",
                                                        "The MSS per region")))
+        for row in rows:
+            parts = [f"<strong>{html.escape(label)}.</strong> {html.escape(row[key])}"
+                     for key, label in fields if row[key]]
+            if parts:
+                block.add(f'<h4 class="region-profile">{html.escape(row["region"])}</h4>')
+                block.add("".join(f"<p>{p}</p>" for p in parts))
     return block
 
 
@@ -581,7 +587,7 @@ def _rating(report: Report, clients: pd.DataFrame) -> Block:
     total_label = _t(report, "Totaal", "Total")
     block.add(report.table(ordered, cols, caption=_t(report, "Rapportcijfer voor het MSS (1–10)",
                                                       "Rating of the MSS (1–10)"),
-                           total_label=total_label if report.kind == "round" else None))
+                           total_label=total_label))
     if report.comparative:
         fig = dot_plot_ci(ordered, group="col", labels=labels, order=order,
                           title=_t(report, "Rapportcijfer voor het MSS per regio",
@@ -878,7 +884,7 @@ def _network(report: Report, clients: pd.DataFrame) -> Block:
     summary = _analyse(report, personal_network, clients)
     rings = _analyse(report, network_rings, clients, pooled=True)
     ring_order = list(dict.fromkeys(rings["ring"]))
-    ring_labels = {r: lab.split(": ", 1)[-1] for r, lab in zip(rings["ring"], rings["label"])}
+    ring_labels = {r: _cap(lab.split(": ", 1)[-1]) for r, lab in zip(rings["ring"], rings["label"])}
     sentences = []
     keys = [k for k in order if k.endswith(TOTAL)] if report.comparative else order
     for key in keys:
@@ -954,13 +960,13 @@ def _needs(report: Report, clients: pd.DataFrame) -> Block:
         more = _row(change, key, answer="more")
         if _shown(more, "share"):
             sentences.append(say(
-                lang, "{share} heeft sinds het MSS meer sociale contacten.",
-                "{share} have more social contacts since the MSS.",
+                lang, "Van de cliënten heeft {share} sinds het MSS meer sociale contacten.",
+                "Of the clients, {share} have more social contacts since the MSS.",
                 share=format_percent(more["share"], 0, lang)))
         peer = _row(peers, key)
         if _shown(peer, "share"):
-            sentences.append(say(lang, "{share} heeft contact met een ervaringsdeskundige.",
-                                 "{share} are in contact with a peer expert.",
+            sentences.append(say(lang, "Contact met een ervaringsdeskundige heeft {share}.",
+                                 "Contact with a peer expert: {share}.",
                                  share=format_percent(peer["share"], 0, lang)))
     block.add(paragraph(*sentences))
     if report.comparative:

@@ -55,8 +55,8 @@ class Col:
     kind : {"text", "count", "number", "percent", "range"}, optional
         How values are written; guessed from the dtype when not given (integers as counts,
         floats with ``decimals`` decimals, everything else as text).
-    decimals : int
-        Decimals of numbers, percentages and ranges.
+    decimals : int, optional
+        Decimals of numbers and ranges (default 1) and percentages (default 0).
     labels : mapping, optional
         Value → label for coded values (answer keys, region ids, item names).
     base : bool
@@ -66,7 +66,7 @@ class Col:
     name: str
     label: str
     kind: Kind | None = None
-    decimals: int = 1
+    decimals: int | None = None
     labels: Mapping[Any, str] | None = None
     base: bool = False
 
@@ -100,7 +100,9 @@ class ReportTable:
         word = "Tabel" if self.language == "nl" else "Table"
         label = f'<span class="caption-label">{word} {esc(self.number)}</span> ' if self.number else ""
         ident = f' id="{esc(self.table_id)}"' if self.table_id else ""
-        out = [f'<div class="mss-table"{ident}>', "<table>"]
+        # many columns (regions side by side in the final report) get a smaller type
+        wide = " wide" if len(self.cells.columns) > 7 else ""
+        out = [f'<div class="mss-table{wide}"{ident}>', "<table>"]
         if self.caption or label:
             out.append(f"<caption>{label}{esc(self.caption)}</caption>")
         out.append("<thead><tr>")
@@ -141,12 +143,14 @@ def _guess_kind(series: pd.Series) -> Kind:
     if pd.api.types.is_integer_dtype(series.dtype):
         return "count"
     if pd.api.types.is_float_dtype(series.dtype):
-        # whole-number floats (counts after a merge) stay counts
-        values = series.dropna()
-        if len(values) and (values == values.round()).all() and values.abs().max() >= 1:
-            return "count"
         return "number"
     return "text"
+
+
+def _decimals(col: Col, kind: Kind | None) -> int:
+    if col.decimals is not None:
+        return col.decimals
+    return 0 if kind == "percent" else 1
 
 
 def _format_value(value: Any, col: Col, kind: Kind, language: str) -> str:
@@ -157,9 +161,9 @@ def _format_value(value: Any, col: Col, kind: Kind, language: str) -> str:
     if kind == "count":
         return format_number(value, 0, language)
     if kind == "number":
-        return format_number(value, col.decimals, language)
+        return format_number(value, _decimals(col, kind), language)
     if kind == "percent":
-        return format_percent(value, col.decimals, language)
+        return format_percent(value, _decimals(col, kind), language)
     if isinstance(value, bool):
         return {"nl": {True: "ja", False: "nee"}, "en": {True: "yes", False: "no"}}[language][value]
     return str(value)
@@ -196,7 +200,8 @@ def format_cells(
                 SUPPRESSED_MARKER if flag else (
                     format_range(None if is_missing(a) else float(a) * scale,
                                  None if is_missing(b) else float(b) * scale,
-                                 col.decimals, language) + (unit if not is_missing(a) else ""))
+                                 _decimals(col, col.kind), language)
+                    + (unit if not is_missing(a) else ""))
                 for a, b, flag in zip(frame[low], frame[high], flags)
             ]
             out[col.name] = values
@@ -267,7 +272,7 @@ def report_table(
     notes : list of str
         Further footnotes, printed under the table.
     total_label : str, optional
-        Rows whose first column shows this label are printed as totals.
+        Rows whose first column starts with this label are printed as totals.
 
     Returns
     -------
@@ -315,7 +320,8 @@ def report_table(
         numeric = frozenset(labels.get(o, str(o)) for o in order)
         row_header = len(row_cols)
     totals = frozenset(
-        i for i, v in enumerate(cells.iloc[:, 0].tolist()) if total_label and v == total_label
+        i for i, v in enumerate(cells.iloc[:, 0].tolist())
+        if total_label and str(v).startswith(total_label)
     ) if len(cells.columns) else frozenset()
     table = ReportTable(
         cells=cells, caption=caption, notes=list(notes), number=number, language=language,
