@@ -222,15 +222,20 @@ def _is_blank_frame_cells(frame: pd.DataFrame) -> pd.Series:
 
 
 def _strip_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """Trim every cell and turn empty strings into NA (vectorised, per column)."""
-    out = {}
-    for col in frame.columns:
-        s = frame[col]
-        if s.dtype != RAW_DTYPE:
-            s = s.astype(RAW_DTYPE)
-        s = s.str.strip()
-        out[col] = s.mask(s == "")
-    return pd.DataFrame(out, index=frame.index)
+    """Trim every cell and turn empty strings into NA.
+
+    The columns are joined into one long column, trimmed at once and cut apart again: a few
+    vectorised operations per file instead of a few per column.
+    """
+    n, width = frame.shape
+    if width == 0:
+        return frame
+    columns = [frame[c] if frame[c].dtype == RAW_DTYPE else frame[c].astype(RAW_DTYPE)
+               for c in frame.columns]
+    long = pd.concat(columns, ignore_index=True).str.strip()
+    long = long.mask(long == "")
+    return pd.DataFrame({c: long.iloc[i * n:(i + 1) * n].set_axis(frame.index)
+                         for i, c in enumerate(frame.columns)}, index=frame.index)
 
 
 def _assemble(grid: pd.DataFrame, *, file: str, fmt: str, language: str, sheet: str | None = None,

@@ -18,6 +18,7 @@ import json
 import logging
 import math
 import re
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -162,13 +163,17 @@ def add_table_of_contents(document: str, language: str = "nl") -> str:
 
 def html_to_pdf(document: str, target: Path, base_url: Path | None = None) -> None:
     """Print the report HTML to a PDF with WeasyPrint (A4, page numbers, running title)."""
-    import weasyprint
-
     # WeasyPrint reports CSS it skips on its logger; those are our stylesheet's business, not
     # the researcher's, and would otherwise end up in the render output
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
-    weasyprint.HTML(string=document, base_url=str(base_url or target.parent)).write_pdf(target)
+    with warnings.catch_warnings():
+        # WeasyPrint 70 announces a future system-library requirement on every PDF
+        warnings.filterwarnings("ignore", message=r"HarfBuzz-Subset will be required",
+                                category=DeprecationWarning, module=r"weasyprint(\.|$)")
+        import weasyprint
+
+        weasyprint.HTML(string=document, base_url=str(base_url or target.parent)).write_pdf(target)
 
 
 def _for_docx(document: str) -> tuple[str, dict[str, str]]:
@@ -206,7 +211,8 @@ def html_to_docx(document: str, target: Path, language: str = "nl") -> None:
     import pypandoc
 
     doc, meta = _for_docx(document)
-    args = ["--toc", "--toc-depth=2", f"--metadata=lang={'nl-NL' if language == 'nl' else 'en-GB'}",
+    # chapters are <h2> in the HTML (the title is <h1>); in Word they become Heading 1
+    args = ["--toc", "--toc-depth=2", "--shift-heading-level-by=-1", f"--metadata=lang={'nl-NL' if language == 'nl' else 'en-GB'}",
             f"--metadata=toc-title={_WORDS.get(language, _WORDS['nl'])['contents']}"]
     for key, value in meta.items():
         args.append(f"--metadata={key}={value}")

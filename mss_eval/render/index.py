@@ -24,12 +24,14 @@ _W = {
     "nl": {"title": "Rapporten", "report": "Rapport", "status": "Status", "formats": "Formaten",
            "rendered": "Gemaakt", "ok": "gereed", "failed": "mislukt", "never": "nog niet gemaakt",
            "missing": "bestanden ontbreken", "final": "Eindrapport", "round": "Ronde",
+           "round_report": "Tussenrapportage (regio's naast elkaar)",
            "figures": "kerncijfers", "notebook": "notebook", "intro":
            "Alle rapporten van deze studie. Een mislukt rapport heeft geen bestanden: "
            "de fout staat erbij.", "updated": "Bijgewerkt"},
     "en": {"title": "Reports", "report": "Report", "status": "Status", "formats": "Formats",
            "rendered": "Rendered", "ok": "ready", "failed": "failed", "never": "not rendered yet",
            "missing": "files missing", "final": "Final report", "round": "Round",
+           "round_report": "Interim report (regions side by side)",
            "figures": "key figures", "notebook": "notebook", "intro":
            "Every report of this study. A failed report has no files: its error is shown.",
            "updated": "Updated"},
@@ -80,7 +82,7 @@ def _index_html(out_dir: Path, config: StudyConfig, jobs: list[ReportJob], statu
     rows_by_group: dict[str, list[str]] = {}
     for job in jobs:
         entry = status.get(job.key)
-        group = w["final"] if job.kind == "final" else f"{w['round']} {config.round(job.round).label}"
+        group = w["final"] if job.kind == "final" else config.round(job.round).label
         if entry is None:
             state, cls, links, when = w["never"], "never", "", ""
         else:
@@ -98,7 +100,12 @@ def _index_html(out_dir: Path, config: StudyConfig, jobs: list[ReportJob], statu
             links = " · ".join(f'<a href="{esc(present[k])}">{esc(labels[k])}</a>'
                                for k in order if k in present)
             when = entry.get("rendered_at", "")[:16].replace("T", " ")
-        title = job.title if job.kind != "round" else job.title
+        if job.kind == "region":
+            title = config.region(job.region).name
+        elif job.kind == "round":
+            title = w["round_report"]
+        else:
+            title = w["final"]
         rows_by_group.setdefault(group, []).append(
             f'<tr class="{cls}"><th scope="row">{esc(title)}</th>'
             f'<td class="state">{esc(state)}</td><td>{links}</td><td>{esc(when)}</td></tr>')
@@ -125,6 +132,7 @@ main {{ max-width: 60rem; margin: 2rem auto; background: #fff; padding: 2rem 3re
         box-shadow: 0 1px 4px rgba(0,0,0,.08); border-top: 6px solid #0072B2; }}
 h1 {{ margin: 0 0 .3rem; }} h2 {{ margin: 2rem 0 .5rem; font-size: 1.2rem; }}
 table {{ border-collapse: collapse; width: 100%; font-size: .92rem; }}
+td a {{ white-space: nowrap; }}
 th, td {{ text-align: left; padding: .35rem .5rem; border-bottom: 1px solid #d5dae1;
           vertical-align: top; }}
 thead th {{ border-bottom: 1.5px solid #1d2430; }}

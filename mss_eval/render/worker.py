@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -99,7 +100,7 @@ def _execute(job: ReportJob, output_path: Path, options: RenderOptions):
                 execution_timeout=options.execution_timeout,
                 cwd=str(job.notebook.parent),
                 # the kernel's own start-up notices (transport, shutdown) are not the report's
-                extra_arguments=["--IPKernelApp.log_level=ERROR"],
+                extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
             )
         except Exception as exc:  # noqa: BLE001 - classified below
             from papermill.exceptions import PapermillExecutionError
@@ -111,14 +112,29 @@ def _execute(job: ReportJob, output_path: Path, options: RenderOptions):
             time.sleep(0.5 * attempt)
 
 
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def _failing_line(exc) -> str:
+    """The cell line that raised (IPython marks it ``---->``), else the cell's first statement."""
+    for block in exc.traceback or ():
+        for line in _ANSI.sub("", block).splitlines():
+            m = re.match(r"^-*>\s*\d+\s+(.*\S)", line)
+            if m:
+                return m.group(1).strip()
+    lines = [line.strip() for line in (exc.source or "").splitlines()
+             if line.strip() and not line.strip().startswith("#")]
+    statements = [line for line in lines if not line.startswith(("import ", "from "))]
+    return (statements or lines or [""])[0]
+
+
 def describe_error(exc: BaseException, language: str = "nl") -> tuple[str, dict[str, Any]]:
     """A failed report's error in plain words, and its details (cell, error name, value)."""
     from papermill.exceptions import PapermillExecutionError
 
     nl = language == "nl"
     if isinstance(exc, PapermillExecutionError):
-        first_line = next((line.strip() for line in (exc.source or "").splitlines()
-                           if line.strip() and not line.strip().startswith("#")), "")
+        first_line = _failing_line(exc)
         evalue = (exc.evalue or "").strip()
         detail = {"cell": exc.exec_count, "cell_index": exc.cell_index, "source": first_line,
                   "ename": exc.ename, "evalue": evalue}

@@ -45,6 +45,7 @@ from .style import (
     format_percent,
     is_missing,
     join_words,
+    FONT_FAMILY,
     set_theme,
     suppression_note,
 )
@@ -526,108 +527,146 @@ def share_bars(
 
 
 # -- the collaboration network -----------------------------------------------------------------
+def _graphs_from_edges(edges: pd.DataFrame, source: str, target: str, weight: str | None,
+                       group: str) -> dict[Any, Any]:
+    import networkx as nx
+
+    graphs: dict[Any, Any] = {}
+    keys = list(dict.fromkeys(edges[group])) if group in edges.columns else [None]
+    for key in keys:
+        sub = edges if key is None else edges[edges[group] == key]
+        graph = nx.Graph()
+        for row in sub.itertuples(index=False):
+            s, t = getattr(row, source), getattr(row, target)
+            w = float(getattr(row, weight)) if weight and weight in sub.columns else 1.0
+            if graph.has_edge(s, t):
+                graph[s][t]["weight"] = max(graph[s][t]["weight"], w)
+            else:
+                graph.add_edge(s, t, weight=w)
+        graphs[key] = graph
+    return graphs
+
+
 def collaboration_network(
-    edges: pd.DataFrame,
+    networks: Mapping[Any, Any] | pd.DataFrame,
     *,
-    source: str = "source",
-    target: str = "target",
-    weight: str | None = "weight",
-    group: str = "region",
-    node_groups: Mapping[str, str] | None = None,
-    node_group_labels: Mapping[str, str] | None = None,
     labels: Mapping[Any, str] | None = None,
     order: Sequence[Any] | None = None,
+    node_group_labels: Mapping[str, str] | None = None,
+    hidden: Sequence[Any] = (),
     title: str = "",
     caption: str = "",
     language: str = "nl",
     seed: int = 7,
-    label_top: int = 5,
+    label_top: int = 4,
+    min_respondents: int = 5,
+    source: str = "source",
+    target: str = "target",
+    weight: str | None = "weight",
+    group: str = "region",
 ) -> ReportFigure:
     """The collaboration network drawn per region (one panel each), with a fixed layout seed.
 
     Nodes are organisations coloured by organisation group and sized by degree; the ``label_top``
     most connected organisations of each panel are named. The layout (networkx spring layout with
-    ``seed``) is the same in every rendering of the same data.
+    ``seed``, nodes in sorted order) is the same in every rendering of the same data.
 
     Parameters
     ----------
-    edges : DataFrame
-        One row per tie: ``group`` (region), ``source`` and ``target`` organisation, an optional
-        ``weight`` (e.g. contact frequency).
-    node_groups : mapping, optional
-        Organisation → organisation-group key, for the node colours.
+    networks : mapping or DataFrame
+        Region (or any key) → networkx graph, nodes with optional attributes ``name`` (shown) and
+        ``group`` (organisation group key), edges with ``weight`` (e.g. contact frequency code);
+        or an edge list with columns ``group``, ``source``, ``target`` and ``weight``.
+    hidden : list
+        Keys not drawn because their network rests on too few respondents (named in the note).
     """
+    import matplotlib.pyplot as plt
     import networkx as nx
 
     language = check_language(language)
-    groups = [g for g in (order or list(dict.fromkeys(edges[group]))) if g in set(edges[group])] \
-        if group in edges.columns else [None]
-    if not len(edges) or not groups:
-        return _empty(title, language, caption)
-    cols = min(len(groups), 2)
-    rows_ = math.ceil(len(groups) / cols)
-    width = 7.0
-    fig, axes = _new_figure(3.3 * rows_ + (0.6 if title else 0.2) + 0.5, width=width,
-                            nrows=rows_, ncols=cols, squeeze=False)
-    group_keys = list(dict.fromkeys((node_groups or {}).values()))
-    group_colour = {k: PALETTE[i % len(PALETTE)] for i, k in enumerate(group_keys)}
+    w = _W[language]
+    if isinstance(networks, pd.DataFrame):
+        networks = _graphs_from_edges(networks, source, target, weight, group)
+    keys = [k for k in (order or list(networks)) if k in networks and k not in set(hidden)]
+    notes = []
+    if hidden:
+        notes.append(f"{w['not_shown']}: {join_words([_label(labels, k) for k in hidden], language)}.")
+        notes.append(suppression_note(language, min_respondents))
+    keys = [k for k in keys if networks[k].number_of_nodes() > 0]
+    if not keys:
+        return _empty(title, language, caption, notes)
+    cols = 1 if len(keys) == 1 else (2 if len(keys) <= 4 else 3)
+    rows_ = math.ceil(len(keys) / cols)
+    panel = {1: 4.2, 2: 3.3, 3: 2.5}[cols]
+    set_theme()
+    fig, axes = plt.subplots(rows_, cols, figsize=(7.0, panel * rows_ + 0.9), squeeze=False)
+    group_keys = []
+    for k in keys:
+        # in sorted node order: colours must not depend on how the graph was built
+        for _, data in sorted(networks[k].nodes(data=True), key=lambda nd: str(nd[0])):
+            g = data.get("group")
+            if g is not None and g not in group_keys:
+                group_keys.append(g)
+    if node_group_labels:
+        group_keys = [g for g in node_group_labels if g in group_keys] + \
+            [g for g in group_keys if g not in node_group_labels]
+    group_colour = {g: PALETTE[i % len(PALETTE)] for i, g in enumerate(group_keys)}
     alt_parts = []
-    for ax, g in zip(axes.flat, groups):
-        sub = edges if g is None else edges[edges[group] == g]
-        graph = nx.Graph()
-        for row in sub.itertuples(index=False):
-            s, t = getattr(row, source), getattr(row, target)
-            wgt = float(getattr(row, weight)) if weight and weight in sub.columns else 1.0
-            if graph.has_edge(s, t):
-                graph[s][t]["weight"] += wgt
-            else:
-                graph.add_edge(s, t, weight=wgt)
-        # sorted node insertion: the layout depends on node order, not only on the seed
+    org = "organisaties" if language == "nl" else "organisations"
+    ties = "relaties" if language == "nl" else "ties"
+    for ax, key in zip(axes.flat, keys):
+        graph = networks[key]
+        # sorted nodes and edges: the layout depends on their order, not only on the seed
         ordered = nx.Graph()
-        ordered.add_nodes_from(sorted(graph.nodes))
-        ordered.add_edges_from(sorted((min(a, b), max(a, b), d) for a, b, d in graph.edges(data=True)))
-        pos = nx.spring_layout(ordered, seed=seed, k=1.2 / math.sqrt(max(len(ordered), 1)))
+        ordered.add_nodes_from(sorted(graph.nodes(data=True), key=lambda nd: str(nd[0])))
+        ordered.add_edges_from(sorted(((a, b, d) if str(a) <= str(b) else (b, a, d)
+                                       for a, b, d in graph.edges(data=True)),
+                                      key=lambda e: (str(e[0]), str(e[1]))))
+        pos = nx.spring_layout(ordered, seed=seed, k=1.6 / math.sqrt(max(len(ordered), 1)))
         degree = dict(ordered.degree())
-        sizes = [60 + 45 * degree[v] for v in ordered.nodes]
-        colours = [group_colour.get((node_groups or {}).get(v), NEUTRAL_GREY) for v in ordered.nodes]
-        nx.draw_networkx_edges(ordered, pos, ax=ax, edge_color="#9A9A9A", alpha=0.6,
-                               width=[0.6 + 0.25 * d.get("weight", 1) for *_e, d in
-                                      ordered.edges(data=True)])
+        scale = {1: 1.0, 2: 0.8, 3: 0.55}[cols]
+        sizes = [(50 + 38 * degree[v]) * scale for v in ordered.nodes]
+        colours = [group_colour.get(ordered.nodes[v].get("group"), NEUTRAL_GREY)
+                   for v in ordered.nodes]
+        widths = [0.4 + 0.15 * float(d.get("weight", 1) or 1) for *_e, d in ordered.edges(data=True)]
+        nx.draw_networkx_edges(ordered, pos, ax=ax, edge_color="#A0A0A0", alpha=0.55, width=widths)
         nx.draw_networkx_nodes(ordered, pos, ax=ax, node_size=sizes, node_color=colours,
                                edgecolors="white", linewidths=0.8)
-        top = sorted(ordered.nodes, key=lambda v: (-degree[v], str(v)))[:label_top]
-        nx.draw_networkx_labels(ordered, pos, labels={v: _short(str(v)) for v in top}, ax=ax,
-                                font_size=7, font_family="DejaVu Sans",
-                                bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none",
-                                      "alpha": 0.75})
-        density = nx.density(ordered) if len(ordered) > 1 else 0.0
-        name = _label(labels, g) if g is not None else ""
-        org = "organisaties" if language == "nl" else "organisations"
-        ties = "relaties" if language == "nl" else "ties"
-        ax.set_title(f"{name}\n{len(ordered)} {org}, {ordered.number_of_edges()} {ties}",
-                     fontsize=9.5, loc="center")
+        name = {v: str(ordered.nodes[v].get("name", v)) for v in ordered.nodes}
+        top = sorted(ordered.nodes, key=lambda v: (-degree[v], name[v]))[:label_top]
+        nx.draw_networkx_labels(ordered, pos, labels={v: _short(name[v]) for v in top}, ax=ax,
+                                font_size=6.5 if cols < 3 else 5.5, font_family=FONT_FAMILY,
+                                bbox={"boxstyle": "round,pad=0.12", "fc": "white", "ec": "none",
+                                      "alpha": 0.8})
+        heading = _label(labels, key)
+        ax.set_title(f"{heading}\n{len(ordered)} {org}, {ordered.number_of_edges()} {ties}",
+                     fontsize=9 if cols < 3 else 8, loc="center", fontweight="bold")
         ax.set_axis_off()
-        most = join_words([str(v) for v in top[:3]], language)
+        ax.margins(0.12)
+        density = nx.density(ordered) if len(ordered) > 1 else 0.0
         dens = "dichtheid" if language == "nl" else "density"
         central = "meest verbonden" if language == "nl" else "most connected"
-        alt_parts.append(f"{name}: {len(ordered)} {org}, {ordered.number_of_edges()} {ties}, "
-                         f"{dens} {format_number(density, 2, language)}; {central}: {most}")
-    for ax in list(axes.flat)[len(groups):]:
+        alt_parts.append(f"{heading}: {len(ordered)} {org}, {ordered.number_of_edges()} {ties}, "
+                         f"{dens} {format_number(density, 2, language)}; {central}: "
+                         f"{join_words([name[v] for v in top[:3]], language)}")
+    for ax in list(axes.flat)[len(keys):]:
         ax.set_axis_off()
-    if node_groups:
+    bottom = 0.0
+    if group_keys:
         from matplotlib.lines import Line2D
 
-        present = [k for k in group_keys if k in set(node_groups.values())]
         handles = [Line2D([0], [0], marker="o", linestyle="", markersize=7,
-                          markerfacecolor=group_colour[k], markeredgecolor="white",
-                          label=_label(node_group_labels, k)) for k in present]
+                          markerfacecolor=group_colour[g], markeredgecolor="white",
+                          label=_label(node_group_labels, g)) for g in group_keys]
         fig.legend(handles=handles, loc="lower center", ncol=2, frameon=False, fontsize=8)
+        bottom = (0.15 + 0.22 * math.ceil(len(group_keys) / 2)) / fig.get_size_inches()[1]
     if title:
         fig.suptitle(title, x=0.02, ha="left", fontsize=12, fontweight="bold")
-    fig.tight_layout(rect=(0, 0.08 if node_groups else 0, 1, 1))
-    kind = "Netwerkdiagram van de samenwerking" if language == "nl" else "Network diagram of collaboration"
+    fig.tight_layout(rect=(0, bottom, 1, 1))
+    kind = "Netwerkdiagram van de samenwerking" if language == "nl" else \
+        "Network diagram of collaboration"
     alt = f"{kind}{': ' + title if title else ''}. " + "; ".join(alt_parts) + "."
-    return finish(fig, alt=alt, caption=caption, language=language)
+    return finish(fig, alt=alt, caption=caption, notes=notes, language=language)
 
 
 def _short(name: str, width: int = 22) -> str:

@@ -337,28 +337,25 @@ class Report:
     # -- key figures ---------------------------------------------------------------------------
     @property
     def key_figures(self) -> dict:
-        """The key figures of this report (the content of its ``figures.json``)."""
+        """The key figures of this report (the content of its ``figures.json``).
+
+        See :func:`mss_eval.analysis.key_figures.key_figures`: a region report holds
+        ``region`` and ``round``, a round report ``round`` and ``regions``, the final report
+        ``study``, ``rounds`` and ``changes`` (plus ``meta`` and ``definitions``).
+        """
         if self._key_figures is None:
-            from ..analysis import key_figures
+            from ..analysis.key_figures import key_figures
 
             self._key_figures = _jsonable(key_figures(self.study, round=self.round,
-                                                      region=self.region))
+                                                      region=self.region,
+                                                      language=self.language))
         return self._key_figures
 
     @property
     def placeholder_figures(self) -> dict:
-        """What an author's placeholder can name: ``region.…``, ``round.…``, ``study.…``."""
-        from ..analysis import key_figures
-
-        out: dict[str, Any] = {}
-        if self.region:
-            out["region"] = self.key_figures
-        if self.round:
-            out["round"] = (self.key_figures if self.kind == "round" else
-                            _jsonable(key_figures(self.study, round=self.round)))
-        out["study"] = (self.key_figures if self.kind == "final" else
-                        _jsonable(key_figures(self.study)))
-        return out
+        """What an author's placeholder can name: the report's key figures
+        (``{{ region.personal.rating_mean }}``, ``{{ round.collection.client_interview }}``)."""
+        return self.key_figures
 
     def publish_key_figures(self) -> Any:
         """Display the key figures for the renderer (it writes them as ``figures.json``).

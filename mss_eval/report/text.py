@@ -30,10 +30,12 @@ chapter            Dutch file name  what the author writes there
 
 Placeholders
 ------------
-``{{ region.rating.mean }}`` in a text is replaced by the figure at that path in the report's key
+``{{ region.personal.rating_mean }}`` in a text is replaced by the figure at that path in the report's key
 figures (the dictionary also written as ``figures.json``), written the way the report's language
-writes numbers. An optional format follows a bar: ``{{ region.rating.mean | 2 }}`` (two
-decimals), ``{{ round.share_spv | percent }}``, ``{{ region.clients.n | int }}``. A placeholder
+writes numbers. An optional format follows a bar: ``{{ region.personal.rating_mean | 2 }}`` (two
+decimals), ``{{ round.personal.spv | percent }}``, ``{{ region.collection.client_interview | int }}``.
+Without a format, a figure whose unit is a share is written as a percentage, a count as a whole
+number and anything else with one decimal. A placeholder
 naming a figure that does not exist is an error naming the file and line; a figure suppressed for
 too few respondents is written as the suppression marker, never as its value.
 """
@@ -222,8 +224,10 @@ def _is_leaf_record(value: Mapping) -> bool:
 def _format_figure(value: Any, fmt: str | None, language: str) -> tuple[str, bool]:
     """(text, suppressed) for one figure."""
     suppressed = False
+    unit = None
     if isinstance(value, Mapping) and "value" in value:
         suppressed = bool(value.get("suppressed"))
+        unit = value.get("unit")
         value = value["value"]
     if suppressed or is_missing(value):
         return SUPPRESSED_MARKER, True
@@ -244,6 +248,11 @@ def _format_figure(value: Any, fmt: str | None, language: str) -> tuple[str, boo
         return format_number(value, int(fmt), language), False
     if fmt:
         raise ValueError(fmt)
+    # a figure record says what it measures: shares as percentages, counts as whole numbers
+    if unit == "share":
+        return format_percent(value, 0, language), False
+    if unit == "count":
+        return format_number(value, 0, language), False
     if isinstance(value, int) or (isinstance(value, float) and math.isfinite(value)
                                   and value == int(value) and abs(value) >= 10):
         return format_number(value, 0, language), False

@@ -1,0 +1,706 @@
+"""Key figures of a region, a round or the whole study, as a nested JSON-ready dictionary.
+
+:func:`key_figures` is what a report writes as ``figures.json`` and what authors' placeholders
+(``{{ region.personal.rating_mean }}``) read. Every figure is a record ::
+
+    {"value": 7.9, "n": 39, "suppressed": false, "definition": "personal.rating_mean",
+     "unit": "rating", "ci_low": 7.5, "ci_high": 8.3}
+
+with plain ``int``/``float``/``str``/``bool``/``None`` values only; ``ci_low``/``ci_high`` appear
+for figures with an interval. A suppressed figure has ``value: null`` (and no interval values).
+A figure whose data are absent is still present (``value: null``), so a placeholder never breaks
+because one region lacks an instrument. The schema, every definition id with its text and base,
+is documented in ``docs/figures-json.md`` and available in code as :data:`DEFINITIONS`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..instruments import get_instrument
+from ._base import MIN_N, TOTAL
+from .administrative import referrals_per_table
+from .collection import METHODS, data_collection, method_labels
+from .comparisons import round_change
+from .executive import (
+    bottleneck_items,
+    central_organisations,
+    collaboration_network,
+    collaboration_scales,
+    findings_recognised,
+    partner_results_rating,
+)
+from .indicators import contact_duration, reach, white_spots
+from .personal import (
+    INVOLVEMENT_ITEMS,
+    case_table_route,
+    client_outcomes,
+    client_rating,
+    contact_frequency_range,
+    experience_scale,
+    months_in_contact,
+    participation_needs,
+    peer_expert_contact,
+    personal_network,
+    professional_involvement,
+    social_contacts_change,
+    support_gaps,
+)
+
+__all__ = ["key_figures", "DEFINITIONS", "Definition", "SCHEMA", "SCHEMA_VERSION"]
+
+SCHEMA = "mss-eval/key-figures"
+SCHEMA_VERSION = 1
+LEVELS = ("collection", "personal", "executive", "administrative", "indicators")
+
+
+@dataclass(frozen=True)
+class Definition:
+    """What a key figure means, what it rests on, and where it comes from."""
+
+    id: str
+    text: dict[str, str]
+    base: dict[str, str]
+    unit: str
+    instrument: str | None = None
+    items: tuple[str, ...] = ()
+    #: Scopes the figure appears in: ``region``, ``round``, ``study``.
+    scopes: tuple[str, ...] = ("region", "round", "study")
+    interval: bool = False
+
+    @property
+    def level(self) -> str:
+        return self.id.split(".", 1)[0]
+
+    @property
+    def name(self) -> str:
+        return self.id.split(".", 1)[1]
+
+
+DEFINITIONS: dict[str, Definition] = {}
+
+
+def _define(id: str, nl: str, en: str, base_nl: str, base_en: str, unit: str,
+            instrument: str | None = None, items: tuple[str, ...] = (),
+            scopes: tuple[str, ...] = ("region", "round", "study"), interval: bool = False
+            ) -> None:
+    DEFINITIONS[id] = Definition(id, {"nl": nl, "en": en}, {"nl": base_nl, "en": base_en}, unit,
+                                 instrument, items, scopes, interval)
+
+
+_CI = get_instrument("client_interview")
+_CQ = get_instrument("client_questionnaire")
+_PS = get_instrument("partner_survey")
+_GOV = get_instrument("governance_profile")
+_ALL_CLIENTS = ("alle geïnterviewde cliënten met een antwoord op de vraag",
+                "all interviewed clients who answered the question")
+_ALL_QUEST = ("alle vragenlijsten over cliënten met een antwoord op de vraag",
+              "all questionnaires about clients that answer the question")
+_ALL_PARTNERS = ("alle respondenten van de partnerenquête met een antwoord",
+                 "all partner-survey respondents who answered")
+_REGION_ONLY = ("region",)
+
+# -- collection --------------------------------------------------------------------------------
+for _m in METHODS:
+    _label_nl, _label_en = method_labels("nl")[_m], method_labels("en")[_m]
+    _define(f"collection.{_m}", f"Aantal respondenten: {_label_nl}",
+            f"Number of respondents: {_label_en}",
+            "rijen van het instrument in de regio('s) van de scope",
+            "rows of the instrument in the region(s) of the scope", "count", METHODS[_m][0])
+    _define(f"collection.{_m}_response", f"Respons: {_label_nl} (aantal / benaderd)",
+            f"Response: {_label_en} (number / approached)",
+            "het aantal benaderden uit study.yaml (approached)",
+            "the number approached in study.yaml (approached)", "share", METHODS[_m][0])
+
+# -- personal ----------------------------------------------------------------------------------
+_define("personal.clients", "Aantal geïnterviewde cliënten", "Number of clients interviewed",
+        "alle rijen van het cliëntinterview", "all rows of the client interview", "count",
+        "client_interview")
+_define("personal.rating_mean", "Gemiddeld rapportcijfer voor het MSS (1-10), met 95%-BI",
+        "Mean rating of the MSS (1-10), with 95% CI", *_ALL_CLIENTS, "rating", "client_interview",
+        ("mss_rating",), interval=True)
+_define("personal.rating_sd", "Standaardafwijking van het rapportcijfer",
+        "Standard deviation of the rating", *_ALL_CLIENTS, "rating", "client_interview",
+        ("mss_rating",))
+_define("personal.rating_median", "Mediaan van het rapportcijfer", "Median rating",
+        *_ALL_CLIENTS, "rating", "client_interview", ("mss_rating",))
+for _item in INVOLVEMENT_ITEMS:
+    _lab = _CI.column(_item).label
+    _define(f"personal.share_{_item}", f"Aandeel cliënten met 'ja' op: {_lab.nl} (Wilson-BI)",
+            f"Share of clients answering yes to: {_lab.en} (Wilson CI)", *_ALL_CLIENTS, "share",
+            "client_interview", (_item,), interval=True)
+_define("personal.share_peer_expert_contact", "Aandeel cliënten met contact met een "
+        "ervaringsdeskundige", "Share of clients in contact with a peer expert", *_ALL_CLIENTS,
+        "share", "client_interview", ("peer_expert_contact",), interval=True)
+_MORE = _CI.answer_sets["change"].answers[-1]
+_define("personal.share_social_contacts_increased",
+        f"Aandeel cliënten met '{_MORE.label.nl}' sinds het MSS",
+        f"Share of clients with '{_MORE.label.en}' since the MSS", *_ALL_CLIENTS, "share",
+        "client_interview", ("social_contacts_change",), interval=True)
+_define("personal.experience_mean", "Gemiddelde score op de schaal ervaring met het MSS (1-5)",
+        "Mean score on the experience scale (1-5)",
+        "cliënten met ten minste het minimum aantal beantwoorde items van de schaal",
+        "clients who answered at least the scale's minimum number of items", "score",
+        "client_interview", tuple(c.name for c in _CI.scale_columns("experience")),
+        interval=True)
+_define("personal.experience_alpha", "Cronbachs alfa van de schaal ervaring met het MSS",
+        "Cronbach's alpha of the experience scale", "cliënten die alle items beantwoordden",
+        "clients who answered every item", "alpha", "client_interview",
+        tuple(c.name for c in _CI.scale_columns("experience")), interval=True)
+_RINGS = tuple(i.name for i in _CI.items if i.name.startswith("network_"))
+_define("personal.informal_share", "Informeel aandeel van het persoonlijk netwerk "
+        "((familie en vrienden + informele contacten) / alle personen)",
+        "Informal share of the personal network ((close + informal) / all persons)",
+        "cliënten die alle vier de ringen invulden", "clients who filled in all four rings",
+        "share", "client_interview", _RINGS)
+_define("personal.informal_persons", "Gemiddeld aantal personen in de informele ringen",
+        "Mean number of persons in the informal rings", "cliënten die alle vier de ringen "
+        "invulden", "clients who filled in all four rings", "persons", "client_interview", _RINGS)
+_define("personal.professional_persons", "Gemiddeld aantal personen in de professionele ringen",
+        "Mean number of persons in the professional rings", "cliënten die alle vier de ringen "
+        "invulden", "clients who filled in all four rings", "persons", "client_interview", _RINGS)
+_define("personal.top_participation_need", "Meest genoemde participatiewens",
+        "Participation need named most often", "cliënten die de vraag beantwoordden",
+        "clients who answered the question", "text", "client_interview",
+        ("participation_needs",))
+_define("personal.domains_needs_outrun_support", "Aantal levensgebieden waarop meer cliënten "
+        "steun nodig hebben dan krijgen", "Number of life domains where more clients need "
+        "support than receive it", "per levensgebied: cliënten die 'nodig' en 'ontvangen' "
+        "beantwoordden; n is de kleinste basis", "per domain: clients who answered 'needed' and "
+        "'received'; n is the smallest base", "count", "client_interview",
+        ("support_needed", "support_received", "support_enough"))
+_define("personal.questionnaires", "Aantal vragenlijsten over cliënten",
+        "Number of questionnaires about clients", "alle rijen van de vragenlijst",
+        "all rows of the questionnaire", "count", "client_questionnaire")
+_define("personal.share_brought_to_case_table", "Aandeel cliënten van wie de vraag aan een "
+        "werktafel is ingebracht", "Share of clients whose question was brought to a case table",
+        *_ALL_QUEST, "share", "client_questionnaire", ("brought_to_case_table",), interval=True)
+_define("personal.months_in_contact_median", "Mediaan aantal maanden in contact",
+        "Median months in contact", *_ALL_QUEST, "months", "client_questionnaire",
+        ("months_in_contact",))
+_define("personal.months_in_contact_max", "Langste contactduur in maanden",
+        "Longest contact in months", *_ALL_QUEST, "months", "client_questionnaire",
+        ("months_in_contact",))
+_define("personal.contact_frequency_lowest", "Laagste contactfrequentie",
+        "Lowest contact frequency", *_ALL_QUEST, "text", "client_questionnaire",
+        ("contact_frequency",))
+_define("personal.contact_frequency_highest", "Hoogste contactfrequentie",
+        "Highest contact frequency", *_ALL_QUEST, "text", "client_questionnaire",
+        ("contact_frequency",))
+for _col in _CQ.columns_of("outcome"):
+    _define(f"personal.share_outcome_{_col.option}", f"Aandeel cliënten met resultaat: "
+            f"{_col.label.nl.split(': ', 1)[-1]}", f"Share of clients with outcome: "
+            f"{_col.label.en.split(': ', 1)[-1]}", *_ALL_QUEST, "share", "client_questionnaire",
+            (_col.name,), interval=True)
+
+# -- executive ---------------------------------------------------------------------------------
+_define("executive.partners", "Aantal respondenten partnerenquête",
+        "Number of partner-survey respondents", "alle rijen van de partnerenquête",
+        "all rows of the partner survey", "count", "partner_survey")
+_define("executive.results_rating_mean", "Gemiddeld oordeel van partners over de resultaten "
+        "(1-10)", "Partners' mean judgement of the results (1-10)", *_ALL_PARTNERS, "rating",
+        "partner_survey", ("results_rating",), interval=True)
+for _scale, _sc in _PS.scales.items():
+    _define(f"executive.collaboration_{_scale}_mean", f"Samenwerking, {_sc.label.nl}: "
+            "gemiddelde schaalscore (1-5)", f"Collaboration, {_sc.label.en}: mean scale score "
+            "(1-5)", "respondenten met ten minste het minimum aantal items van de schaal",
+            "respondents with at least the scale's minimum number of items", "score",
+            "partner_survey", tuple(c.name for c in _PS.scale_columns(_scale)), interval=True)
+_define("executive.bottleneck_items", "Aantal samenwerkingsitems met een gemiddelde onder 3 "
+        "(knelpunten)", "Number of collaboration items with a mean below 3 (bottlenecks)",
+        "per item de respondenten die het beantwoordden; n is de kleinste basis",
+        "per item the respondents who answered it; n is the smallest base", "count",
+        "partner_survey")
+_define("executive.network_organisations", "Aantal organisaties in het samenwerkingsnetwerk",
+        "Organisations in the collaboration network", "respondenten die ten minste één "
+        "samenwerkingsrelatie noemden", "respondents who named at least one tie", "count",
+        "partner_ties", ("partner_organisation",), _REGION_ONLY)
+_define("executive.network_ties", "Aantal samenwerkingsrelaties tussen organisaties",
+        "Ties between organisations", "respondenten die ten minste één samenwerkingsrelatie "
+        "noemden", "respondents who named at least one tie", "count", "partner_ties",
+        ("partner_organisation",), _REGION_ONLY)
+_define("executive.network_density", "Dichtheid van het samenwerkingsnetwerk",
+        "Density of the collaboration network", "respondenten die ten minste één "
+        "samenwerkingsrelatie noemden", "respondents who named at least one tie", "ratio",
+        "partner_ties", ("partner_organisation",), _REGION_ONLY)
+_define("executive.network_centralisation", "Degree-centralisatie (Freeman) van het netwerk",
+        "Degree centralisation (Freeman) of the network", "respondenten die ten minste één "
+        "samenwerkingsrelatie noemden", "respondents who named at least one tie", "ratio",
+        "partner_ties", ("partner_organisation",), _REGION_ONLY)
+_define("executive.most_central_organisation", "Organisatie met de meeste "
+        "samenwerkingsrelaties", "Organisation with the most ties", "respondenten die ten "
+        "minste één samenwerkingsrelatie noemden", "respondents who named at least one tie",
+        "text", "partner_ties", ("partner_organisation",), _REGION_ONLY)
+_define("executive.feedback_attendees", "Aantal aanwezigen bij de terugkoppelingsbijeenkomst",
+        "Attendees of the feedback meeting", "alle rijen van de aanwezigheidslijst",
+        "all rows of the attendance list", "count", "feedback_meeting")
+_define("executive.share_findings_recognised", "Aandeel bevindingen dat de aanwezigen "
+        "herkenden", "Share of findings the attendees recognised", "voorgelegde bevindingen "
+        "met een vastgelegde herkenning", "findings presented with recognition recorded",
+        "share", "feedback_findings", ("recognition",), interval=True)
+
+# -- administrative ----------------------------------------------------------------------------
+_GOV_UNITS = {"yes_no": "yes_no", "integer": "count"}
+for _name in ("covenant", "covenant_year", "steering_group", "case_tables",
+              "performance_agreement", "agreed_referrals_per_table", "privacy_regulation",
+              "structural_consultation"):
+    _it = _GOV.item(_name)
+    _define(f"administrative.{_name}", _it.label.nl, _it.label.en,
+            "het bestuurlijk profiel van de regio in de ronde",
+            "the region's governance profile in the round",
+            "year" if _name == "covenant_year" else _GOV_UNITS[_it.type], "governance_profile",
+            (_name,), _REGION_ONLY)
+_define("administrative.referrals_per_table", "Toeleidingen naar dagbesteding per werktafel "
+        "in het laatste jaar van de registratie", "Referrals to day activities per case table "
+        "in the register's latest year", "alle registraties van de regio in dat jaar",
+        "all registrations of the region in that year", "ratio", "monitor_register",
+        ("date", "outcome"), _REGION_ONLY)
+_define("administrative.meets_agreement", "Prestatieafspraak gehaald in het laatste jaar",
+        "Performance agreement met in the latest year", "alle registraties van de regio in dat "
+        "jaar", "all registrations of the region in that year", "yes_no", "monitor_register",
+        ("date", "outcome"), _REGION_ONLY)
+
+# -- indicators --------------------------------------------------------------------------------
+_define("indicators.unique_clients", "Unieke cliënten in de registratie",
+        "Unique clients in the register", "alle rijen van de registratie",
+        "all rows of the register", "count", "monitor_register", ("client_id",))
+_define("indicators.referrals", "Aanmeldingen en contacten in de registratie",
+        "Referrals and contacts in the register", "alle rijen van de registratie",
+        "all rows of the register", "count", "monitor_register")
+_define("indicators.reach_per_1000", "Bereik: unieke cliënten per 1.000 van de geschatte "
+        "doelgroep (Wilson-BI)", "Reach: unique clients per 1,000 of the estimated target "
+        "population (Wilson CI)", "alle rijen van de registratie; doelgroep uit study.yaml",
+        "all rows of the register; target population from study.yaml", "per_1000",
+        "monitor_register", ("client_id",), interval=True)
+_define("indicators.unique_clients_per_week", "Unieke cliënten per week (eerste tot laatste "
+        "registratie)", "Unique clients per week (first to last registration)",
+        "alle rijen van de registratie", "all rows of the register", "per_week",
+        "monitor_register", ("client_id", "date"))
+_define("indicators.contact_duration_median", "Mediane contactduur in maanden (eerste tot "
+        "laatste registratie)", "Median duration of contact in months (first to last "
+        "registration)", "unieke cliënten in de registratie", "unique clients in the register",
+        "months", "monitor_register", ("client_id", "date"))
+_define("indicators.contact_duration_max", "Langste contactduur in maanden in de registratie",
+        "Longest duration of contact in months in the register",
+        "unieke cliënten in de registratie", "unique clients in the register", "months",
+        "monitor_register", ("client_id", "date"))
+_define("indicators.white_spots", "Aantal witte vlekken: levensgebieden met vraag van "
+        "cliënten en geen beschikbaar aanbod op de sociale kaart", "Number of white spots: "
+        "life domains with client need and no available service on the social map",
+        "cliënten die de vraag per levensgebied beantwoordden; n is de kleinste basis",
+        "clients who answered the question per domain; n is the smallest base", "count",
+        "social_map", ("life_domains", "wheel_goal", "accessible"), _REGION_ONLY)
+
+# -- change between rounds (study scope) -------------------------------------------------------
+_define("changes.rating_mean", "Verandering van het gemiddelde rapportcijfer ten opzichte van "
+        "de vorige ronde", "Change of the mean rating since the previous round",
+        "geïnterviewde cliënten met een rapportcijfer in beide rondes; n is de kleinste",
+        "interviewed clients with a rating in both rounds; n is the smaller", "rating",
+        "client_interview", ("mss_rating",), ("study",))
+_define("changes.informal_share", "Verandering van het informele aandeel van het netwerk ten "
+        "opzichte van de vorige ronde", "Change of the network's informal share since the "
+        "previous round", "cliënten die alle ringen invulden in beide rondes; n is de "
+        "kleinste", "clients who filled in all rings in both rounds; n is the smaller", "share",
+        "client_interview", _RINGS, ("study",))
+
+
+# -- turning results into records --------------------------------------------------------------
+def _plain(value: Any) -> Any:
+    """A JSON-ready scalar: None for missing, int, rounded float, bool, str."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        if math.isnan(value) or math.isinf(value):
+            return None
+        return round(float(value), 6)
+    if isinstance(value, str):
+        return value
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return str(value)
+
+
+def _record(id: str, value: Any, n: Any, suppressed: bool, ci: tuple | None = None) -> dict:
+    d = DEFINITIONS[id]
+    suppressed = bool(suppressed)
+    rec = {"value": None if suppressed else _plain(value), "n": _plain(n) or 0,
+           "suppressed": suppressed, "definition": id, "unit": d.unit}
+    if d.interval:
+        lo, hi = ci if ci is not None else (None, None)
+        rec["ci_low"] = None if suppressed else _plain(lo)
+        rec["ci_high"] = None if suppressed else _plain(hi)
+    return rec
+
+
+def _absent(id: str) -> dict:
+    """A figure without data in the scope: nothing to show, base 0."""
+    if id in _COUNTS or (id.startswith("collection.") and DEFINITIONS[id].unit == "count"):
+        return _record(id, 0, 0, False)
+    return _record(id, None, 0, True)
+
+
+#: Figures that count rows: with no data they are 0, not unknown.
+_COUNTS = {"personal.clients", "personal.questionnaires", "executive.partners",
+           "executive.feedback_attendees", "indicators.unique_clients", "indicators.referrals"}
+
+
+@dataclass
+class _Scope:
+    """The tidy tables of one scope and the grouping that makes them one group."""
+
+    tables: Mapping[str, pd.DataFrame]
+    by: tuple[str, ...]
+    key: tuple
+    kind: str                      # region | round | study
+    config: Any
+    min_n: int
+    language: str
+    cache: dict = field(default_factory=dict)
+
+    def row(self, name: str, fn, **where) -> dict | None:
+        """The result row of this scope's group from ``fn(by=...)``, filtered by ``where``."""
+        if name not in self.cache:
+            self.cache[name] = fn()
+        frame = self.cache[name]
+        if frame is None or frame.empty:
+            return None
+        mask = np.ones(len(frame), dtype=bool)
+        for col, value in zip(self.by, self.key):
+            mask &= (frame[col].astype(str) == str(value)).to_numpy()
+        for col, value in where.items():
+            mask &= (frame[col].astype(str) == str(value)).fillna(False).to_numpy(dtype=bool)
+        hits = frame[mask]
+        if hits.empty:
+            return None
+        return hits.iloc[0].to_dict()
+
+    def frame(self, name: str, fn) -> pd.DataFrame | None:
+        if name not in self.cache:
+            self.cache[name] = fn()
+        frame = self.cache[name]
+        if frame is None or frame.empty:
+            return frame
+        mask = np.ones(len(frame), dtype=bool)
+        for col, value in zip(self.by, self.key):
+            mask &= (frame[col].astype(str) == str(value)).to_numpy()
+        return frame[mask]
+
+
+def _stat(out: dict, id: str, row: dict | None, column: str, *, ci: tuple[str, str] | None =
+          ("ci_low", "ci_high"), n: str = "n") -> None:
+    if row is None:
+        out[DEFINITIONS[id].name] = _absent(id)
+        return
+    interval = (row.get(ci[0]), row.get(ci[1])) if ci and DEFINITIONS[id].interval else None
+    out[DEFINITIONS[id].name] = _record(id, row.get(column), row.get(n), row.get("suppressed",
+                                                                                 False), interval)
+
+
+def _count(out: dict, id: str, value: int) -> None:
+    out[DEFINITIONS[id].name] = _record(id, int(value), int(value), False)
+
+
+def _rows_in(frame: pd.DataFrame, scope: _Scope) -> pd.DataFrame:
+    mask = np.ones(len(frame), dtype=bool)
+    for col, value in zip(scope.by, scope.key):
+        mask &= (frame[col].astype(str) == str(value)).to_numpy()
+    return frame[mask]
+
+
+def _collection(s: _Scope) -> dict:
+    out: dict = {}
+    if "collection" not in s.cache:
+        s.cache["collection"] = data_collection(s.tables, config=s.config, language=s.language)
+    table = s.cache["collection"]
+    if s.kind == "region":
+        rows = table[(table["round"] == s.key[0]) & (table["region"] == s.key[1])]
+    elif s.kind == "round":
+        rows = table[(table["round"] == s.key[0]) & (table["region"] == TOTAL)]
+    else:
+        rows = table[table["region"] == TOTAL]
+    for method in METHODS:
+        m = rows[rows["method"] == method]
+        n = int(m["n"].sum()) if len(m) else 0
+        approached = m["approached"].astype("Float64").sum(min_count=1) if len(m) else pd.NA
+        _count(out, f"collection.{method}", n)
+        response = (n / float(approached) if pd.notna(approached) and float(approached) > 0
+                    and m["approached"].notna().all() else None)
+        out[f"{method}_response"] = _record(f"collection.{method}_response", response, n, False)
+    return out
+
+
+def _personal(s: _Scope) -> dict:
+    t, by, kw = s.tables, list(s.by), dict(min_n=s.min_n)
+    clients, quest = t["client_interview"], t["client_questionnaire"]
+    out: dict = {}
+    _count(out, "personal.clients", len(_rows_in(clients, s)))
+    rating = s.row("rating", lambda: client_rating(clients, by=by, **kw))
+    _stat(out, "personal.rating_mean", rating, "mean")
+    _stat(out, "personal.rating_sd", rating, "sd")
+    _stat(out, "personal.rating_median", rating, "median")
+    involvement = lambda: professional_involvement(clients, by=by, **kw)  # noqa: E731
+    for item in INVOLVEMENT_ITEMS:
+        _stat(out, f"personal.share_{item}", s.row("involvement", involvement, variable=item),
+              "share")
+    _stat(out, "personal.share_peer_expert_contact",
+          s.row("peer", lambda: peer_expert_contact(clients, by=by, **kw)), "share")
+    _stat(out, "personal.share_social_contacts_increased",
+          s.row("social", lambda: social_contacts_change(clients, by=by, **kw),
+                answer=_MORE.key), "share")
+    experience = s.row("experience", lambda: experience_scale(clients, by=by, **kw))
+    _stat(out, "personal.experience_mean", experience, "mean")
+    if experience is not None:
+        out["experience_alpha"] = _record(
+            "personal.experience_alpha", experience["alpha"], experience["n_alpha"],
+            experience["alpha_suppressed"], (experience["alpha_ci_low"],
+                                             experience["alpha_ci_high"]))
+    else:
+        out["experience_alpha"] = _absent("personal.experience_alpha")
+    network = s.row("personal_network", lambda: personal_network(clients, by=by, **kw))
+    for name in ("informal_share", "informal_persons", "professional_persons"):
+        _stat(out, f"personal.{name}", network, name, ci=None)
+    needs = s.row("needs", lambda: participation_needs(clients, by=by, language=s.language, **kw))
+    _stat(out, "personal.top_participation_need", needs, "label", ci=None)
+    gaps = s.frame("gaps", lambda: support_gaps(clients, by=by, **kw))
+    if gaps is None or gaps.empty:
+        out["domains_needs_outrun_support"] = _absent("personal.domains_needs_outrun_support")
+    else:
+        base = int(gaps["n"].min())
+        supp = base < s.min_n
+        value = int(gaps["needs_outrun_support"].fillna(False).sum())
+        out["domains_needs_outrun_support"] = _record(
+            "personal.domains_needs_outrun_support", value, base, supp)
+    _count(out, "personal.questionnaires", len(_rows_in(quest, s)))
+    _stat(out, "personal.share_brought_to_case_table",
+          s.row("case_table", lambda: case_table_route(quest, by=by, **kw)), "share")
+    months = s.row("months", lambda: months_in_contact(quest, by=by, **kw))
+    _stat(out, "personal.months_in_contact_median", months, "median")
+    _stat(out, "personal.months_in_contact_max", months, "max")
+    freq = s.row("freq", lambda: contact_frequency_range(quest, by=by, language=s.language, **kw))
+    _stat(out, "personal.contact_frequency_lowest", freq, "lowest_label", ci=None)
+    _stat(out, "personal.contact_frequency_highest", freq, "highest_label", ci=None)
+    outcomes = lambda: client_outcomes(quest, by=by, **kw)  # noqa: E731
+    for col in _CQ.columns_of("outcome"):
+        _stat(out, f"personal.share_outcome_{col.option}",
+              s.row("outcomes", outcomes, variable=col.name), "share")
+    return out
+
+
+def _executive(s: _Scope) -> dict:
+    t, by, kw = s.tables, list(s.by), dict(min_n=s.min_n)
+    partners, ties = t["partner_survey"], t["partner_ties"]
+    out: dict = {}
+    _count(out, "executive.partners", len(_rows_in(partners, s)))
+    _stat(out, "executive.results_rating_mean",
+          s.row("results", lambda: partner_results_rating(partners, by=by, **kw)), "mean")
+    scales = lambda: collaboration_scales(partners, by=by, **kw)  # noqa: E731
+    for scale in _PS.scales:
+        _stat(out, f"executive.collaboration_{scale}_mean", s.row("scales", scales, scale=scale),
+              "mean")
+    items = s.frame("bottlenecks", lambda: bottleneck_items(partners, by=by, **kw))
+    if items is None or items.empty:
+        out["bottleneck_items"] = _absent("executive.bottleneck_items")
+    else:
+        base = int(items["n"].min())
+        out["bottleneck_items"] = _record("executive.bottleneck_items",
+                                          int(items["bottleneck"].fillna(False).sum()), base,
+                                          base < s.min_n)
+    if s.kind == "region":
+        net = s.row("collaboration_network", lambda: collaboration_network(partners, ties, by=by, **kw))
+        _stat(out, "executive.network_organisations", net, "organisations", ci=None)
+        _stat(out, "executive.network_ties", net, "ties", ci=None)
+        _stat(out, "executive.network_density", net, "density", ci=None)
+        _stat(out, "executive.network_centralisation", net, "degree_centralisation", ci=None)
+        top = s.row("central", lambda: central_organisations(partners, ties, top=1, by=by,
+                                                             language=s.language, **kw))
+        _stat(out, "executive.most_central_organisation", top, "organisation", ci=None)
+    _count(out, "executive.feedback_attendees", len(_rows_in(t["feedback_meeting"], s)))
+    _stat(out, "executive.share_findings_recognised",
+          s.row("findings", lambda: findings_recognised(t["feedback_findings"], by=by, **kw)),
+          "share_recognised")
+    return out
+
+
+def _administrative(s: _Scope) -> dict:
+    out: dict = {}
+    if s.kind != "region":
+        return out
+    gov = _rows_in(s.tables["governance_profile"], s)
+    for id, d in DEFINITIONS.items():
+        if d.level != "administrative" or d.instrument != "governance_profile":
+            continue
+        if gov.empty:
+            out[d.name] = _absent(id)
+        else:
+            out[d.name] = _record(id, gov.iloc[0][d.name], 1, False)
+    per_table = s.frame("per_table", lambda: referrals_per_table(
+        s.tables["monitor_register"], s.tables["governance_profile"], min_n=s.min_n))
+    if per_table is None or per_table.empty:
+        out["referrals_per_table"] = _absent("administrative.referrals_per_table")
+        out["meets_agreement"] = _absent("administrative.meets_agreement")
+    else:
+        last = per_table.sort_values("year").iloc[-1].to_dict()
+        _stat(out, "administrative.referrals_per_table", last, "per_table", ci=None)
+        _stat(out, "administrative.meets_agreement", last, "meets_agreement", ci=None)
+    return out
+
+
+def _indicators(s: _Scope) -> dict:
+    t, by, kw = s.tables, list(s.by), dict(min_n=s.min_n)
+    register = t["monitor_register"]
+    out: dict = {}
+    rows = _rows_in(register, s)
+    _count(out, "indicators.unique_clients", rows["client_id"].nunique())
+    _count(out, "indicators.referrals", len(rows))
+    r = s.row("reach", lambda: reach(register, s.config, by=by, **kw))
+    _stat(out, "indicators.reach_per_1000", r, "per_1000")
+    _stat(out, "indicators.unique_clients_per_week", r, "per_week", ci=None)
+    dur = s.row("duration", lambda: contact_duration(register, by=by, **kw))
+    _stat(out, "indicators.contact_duration_median", dur, "median", ci=None)
+    _stat(out, "indicators.contact_duration_max", dur, "max", ci=None)
+    if s.kind == "region":
+        spots = s.frame("white", lambda: white_spots(t["client_interview"], t["social_map"],
+                                                     by=by, **kw))
+        if spots is None or spots.empty or not len(_rows_in(t["social_map"], s)):
+            out["white_spots"] = _absent("indicators.white_spots")
+        else:
+            base = int(spots["n"].min())
+            out["white_spots"] = _record("indicators.white_spots",
+                                         int(spots["white_spot"].fillna(False).sum()), base,
+                                         base < s.min_n)
+    return out
+
+
+def _levels(s: _Scope) -> dict:
+    return {"collection": _collection(s), "personal": _personal(s), "executive": _executive(s),
+            "administrative": _administrative(s), "indicators": _indicators(s)}
+
+
+def _subset(tables: Mapping[str, pd.DataFrame], round: str | None = None,
+            region: str | None = None) -> dict[str, pd.DataFrame]:
+    out = {}
+    for name, frame in tables.items():
+        mask = np.ones(len(frame), dtype=bool)
+        if round is not None:
+            mask &= (frame["round"].astype(str) == round).to_numpy()
+        if region is not None:
+            mask &= (frame["region"].astype(str) == region).to_numpy()
+        out[name] = frame[mask]
+    return out
+
+
+def _changes(tables: Mapping[str, pd.DataFrame], config, min_n: int) -> dict:
+    clients = tables["client_interview"]
+    order = [r.id for r in config.rounds]
+    rating = round_change(client_rating(clients, min_n=min_n), "mean", rounds=order)
+    network = round_change(personal_network(clients, min_n=min_n), "informal_share",
+                           rounds=order)
+    out: dict = {}
+    for frame, id in ((rating, "changes.rating_mean"), (network, "changes.informal_share")):
+        for _, r in frame.iterrows():
+            key = f"{r['round_from']}_{r['round_to']}"
+            region = out.setdefault(str(r["region"]), {}).setdefault(key, {})
+            region[DEFINITIONS[id].name] = _record(id, r["change"], r["n"], r["suppressed"])
+    return out
+
+
+def key_figures(study, round: str | None = None, region: str | None = None, *,
+                language: str | None = None, definitions: bool = True) -> dict:
+    """The key figures of a region, a round or the whole study, nested and JSON-serialisable.
+
+    Parameters
+    ----------
+    study : Study
+        A loaded study (``mss_eval.load_study``): uses ``study.config``, ``study.settings``
+        (``min_respondents``, ``language``) and ``study.tables``.
+    round : str, optional
+        A round id: the round's figures (pooled over its regions) and each of its regions'.
+    region : str, optional
+        With ``round``: that region's figures in that round, beside the round's. Without
+        ``round``: the region's only round (an error when it took part in several).
+    language : str, optional
+        Language of text values (labels) and definitions; the study's by default.
+    definitions : bool
+        Include the ``definitions`` of every figure id (text, base, unit) in the study language.
+
+    Returns
+    -------
+    dict
+        ``meta`` plus, by scope: region ``{"region": levels, "round": levels}``; round
+        ``{"round": levels, "regions": {id: levels}}``; study ``{"study": levels, "rounds":
+        {round: {"round": levels, "regions": {...}}}, "changes": {region: {"<r1>_<r2>":
+        {...}}}}``. ``levels`` is ``{"collection": {...}, "personal": {...}, "executive":
+        {...}, "administrative": {...}, "indicators": {...}}`` of figure records (module notes).
+        Deterministic: the same study gives the same dictionary (keys in a fixed order).
+    """
+    config = study.config
+    settings = study.settings
+    min_n = int(getattr(settings, "min_respondents", MIN_N))
+    language = language or getattr(settings, "language", "nl")
+    tables = study.tables
+    if region is not None and round is None:
+        rounds = [r.id for r in config.rounds if region in r.regions]
+        if len(rounds) != 1:
+            raise ValueError(f"region {region!r} is in {len(rounds)} rounds; name the round")
+        round = rounds[0]
+    if round is not None:
+        config.round(round)  # KeyError for an unknown round
+    if region is not None and region not in config.round(round).regions:
+        raise KeyError(f"region {region!r} is not part of round {round!r}")
+    kind = "region" if region is not None else "round" if round is not None else "study"
+    meta = {"schema": SCHEMA, "schema_version": SCHEMA_VERSION, "study": config.name,
+            "synthetic": bool(config.synthetic), "scope": kind, "round": round,
+            "region": region, "min_respondents": min_n, "language": language}
+    out: dict[str, Any] = {"meta": meta}
+
+    def scope(tabs, by, key, k):
+        return _levels(_Scope(tabs, by, key, k, config, min_n, language))
+
+    if kind == "region":
+        round_tables = _subset(tables, round)
+        out["region"] = scope(_subset(round_tables, round, region), ("round", "region"),
+                              (round, region), "region")
+        out["round"] = scope(round_tables, ("round",), (round,), "round")
+    elif kind == "round":
+        round_tables = _subset(tables, round)
+        out["round"] = scope(round_tables, ("round",), (round,), "round")
+        out["regions"] = _regions_of(round_tables, config, round, min_n, language)
+    else:
+        out["study"] = scope(tables, (), (), "study")
+        out["rounds"] = {}
+        for r in config.rounds:
+            rt = _subset(tables, r.id)
+            out["rounds"][r.id] = {"round": scope(rt, ("round",), (r.id,), "round"),
+                                   "regions": _regions_of(rt, config, r.id, min_n, language)}
+        out["changes"] = _changes(tables, config, min_n)
+    if definitions:
+        out["definitions"] = {
+            id: {"text": d.text[language], "base": d.base[language], "unit": d.unit,
+                 "instrument": d.instrument, "items": list(d.items)}
+            for id, d in DEFINITIONS.items()
+            if (kind == "study" or d.level != "changes")}
+    return out
+
+
+def _regions_of(round_tables, config, round: str, min_n: int, language: str) -> dict:
+    """Every region of a round, computed in one pass over the round's tables."""
+    shared: dict = {}
+    out = {}
+    for region in config.round(round).regions:
+        s = _Scope(round_tables, ("round", "region"), (round, region), "region", config, min_n,
+                   language, cache=shared)
+        out[region] = _levels(s)
+    return out

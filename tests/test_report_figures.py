@@ -1,0 +1,119 @@
+"""Report figures: rendered once, closed at once, with alt text that states the figures and n."""
+
+import io
+
+import matplotlib
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pytest
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+from mss_eval.report import figures as F  # noqa: E402
+from mss_eval.report.style import SUPPRESSED_MARKER  # noqa: E402
+
+AGREE = ["strongly_disagree", "disagree", "neutral", "agree", "strongly_agree"]
+
+
+def _png_size(png: bytes) -> tuple[int, int]:
+    from PIL import Image
+
+    return Image.open(io.BytesIO(png)).size
+
+
+@pytest.fixture(autouse=True)
+def no_leaked_figures():
+    plt.close("all")
+    yield
+    assert plt.get_fignums() == [], "a figure function left a matplotlib figure open"
+
+
+def likert_frame():
+    counts = {"exp_heard": [1, 1, 2, 6, 4], "exp_time": [0, 2, 3, 5, 4], "exp_wishes": [1, 0, 1, 1, 0]}
+    rows = []
+    for item, cs in counts.items():
+        n = sum(cs)
+        for key, c in zip(AGREE, cs):
+            rows.append({"item": item, "answer": key, "share": c / n, "n": n,
+                         "suppressed": n < 5})
+    return pd.DataFrame(rows)
+
+
+def test_likert_bars_state_the_agreeing_share_and_leave_out_small_items():
+    fig = F.likert_bars(likert_frame(), answer_order=AGREE, title="Ervaring",
+                        item_labels={"exp_heard": "Gehoord", "exp_time": "Tijd",
+                                     "exp_wishes": "Wensen"})
+    # agree + strongly agree of exp_heard: 10 of 14 = 71%; exp_time 9 of 14 = 64%
+    assert "Gehoord: 71% (helemaal) eens, n = 14" in fig.alt
+    assert "Tijd: 64% (helemaal) eens, n = 14" in fig.alt
+    assert "Wensen" not in fig.alt           # 3 answers: suppressed
+    assert any("Wensen" in note for note in fig.notes)
+    assert fig.png.startswith(b"\x89PNG")
+    html = fig.to_html()
+    assert html.startswith('<figure class="mss-figure"') and 'alt="Gestapeld' in html
+
+
+def test_dot_plot_names_n_and_interval_and_skips_a_suppressed_region():
+    frame = pd.DataFrame({"region": ["den_haag", "de_bilt"], "mean": [8.04, None],
+                          "ci_low": [7.2, None], "ci_high": [8.8, None], "n": [14, 3],
+                          "suppressed": [False, True]})
+    fig = F.dot_plot_ci(frame, labels={"den_haag": "Den Haag", "de_bilt": "De Bilt"},
+                        language="en", title="Rating")
+    assert "Den Haag: 8.0 (95% CI 7.2–8.8), n = 14" in fig.alt
+    assert "De Bilt: not shown" in fig.alt
+    assert "8.0" in fig.alt and "n = 3" not in fig.alt.split("De Bilt")[1]
+    assert fig.notes and fig.notes[0].startswith(f"{SUPPRESSED_MARKER} = ")
+
+
+def test_network_ring_bars_describe_every_ring():
+    rows = [{"region": "a", "ring": r, "mean": m, "n": 13, "suppressed": False}
+            for r, m in zip(["close", "informal", "general", "care"], [1.4, 0.8, 2.5, 3.3])]
+    fig = F.network_ring_bars(pd.DataFrame(rows), ring_order=["close", "informal", "general",
+                                                                 "care"],
+                              labels={"a": "Den Haag"})
+    assert "Den Haag (n = 13): close 1,4, informal 0,8, general 2,5, care 3,3" in fig.alt
+
+
+def test_share_bars_mark_a_suppressed_share():
+    frame = pd.DataFrame({"domain": ["wonen", "wonen"], "kind": ["nodig", "ontvangen"],
+                          "share": [0.43, None], "n": [14, 4], "suppressed": [False, True]})
+    fig = F.share_bars(frame, category="domain", hue="kind")
+    assert "wonen: nodig 43%" in fig.alt and "ontvangen" not in fig.alt
+    assert fig.notes
+
+
+def test_collaboration_network_is_drawn_the_same_way_every_time():
+    graph = nx.Graph()
+    graph.add_edges_from([("GGZ", "Gemeente"), ("GGZ", "Welzijn"), ("Welzijn", "Gemeente"),
+                          ("GGZ", "Woningcorporatie")], weight=4)
+    for node, group in [("GGZ", "care"), ("Gemeente", "gov"), ("Welzijn", "civil")]:
+        graph.nodes[node]["group"] = group
+    first = F.collaboration_network({"a": graph, "b": graph.copy()}, labels={"a": "Den Haag"},
+                                    hidden=["b"], node_group_labels={"care": "zorg"})
+    # the same graph built in another node order gives the same picture
+    other = nx.Graph()
+    other.add_nodes_from(sorted(graph.nodes(data=True), reverse=True))
+    other.add_edges_from(reversed(list(graph.edges(data=True))))
+    second = F.collaboration_network({"a": other}, labels={"a": "Den Haag"},
+                                     node_group_labels={"care": "zorg"})
+    assert first.png == second.png
+    assert "Den Haag: 4 organisaties, 4 relaties" in first.alt
+    assert "most" not in first.alt and "meest verbonden: GGZ" in first.alt
+    assert any("b" in note for note in first.notes)
+
+
+def test_an_empty_frame_gives_a_figure_that_says_so():
+    fig = F.dot_plot_ci(pd.DataFrame(columns=["region", "mean", "ci_low", "ci_high", "n"]),
+                        title="Leeg")
+    assert "Geen gegevens" in fig.alt
+    assert _png_size(fig.png)[0] > 100
+
+
+def test_figures_render_identical_bytes_for_identical_data():
+    frame = pd.DataFrame({"region": ["a", "b"], "mean": [7.5, 8.1], "ci_low": [7.0, 7.6],
+                          "ci_high": [8.0, 8.6], "n": [10, 12], "suppressed": False})
+    assert F.dot_plot_ci(frame).png == F.dot_plot_ci(frame).png
+    np.testing.assert_array_equal(_png_size(F.dot_plot_ci(frame).png),
+                                  _png_size(F.dot_plot_ci(frame).png))
