@@ -79,6 +79,10 @@ def main(argv: list[str] | None = None) -> int:
     except StudyError as exc:
         print(str(exc), file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        # output piped into e.g. `head`: stop quietly, as Unix tools do
+        sys.stderr.close()
+        return 0
     except KeyboardInterrupt:
         print("Afgebroken. / Interrupted.", file=sys.stderr)
         return 130

@@ -9,6 +9,7 @@ Columns not given are missing (``NA``), as a blank cell would be.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -123,3 +124,11 @@ class StandInStudy:
 
     def __getitem__(self, key: str) -> pd.DataFrame:
         return self.tables[key]
+
+
+def wilson_by_formula(k: int, n: int, z: float = 1.959963984540054) -> tuple[float, float]:
+    """Wilson's score interval written out (a second route to statsmodels' implementation)."""
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z / (1 + z * z / n) * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return centre - half, centre + half

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import doctest
-import itertools
-import math
 
 import numpy as np
 import pandas as pd
@@ -35,7 +33,7 @@ from mss_eval.analysis._base import (
     t_interval,
     wilson_interval,
 )
-from helpers_tidy import tidy
+from helpers_tidy import tidy, wilson_by_formula
 
 
 @pytest.mark.parametrize("module", [_base, scales, collection, personal, executive,
@@ -57,17 +55,10 @@ def test_a_base_exactly_at_the_minimum_is_shown_one_below_is_suppressed():
 
 
 # -- intervals -----------------------------------------------------------------------------------
-def _wilson_by_formula(k, n, z=1.959963984540054):
-    p = k / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z / (1 + z * z / n) * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
-    return centre - half, centre + half
-
-
 @pytest.mark.parametrize("k,n", [(9, 10), (0, 7), (7, 7), (13, 39), (1, 2)])
 def test_wilson_interval_matches_its_formula(k, n):
     low, high = wilson_interval([k], [n])
-    exp_low, exp_high = _wilson_by_formula(k, n)
+    exp_low, exp_high = wilson_by_formula(k, n)
     assert low[0] == pytest.approx(exp_low, abs=1e-12)
     assert high[0] == pytest.approx(exp_high, abs=1e-12)
 

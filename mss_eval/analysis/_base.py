@@ -105,6 +105,17 @@ def group_codes(frame: pd.DataFrame, by: Sequence[str]) -> tuple[np.ndarray, pd.
     return codes, keys
 
 
+def group_order(frame: pd.DataFrame, by: Sequence[str] | None) -> np.ndarray:
+    """Integer code of each row's group, numbered in order of first appearance.
+
+    With no grouping columns (or no rows) every row is in group 0.
+    """
+    by = as_by(by)
+    if not by or frame.empty:
+        return np.zeros(len(frame), dtype=np.int64)
+    return frame.groupby(by, sort=False, observed=True, dropna=False).ngroup().to_numpy()
+
+
 def _bincount(codes: np.ndarray, weights: np.ndarray | None, size: int) -> np.ndarray:
     keep = codes >= 0
     w = None if weights is None else weights[keep]

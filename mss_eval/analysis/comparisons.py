@@ -17,7 +17,15 @@ import numpy as np
 import pandas as pd
 import pingouin as pg
 
-from ._base import MIN_N, TOTAL, as_by, as_float, finish, library_warnings_quiet
+from ._base import (
+    MIN_N,
+    TOTAL,
+    as_by,
+    as_float,
+    finish,
+    group_order,
+    library_warnings_quiet,
+)
 
 __all__ = ["compare_regions", "rating_comparison", "with_pooled", "round_change",
            "rating_change"]
@@ -161,8 +169,7 @@ def with_pooled(analysis: Callable[..., pd.DataFrame], *frames: pd.DataFrame,
     outer = by[:-1]
     stacked = pd.concat([per, pooled], ignore_index=True)
     if outer:
-        keys = stacked[outer].astype(str).agg("|".join, axis=1)
-        order = pd.Categorical(keys, categories=list(dict.fromkeys(keys))).codes
+        order = group_order(stacked, outer)
         is_total = (stacked[last] == TOTAL).to_numpy()
         stacked = stacked.iloc[np.lexsort((np.arange(len(stacked)), is_total, order))]
     return stacked.reset_index(drop=True)

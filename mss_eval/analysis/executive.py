@@ -29,6 +29,7 @@ from ._base import (
     distribution,
     finish,
     group_codes,
+    group_order,
     wilson_interval,
 )
 from .scales import item_means, scale_summary
@@ -76,10 +77,8 @@ def collaboration_scales(partners: pd.DataFrame, *, by: Sequence[str] | None = B
     pieces = [scale_summary(partners, ins, s, by=by, min_n=min_n, confidence=confidence,
                             language=language) for s in ins.scales]
     result = pd.concat(pieces, ignore_index=True)
-    if by:
-        keys = result[by].astype(str).agg("|".join, axis=1)
-        order = pd.Categorical(keys, categories=list(dict.fromkeys(keys))).codes
-        result = result.iloc[np.lexsort((np.arange(len(result)), order))]
+    order = group_order(result, by)
+    result = result.iloc[np.lexsort((np.arange(len(result)), order))]
     return result.reset_index(drop=True)
 
 

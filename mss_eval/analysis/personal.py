@@ -34,6 +34,7 @@ from ._base import (
     distribution,
     finish,
     group_codes,
+    group_order,
     shares,
 )
 from .scales import item_distribution, scale_summary
@@ -238,7 +239,7 @@ def case_mix_adjusted_rating(clients: pd.DataFrame, *, covariates: Sequence[str]
         result[c] = result[c].mask(small_model)
     result["suppressed"] = result["suppressed"].to_numpy() | small_model
     separable, notes = [], []
-    keys = result[by].astype(str).agg("|".join, axis=1) if by else pd.Series("", index=result.index)
+    keys = pd.Series(group_order(result, by), index=result.index)
     for i, row in result.iterrows():
         if row["suppressed"]:
             separable.append(pd.NA)
@@ -510,13 +511,11 @@ def network_rings(clients: pd.DataFrame, *, by: Sequence[str] | None = BY_REGION
                  "professional")
         pieces.append(d)
     result = pd.concat(pieces, ignore_index=True)
-    group = result[by].astype(str).agg("|".join, axis=1) if by else pd.Series("", index=result.index)
-    totals = (result["mean"].astype("Float64") * result["n"].astype("Float64")).groupby(
-        group.to_numpy()).transform("sum")
-    share = (result["mean"].astype("Float64") * result["n"].astype("Float64")) / totals
-    result["share_of_network"] = share.mask(totals == 0)
-    order = pd.Categorical(group, categories=list(dict.fromkeys(group)))
-    result = result.iloc[np.lexsort((np.arange(len(result)), order.codes))]
+    group = group_order(result, by)
+    persons = result["mean"].astype("Float64").fillna(0) * result["n"].astype("Float64")
+    totals = persons.groupby(group).transform("sum")
+    result["share_of_network"] = (persons / totals).mask(totals == 0).mask(result["suppressed"])
+    result = result.iloc[np.lexsort((np.arange(len(result)), group))]
     result = result.drop(columns=["min", "max"])
     cols = [c for c in result.columns if c != "suppressed"] + ["suppressed"]
     return finish(result[cols], floats=("share_of_network",))
@@ -545,12 +544,10 @@ def participation_needs(clients: pd.DataFrame, *, by: Sequence[str] | None = BY_
     labels = _CI.answer_sets["participation_need"].by_key()
     result.insert(len(by) + 1, "need", [options[v] for v in result["variable"]])
     result.insert(len(by) + 2, "label", [labels[o].label(language) for o in result["need"]])
-    group = result[by].astype(str).agg("|".join, axis=1) if by else pd.Series(
-        "", index=result.index)
-    result["rank"] = result["count"].astype("Float64").groupby(group.to_numpy()).rank(
+    order = group_order(result, by)
+    result["rank"] = result["count"].astype("Float64").groupby(order).rank(
         method="min", ascending=False)
     result["rank"] = result["rank"].mask(result["suppressed"])
-    order = pd.Categorical(group, categories=list(dict.fromkeys(group))).codes
     rank_sort = result["rank"].astype("Float64").fillna(np.inf).to_numpy(dtype=float)
     result = result.iloc[np.lexsort((np.arange(len(result)), rank_sort, order))]
     cols = [c for c in result.columns if c != "suppressed"] + ["suppressed"]

@@ -237,6 +237,7 @@ class _Display:
         self.planned = planned
         self.tasks: dict[str, int] = {}
         self.totals: dict[str, int] = {}
+        self.done = 0
         self.progress = None
         self.overall = None
         self.quiet = enabled is False
@@ -258,7 +259,8 @@ class _Display:
         )
         self.progress.__enter__()
         total = "Alle rapporten" if self.language == "nl" else "All reports"
-        self.overall = self.progress.add_task(total, total=len(self.planned), state="")
+        self.overall = self.progress.add_task(total, total=len(self.planned),
+                                              state=f"0/{len(self.planned)}")
         for job in self.planned:
             steps = 1 + len(job.formats)
             self.totals[job.key] = steps
@@ -309,3 +311,5 @@ class _Display:
                 self.progress.update(task, state=f"[red]{words['failed']}")
             self.progress.stop_task(task)
         self.progress.advance(self.overall)
+        self.done += 1
+        self.progress.update(self.overall, state=f"{self.done}/{len(self.planned)}")

@@ -114,6 +114,28 @@ def _analyse(report: Report, analysis, *frames: pd.DataFrame, pooled: bool = Tru
                                                          result["region"].astype(str))])
 
 
+def _side_by_side(report: Report, frame: pd.DataFrame, columns: list[Col], *, caption: str,
+                  pivot: tuple[str, str], pivot_order: list[str],
+                  pivot_labels: dict[str, str], **kwargs) -> Any:
+    """Regions side by side; the final report gets one such table per round, so that a page
+    never holds more than one round's regions."""
+    if report.kind != "final":
+        return report.table(frame, columns, caption=caption, pivot=pivot,
+                            pivot_order=pivot_order, pivot_labels=pivot_labels, **kwargs)
+    block = Block()
+    total = _t(report, "Totaal", "Total")
+    for rnd in report.rounds:
+        keys = [k for k in pivot_order if k.split("|", 1)[0] == rnd]
+        sub = frame[frame[pivot[0]].isin(keys)]
+        if sub.empty:
+            continue
+        labels = {k: (total if k.endswith(TOTAL) else pivot_labels.get(k, k)) for k in keys}
+        label = report.config.round(rnd).label
+        block.add(report.table(sub, columns, caption=f"{caption} — {label}", pivot=pivot,
+                               pivot_order=keys, pivot_labels=labels, **kwargs))
+    return block
+
+
 def _where(report: Report, key: str) -> str:
     """``in Den Haag`` / ``in alle regio's samen`` for a column key, in the report's language."""
     rnd, g = key.split("|", 1)
@@ -680,7 +702,7 @@ def _involvement(report: Report, clients: pd.DataFrame) -> Block:
     order, labels = group_order(report), group_labels(report)
     item_labels = dict(zip(result["variable"], result["label"]))
     if report.comparative:
-        block.add(report.table(
+        block.add(_side_by_side(report, 
             result, [Col("label", _t(report, "Kenmerk", "Characteristic")),
                      Col("col", "col"), Col("share", "%", kind="percent", decimals=0)],
             caption=_t(report, "Cliënten met hulpverleners en dagbesteding (% van de cliënten)",
@@ -767,7 +789,7 @@ def _life_domains(report: Report, clients: pd.DataFrame) -> Block:
                                  "In no life domain does support fall short of the need."))
     block.add(paragraph(*sentences))
     if report.comparative:
-        block.add(report.table(
+        block.add(_side_by_side(report, 
             gaps, [Col("label", _t(report, "Levensgebied", "Life domain")), Col("col", "col"),
                    Col("gap", "gap", kind="percent", decimals=0)],
             caption=_t(report, "Verschil tussen steun nodig en steun ontvangen "
@@ -956,7 +978,7 @@ def _needs(report: Report, clients: pd.DataFrame) -> Block:
                                  share=format_percent(peer["share"], 0, lang)))
     block.add(paragraph(*sentences))
     if report.comparative:
-        block.add(report.table(
+        block.add(_side_by_side(report, 
             needs, [Col("label", _t(report, "Wens", "Wish")), Col("col", "col"),
                     Col("share", "%", kind="percent", decimals=0)],
             caption=_t(report, "Participatiewensen (% van de cliënten)",
@@ -1157,7 +1179,7 @@ def administrative(report: Report) -> Block:
                                  "There is no structural administrative consultation.",))
     block.add(_narrative(report, "administrative", [" ".join(sentences)]))
     block.add(report.section(1, _t(report, "Bestuurlijke inrichting", "Governance")))
-    block.add(report.table(
+    block.add(_side_by_side(report, 
         profile, [Col("label", _t(report, "Onderdeel", "Item")), Col("col", "col"),
                   Col("value", "value", kind="text")],
         caption=_t(report, "Bestuurlijk profiel", "Governance profile"),
@@ -1268,7 +1290,7 @@ def _collaboration_quality(report: Report, partners: pd.DataFrame) -> Block:
     lang = report.language
     order, labels = group_order(report), group_labels(report)
     scales = _analyse(report, collaboration_scales, partners, language=lang)
-    block.add(report.table(
+    block.add(_side_by_side(report, 
         scales, [Col("label", _t(report, "Aspect van samenwerking", "Aspect of collaboration")),
                  Col("col", "col"), Col("mean", "mean")],
         caption=_t(report, "Oordeel van partners per aspect (gemiddelde, 1–5; hoger is gunstiger)",
@@ -1375,7 +1397,7 @@ def _feedback(report: Report) -> Block:
     attendance = _analyse(report, feedback_attendance, report.frame("feedback_meeting"),
                           language=lang)
     recognised = _analyse(report, findings_recognised, report.frame("feedback_findings"))
-    block.add(report.table(
+    block.add(_side_by_side(report, 
         attendance, [Col("label", _t(report, "Organisatiegroep", "Organisation group")),
                      Col("col", "col"), Col("count", "count", kind="count")],
         caption=_t(report, "Aanwezigen op de terugkoppelingsbijeenkomst per organisatiegroep",
