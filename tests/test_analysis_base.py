@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import doctest
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -42,6 +43,17 @@ from helpers_tidy import tidy, wilson_by_formula
 def test_every_docstring_example_runs(module):
     result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.failed == 0
+
+
+def test_every_public_analysis_is_documented():
+    text = (Path(__file__).resolve().parents[1] / "docs" / "analyses.md").read_text("utf-8")
+    missing = [f"{m.__name__}.{name}"
+               for m in (_base, scales, collection, personal, executive, administrative,
+                         indicators, comparisons, key_figures)
+               for name in m.__all__
+               if callable(getattr(m, name)) and not isinstance(getattr(m, name), type)
+               and f"`{name}" not in text and f".{name}`" not in text]
+    assert not missing, f"not in docs/analyses.md: {missing}"
 
 
 # -- minimum base ----------------------------------------------------------------------------------

@@ -105,3 +105,12 @@ def test_show_refuses_a_raw_dataframe(capsys):
         show(pd.DataFrame({"a": [1]}))
     show(report_table(pd.DataFrame({"a": [1]}), {"a": "A"}))  # outside IPython: prints HTML
     assert '<div class="mss-table">' in capsys.readouterr().out
+
+
+def test_a_suppressed_text_value_in_a_pivot_is_hidden_as_well():
+    frame = pd.DataFrame({"label": ["contact", "contact"], "region": ["a", "b"],
+                          "range": ["jaarlijks – wekelijks", "maandelijks – wekelijks"],
+                          "suppressed": [False, True]})
+    table = report_table(frame, [Col("label", "Kenmerk"), Col("region", "r"),
+                                 Col("range", "van – tot", kind="text")], pivot=("region", "range"))
+    assert table.cells.iloc[0].tolist() == ["contact", "jaarlijks – wekelijks", SUPPRESSED_MARKER]

@@ -69,7 +69,6 @@ __all__ = [
     "characteristic_breakdown",
     "suppress_table",
     "recoverable_cells",
-    "library_warnings_quiet",
 ]
 
 
@@ -103,6 +102,16 @@ def group_codes(frame: pd.DataFrame, by: Sequence[str]) -> tuple[np.ndarray, pd.
     first = pd.Series(np.arange(len(frame))[keep]).groupby(codes[keep], sort=True).min()
     keys = frame[by].iloc[first.to_numpy()].reset_index(drop=True)
     return codes, keys
+
+
+def with_columns(keys: pd.DataFrame, **columns) -> pd.DataFrame:
+    """``keys`` with further columns, built in one go (``DataFrame.assign`` adds them one by one).
+
+    Scalars are repeated; arrays must have one value per row of ``keys``.
+    """
+    data = {c: keys[c].array for c in keys.columns}
+    data.update(columns)
+    return pd.DataFrame(data, index=pd.RangeIndex(len(keys)))
 
 
 def group_order(frame: pd.DataFrame, by: Sequence[str] | None) -> np.ndarray:
@@ -145,21 +154,29 @@ def answer_codes(series: pd.Series, instrument: str | Instrument, column: str) -
     return pd.array(series.map(code_of), dtype="Float64").to_numpy(dtype=float, na_value=np.nan)
 
 
+def _float_array(values) -> pd.arrays.FloatingArray:
+    """``Float64`` with every NaN (also NaN produced by arithmetic) as a missing value."""
+    arr = pd.array(values, dtype="Float64").to_numpy(dtype=float, na_value=np.nan)
+    return pd.array(arr, dtype="Float64")
+
+
 def finish(result: pd.DataFrame, *, ints: Iterable[str] = ("n",),
            floats: Iterable[str] = ()) -> pd.DataFrame:
     """Give a result frame its dtypes: counts ``Int64``, statistics ``Float64``, flag ``bool``."""
-    result = result.reset_index(drop=True)
-    for c in ints:
-        if c in result:
-            result[c] = pd.array(result[c], dtype="Float64").round().astype("Int64")
-    for c in floats:
-        if c in result:
-            result[c] = pd.array(result[c], dtype="Float64")
-            # NaN from arithmetic on missing values is a missing value too
-            result[c] = result[c].mask(result[c].isna())
-    if "suppressed" in result:
-        result["suppressed"] = result["suppressed"].fillna(True).astype(bool)
-    return result
+    ints, floats = set(ints), set(floats)
+    columns = {}
+    for c in result.columns:
+        values = result[c].to_numpy() if c in ints or c in floats else result[c].array
+        if c in ints:
+            arr = pd.array(values, dtype="Float64").to_numpy(dtype=float, na_value=np.nan)
+            columns[c] = pd.array(np.round(arr), dtype="Float64").astype("Int64")
+        elif c in floats:
+            columns[c] = _float_array(values)
+        elif c == "suppressed":
+            columns[c] = pd.array(result[c], dtype="boolean").fillna(True).to_numpy(dtype=bool)
+        else:
+            columns[c] = values
+    return pd.DataFrame(columns, index=pd.RangeIndex(len(result)))
 
 
 def apply_min_n(result: pd.DataFrame, columns: Sequence[str], *, min_n: int = MIN_N,
@@ -188,19 +205,24 @@ def apply_min_n(result: pd.DataFrame, columns: Sequence[str], *, min_n: int = MI
     0  5   8.0       False
     1  4  <NA>        True
     """
-    result = result.copy()
     base = pd.array(result[n], dtype="Float64").fillna(0).to_numpy(dtype=float)
     small = base < min_n
-    for c in columns:
-        col = pd.array(result[c])
-        if not isinstance(col.dtype, (pd.Float64Dtype, pd.Int64Dtype, pd.BooleanDtype,
-                                      pd.StringDtype, pd.CategoricalDtype)):
-            col = pd.array(result[c], dtype="Float64") if pd.api.types.is_numeric_dtype(
-                result[c].dtype) else pd.array(result[c], dtype="object")
-        result[c] = pd.Series(col, index=result.index).mask(small)
+    blank = set(columns)
+    out = {}
+    for c in result.columns:
+        values = result[c].array
+        if c in blank and small.any():
+            if isinstance(values, pd.arrays.NumpyExtensionArray):  # plain numpy underneath
+                values = (pd.array(values, dtype="Float64")
+                          if values.dtype.kind in "fiub" and values.dtype.kind != "b"
+                          else pd.array(values, dtype="boolean") if values.dtype.kind == "b"
+                          else pd.array(values, dtype="object"))
+            values = values.copy()
+            values[small] = pd.NA if not isinstance(values.dtype, pd.CategoricalDtype) else None
+        out[c] = values
     old = result["suppressed"].to_numpy(dtype=bool) if "suppressed" in result else False
-    result["suppressed"] = small | old
-    return result
+    out["suppressed"] = small | old
+    return pd.DataFrame(out, index=result.index)
 
 
 # -- intervals ------------------------------------------------------------------------------------
@@ -222,7 +244,7 @@ def wilson_interval(count, n, confidence: float = 0.95) -> tuple[np.ndarray, np.
 
 
 def t_interval(mean, sd, n, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
-    """Student-t interval of a mean, ``mean ± t(n-1) · sd / √n`` (scipy), ``NaN`` where ``n < 2``.
+    """Student-t interval of a mean, ``mean ± t(n-1) · sd / √n`` (scipy); ``NaN`` for ``n < 2``.
 
     Examples
     --------
@@ -300,7 +322,8 @@ def describe_numeric(frame: pd.DataFrame, column: str, *, by: Sequence[str] | No
     agg = grouped.agg(["count", "mean", "std", "median", "min", "max"]).reindex(range(len(keys)))
     agg["count"] = agg["count"].fillna(0)
     low, high = t_interval(agg["mean"], agg["std"], agg["count"], confidence)
-    result = keys.assign(variable=column, n=agg["count"].to_numpy(), mean=agg["mean"].to_numpy(),
+    result = with_columns(keys, variable=column, n=agg["count"].to_numpy(),
+                          mean=agg["mean"].to_numpy(),
                          sd=agg["std"].to_numpy(), median=agg["median"].to_numpy(),
                          min=agg["min"].to_numpy(), max=agg["max"].to_numpy(),
                          ci_low=low, ci_high=high)
@@ -356,10 +379,9 @@ def shares(frame: pd.DataFrame, columns: Sequence[str], *, by: Sequence[str] | N
         with np.errstate(invalid="ignore", divide="ignore"):
             share = np.where(n > 0, count / np.where(n > 0, n, 1), np.nan)
         low, high = wilson_interval(count, n, confidence)
-        piece = keys.assign(variable=column)
-        if ins is not None:
-            piece["label"] = column_label(ins, column, language)
-        piece = piece.assign(n=n, count=count, share=share, ci_low=low, ci_high=high)
+        label = {"label": column_label(ins, column, language)} if ins is not None else {}
+        piece = with_columns(keys, variable=column, **label, n=n, count=count, share=share,
+                             ci_low=low, ci_high=high)
         pieces.append(piece)
     result = _concat_in_group_order(pieces, len(keys))
     result = finish(result, ints=("n", "count"), floats=("share", "ci_low", "ci_high"))
@@ -602,7 +624,8 @@ def _unflatten(flat: np.ndarray, rows: int, cols: int) -> np.ndarray:
     return full
 
 
-def suppress_table(counts: pd.DataFrame, *, min_n: int = MIN_N) -> tuple[pd.DataFrame, pd.DataFrame]:
+def suppress_table(counts: pd.DataFrame, *, min_n: int = MIN_N
+                   ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Add margins to a table of counts and decide which entries to suppress.
 
     Primary suppression hides every count from 1 to ``min_n - 1`` (inner cells and margins).

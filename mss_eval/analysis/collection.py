@@ -51,8 +51,9 @@ def method_labels(language: str = "nl") -> dict[str, str]:
             out[method] = kinds[kind]
         elif method in sources:
             out[method] = sources[method]
-        else:
-            out[method] = get_instrument(instrument).title(language)
+        else:  # no source kind for it: the instrument's title, lower case like the others
+            title = get_instrument(instrument).title(language)
+            out[method] = title[:1].lower() + title[1:]
     return out
 
 

@@ -20,6 +20,7 @@ import pandas as pd
 
 from ..instruments import get_instrument
 from ._base import (
+    with_columns,
     BY_REGION,
     MIN_N,
     answer_codes,
@@ -29,10 +30,9 @@ from ._base import (
     distribution,
     finish,
     group_codes,
-    group_order,
     wilson_interval,
 )
-from .scales import item_means, scale_summary
+from .scales import item_means, scale_summaries
 
 __all__ = [
     "collaboration_scales",
@@ -72,14 +72,8 @@ def collaboration_scales(partners: pd.DataFrame, *, by: Sequence[str] | None = B
         mean, sd, ci_low, ci_high, n_alpha, alpha, alpha_ci_low, alpha_ci_high,
         alpha_suppressed, suppressed``.
     """
-    ins = get_instrument(PARTNER_SURVEY)
-    by = as_by(by)
-    pieces = [scale_summary(partners, ins, s, by=by, min_n=min_n, confidence=confidence,
-                            language=language) for s in ins.scales]
-    result = pd.concat(pieces, ignore_index=True)
-    order = group_order(result, by)
-    result = result.iloc[np.lexsort((np.arange(len(result)), order))]
-    return result.reset_index(drop=True)
+    return scale_summaries(partners, PARTNER_SURVEY, by=by, min_n=min_n, confidence=confidence,
+                           language=language)
 
 
 def bottleneck_items(partners: pd.DataFrame, *, threshold: float = 3.0,
@@ -439,7 +433,8 @@ def findings_recognised(findings: pd.DataFrame, *, by: Sequence[str] | None = BY
         share = np.where(n > 0, rec / np.where(n > 0, n, 1), np.nan)
         share_part = np.where(n > 0, part / np.where(n > 0, n, 1), np.nan)
     low, high = wilson_interval(rec, n, confidence)
-    result = keys.assign(n=n, recognised=rec, share_recognised=share, ci_low=low, ci_high=high,
+    result = with_columns(keys, n=n, recognised=rec, share_recognised=share, ci_low=low,
+                          ci_high=high,
                          at_least_partly=part, share_at_least_partly=share_part)
     result = finish(result, ints=("n", "recognised", "at_least_partly"),
                     floats=("share_recognised", "ci_low", "ci_high", "share_at_least_partly"))

@@ -23,6 +23,7 @@ import pandas as pd
 from ..instruments import get_instrument
 from ..study import StudyConfig
 from ._base import (
+    with_columns,
     BY_REGION,
     MIN_N,
     apply_min_n,
@@ -116,7 +117,7 @@ def reach(register: pd.DataFrame, target_population: Mapping[str, int | None] | 
         per_week = np.where(weeks > 0, n / weeks, np.nan)
     low, high = wilson_interval(n, np.where(target > 0, target, 0), confidence)
     name = f"per_{per}"
-    result = keys.assign(n=n, referrals=referrals, target_population=target, **{name: rate},
+    result = with_columns(keys, n=n, referrals=referrals, target_population=target, **{name: rate},
                          ci_low=low * per, ci_high=high * per, weeks=weeks, per_week=per_week)
     result = finish(result, ints=("n", "referrals", "target_population"),
                     floats=(name, "ci_low", "ci_high", "weeks", "per_week"))
@@ -276,7 +277,7 @@ def white_spots(clients: pd.DataFrame, social_map: pd.DataFrame, *,
         needing = np.bincount(codes[ok], weights=values[ok], minlength=g)[:g]
         with np.errstate(invalid="ignore", divide="ignore"):
             share = np.where(n > 0, needing / np.where(n > 0, n, 1), np.nan)
-        piece = keys.assign(life_domain=d.key, label=d.label(language), n=n, needing=needing,
+        piece = with_columns(keys, life_domain=d.key, label=d.label(language), n=n, needing=needing,
                             need_share=share)
         piece["_g"] = np.arange(g)
         pieces.append(piece)

@@ -370,33 +370,33 @@ class _Scope:
     language: str
     cache: dict = field(default_factory=dict)
 
-    def row(self, name: str, fn, **where) -> dict | None:
-        """The result row of this scope's group from ``fn(by=...)``, filtered by ``where``."""
-        if name not in self.cache:
-            self.cache[name] = fn()
-        frame = self.cache[name]
-        if frame is None or frame.empty:
-            return None
-        mask = np.ones(len(frame), dtype=bool)
-        for col, value in zip(self.by, self.key):
-            mask &= (frame[col].astype(str) == str(value)).to_numpy()
-        for col, value in where.items():
-            mask &= (frame[col].astype(str) == str(value)).fillna(False).to_numpy(dtype=bool)
-        hits = frame[mask]
-        if hits.empty:
-            return None
-        return hits.iloc[0].to_dict()
-
     def frame(self, name: str, fn) -> pd.DataFrame | None:
+        """The rows of this scope's group in ``fn()``'s result (computed once per name)."""
         if name not in self.cache:
             self.cache[name] = fn()
         frame = self.cache[name]
-        if frame is None or frame.empty:
+        if frame is None or frame.empty or not self.by:
             return frame
-        mask = np.ones(len(frame), dtype=bool)
-        for col, value in zip(self.by, self.key):
-            mask &= (frame[col].astype(str) == str(value)).to_numpy()
-        return frame[mask]
+        # results of all groups are shared between the regions of a round: split them once
+        split_key = ("_split", name)
+        if split_key not in self.cache:
+            groups = frame.groupby([frame[c].astype(str) for c in self.by], sort=False)
+            self.cache[split_key] = {k if isinstance(k, tuple) else (k,): g for k, g in groups}
+        return self.cache[split_key].get(tuple(str(k) for k in self.key), frame.iloc[:0])
+
+    def row(self, name: str, fn, **where) -> dict | None:
+        """The first result row of this scope's group, filtered by ``where`` (column = value)."""
+        frame = self.frame(name, fn)
+        if frame is None or frame.empty:
+            return None
+        if where:
+            mask = np.ones(len(frame), dtype=bool)
+            for col, value in where.items():
+                mask &= (frame[col].astype(str) == str(value)).fillna(False).to_numpy(dtype=bool)
+            frame = frame[mask]
+        if frame.empty:
+            return None
+        return frame.iloc[0].to_dict()
 
 
 def _stat(out: dict, id: str, row: dict | None, column: str, *, ci: tuple[str, str] | None =
@@ -519,7 +519,8 @@ def _executive(s: _Scope) -> dict:
                                           int(items["bottleneck"].fillna(False).sum()), base,
                                           base < s.min_n)
     if s.kind == "region":
-        net = s.row("collaboration_network", lambda: collaboration_network(partners, ties, by=by, **kw))
+        net = s.row("collaboration_network",
+                    lambda: collaboration_network(partners, ties, by=by, **kw))
         _stat(out, "executive.network_organisations", net, "organisations", ci=None)
         _stat(out, "executive.network_ties", net, "ties", ci=None)
         _stat(out, "executive.network_density", net, "density", ci=None)
@@ -618,7 +619,8 @@ def _changes(tables: Mapping[str, pd.DataFrame], config, min_n: int) -> dict:
 
 
 def key_figures(study, round: str | None = None, region: str | None = None, *,
-                language: str | None = None, definitions: bool = True) -> dict:
+                language: str | None = None, definitions: bool = True,
+                include_round: bool = True) -> dict:
     """The key figures of a region, a round or the whole study, nested and JSON-serialisable.
 
     Parameters
@@ -635,6 +637,9 @@ def key_figures(study, round: str | None = None, region: str | None = None, *,
         Language of text values (labels) and definitions; the study's by default.
     definitions : bool
         Include the ``definitions`` of every figure id (text, base, unit) in the study language.
+    include_round : bool
+        For a region: also the round's pooled figures (``round``), for comparison in the region
+        report. Leave out (``False``) to compute only the region's own figures, which is faster.
 
     Returns
     -------
@@ -673,7 +678,8 @@ def key_figures(study, round: str | None = None, region: str | None = None, *,
         round_tables = _subset(tables, round)
         out["region"] = scope(_subset(round_tables, round, region), ("round", "region"),
                               (round, region), "region")
-        out["round"] = scope(round_tables, ("round",), (round,), "round")
+        if include_round:
+            out["round"] = scope(round_tables, ("round",), (round,), "round")
     elif kind == "round":
         round_tables = _subset(tables, round)
         out["round"] = scope(round_tables, ("round",), (round,), "round")

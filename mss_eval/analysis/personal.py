@@ -23,6 +23,7 @@ from scipy import stats
 
 from ..instruments import get_instrument
 from ._base import (
+    with_columns,
     BY_REGION,
     CHARACTERISTICS,
     MIN_N,
@@ -385,7 +386,7 @@ def support_gaps(clients: pd.DataFrame, *, by: Sequence[str] | None = BY_REGION,
             received_share = np.where(n > 0, received / np.where(n > 0, n, 1), np.nan)
             unmet_share = np.where(needed >= min_n, unmet / np.where(needed > 0, needed, 1),
                                    np.nan)
-        piece = keys.assign(life_domain=d.key, label=d.label(language), n=n, needed=needed,
+        piece = with_columns(keys, life_domain=d.key, label=d.label(language), n=n, needed=needed,
                             received=received, needed_share=needed_share,
                             received_share=received_share, gap=needed_share - received_share,
                             unmet=unmet, unmet_share=unmet_share,
@@ -471,7 +472,7 @@ def personal_network(clients: pd.DataFrame, *, by: Sequence[str] | None = BY_REG
     with np.errstate(invalid="ignore", divide="ignore"):
         means = sums / np.where(n > 0, n, np.nan)[:, None]
     informal = np.array([r in INFORMAL_RINGS for r in RINGS])
-    result = keys.assign(n=n)
+    result = with_columns(keys, n=n)
     for k, ring in enumerate(RINGS):
         result[ring] = means[:, k]
     result["informal_persons"] = means[:, informal].sum(axis=1)
@@ -584,7 +585,8 @@ def respondent_profile(clients: pd.DataFrame, *,
     """Interviewed clients by age band, gender, living situation and education, per region.
 
     One table per characteristic and round, regions side by side with totals, with primary and
-    secondary suppression of small counts (:func:`mss_eval.analysis._base.characteristic_breakdown`).
+    secondary suppression of small counts
+    (:func:`mss_eval.analysis._base.characteristic_breakdown`).
     With ``value="mss_rating"`` the mean rating per cell is added.
 
     Returns
@@ -666,7 +668,7 @@ def contact_frequency_range(questionnaires: pd.DataFrame, *,
         range(len(keys)))
     labels = get_instrument(CLIENT_QUESTIONNAIRE).labels("contact_frequency", language)
     key_at = lambda p: cats[int(p)] if pd.notna(p) else pd.NA  # noqa: E731
-    result = keys.assign(n=agg["count"].fillna(0).to_numpy())
+    result = with_columns(keys, n=agg["count"].fillna(0).to_numpy())
     result["lowest"] = [key_at(p) for p in agg["min"]]
     result["lowest_label"] = [labels[k] if pd.notna(k) else pd.NA for k in result["lowest"]]
     result["highest"] = [key_at(p) for p in agg["max"]]

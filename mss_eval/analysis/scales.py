@@ -18,6 +18,7 @@ import pingouin as pg
 
 from ..instruments import Instrument
 from ._base import (
+    with_columns,
     BY_REGION,
     MIN_N,
     as_by,
@@ -31,7 +32,8 @@ from ._base import (
     apply_min_n,
 )
 
-__all__ = ["scored_items", "scale_score", "scale_summary", "item_distribution", "item_means"]
+__all__ = ["scored_items", "scale_score", "scale_summary", "scale_summaries",
+           "item_distribution", "item_means"]
 
 
 def _scale_columns(ins: Instrument, scale: str) -> list:
@@ -77,14 +79,29 @@ def scored_items(frame: pd.DataFrame, instrument: str | Instrument, scale: str) 
     1                    <NA>                     1.0
     """
     ins = as_instrument(instrument)
-    out = {}
-    for col in _scale_columns(ins, scale):
+    values, names = _scored_array(frame, ins, scale)
+    return pd.DataFrame({name: pd.array(values[:, k], dtype="Float64")
+                         for k, name in enumerate(names)}, index=frame.index)
+
+
+def _scored_array(frame: pd.DataFrame, ins: Instrument, scale: str
+                  ) -> tuple[np.ndarray, list[str]]:
+    """Scored item codes as a float array (rows × items, NaN for missing) and the item names."""
+    columns = _scale_columns(ins, scale)
+    values = np.full((len(frame), len(columns)), np.nan)
+    for k, col in enumerate(columns):
         codes = answer_codes(frame[col.name], ins, col.name)
-        if col.reversed:
-            codes = _mirror(ins, col.name) - codes
-        out[col.name] = pd.array(codes, dtype="Float64")
-    result = pd.DataFrame(out, index=frame.index)
-    return result.mask(result.isna())
+        values[:, k] = _mirror(ins, col.name) - codes if col.reversed else codes
+    return values, [c.name for c in columns]
+
+
+def _scores(values: np.ndarray, min_items: int) -> tuple[np.ndarray, np.ndarray]:
+    """Items answered and the score (mean of answered items, NaN below ``min_items``)."""
+    answered = (~np.isnan(values)).sum(axis=1)
+    total = np.where(np.isnan(values), 0.0, values).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        score = np.where(answered >= max(min_items, 1), total / np.maximum(answered, 1), np.nan)
+    return answered, score
 
 
 def scale_score(frame: pd.DataFrame, instrument: str | Instrument, scale: str) -> pd.DataFrame:
@@ -113,34 +130,25 @@ def scale_score(frame: pd.DataFrame, instrument: str | Instrument, scale: str) -
     0        4    4.0
     """
     ins = as_instrument(instrument)
-    items = scored_items(frame, ins, scale)
-    values = items.to_numpy(dtype=float, na_value=np.nan)
-    answered = (~np.isnan(values)).sum(axis=1)
-    with np.errstate(invalid="ignore"):
-        mean = np.nanmean(np.where(answered[:, None] > 0, values, 0.0), axis=1) if values.size \
-            else np.full(len(frame), np.nan)
-    enough = answered >= ins.scales[scale].min_items
-    out = pd.DataFrame(index=frame.index)
-    for c in ("round", "region"):
-        if c in frame:
-            out[c] = frame[c]
+    values, _ = _scored_array(frame, ins, scale)
+    answered, score = _scores(values, ins.scales[scale].min_items)
+    out = {c: frame[c].array for c in ("round", "region") if c in frame}
     out["n_items"] = pd.array(answered, dtype="Int64")
-    out["score"] = pd.array(np.where(enough, mean, np.nan), dtype="Float64")
-    out["score"] = out["score"].mask(out["score"].isna())
-    return out
+    out["score"] = pd.array(score, dtype="Float64")
+    return pd.DataFrame(out, index=frame.index)
 
 
-def _alpha(items: pd.DataFrame, confidence: float) -> tuple[float, float, float, int]:
+def _alpha(items: np.ndarray, confidence: float) -> tuple[float, float, float, int]:
     """Cronbach's alpha with its CI (pingouin) on the complete rows; NaN when undefined."""
-    complete = items.dropna()
+    complete = items[~np.isnan(items).any(axis=1)]
     n = len(complete)
     if n < 3 or items.shape[1] < 2:
         return np.nan, np.nan, np.nan, n
-    data = complete.astype(float)
-    if (data.var(ddof=1) == 0).all() or data.sum(axis=1).var(ddof=1) == 0:
+    if np.all(complete.var(axis=0, ddof=1) == 0) or complete.sum(axis=1).var(ddof=1) == 0:
         return np.nan, np.nan, np.nan, n
     with library_warnings_quiet(), np.errstate(all="ignore"):
-        alpha, ci = pg.cronbach_alpha(data=data, ci=confidence, nan_policy="listwise")
+        alpha, ci = pg.cronbach_alpha(data=pd.DataFrame(complete), ci=confidence,
+                                      nan_policy="listwise")
     return float(alpha), float(ci[0]), float(ci[1]), n
 
 
@@ -191,39 +199,60 @@ def scale_summary(frame: pd.DataFrame, instrument: str | Instrument, scale: str,
     """
     ins = as_instrument(instrument)
     by = as_by(by)
-    scores = scale_score(frame, ins, scale)
-    items = scored_items(frame, ins, scale)
     codes, keys = group_codes(frame, by)
-    values = scores["score"].to_numpy(dtype=float, na_value=np.nan)
-    ok = codes >= 0
-    agg = pd.Series(values[ok]).groupby(codes[ok]).agg(["count", "mean", "std"])
+    return _summary(frame, ins, scale, codes, keys, min_n, confidence, language)
+
+
+def scale_summaries(frame: pd.DataFrame, instrument: str | Instrument,
+                    scales: Sequence[str] | None = None, *,
+                    by: Sequence[str] | None = BY_REGION, min_n: int = MIN_N,
+                    confidence: float = 0.95, language: str = "nl") -> pd.DataFrame:
+    """:func:`scale_summary` for several scales (default: every scale of the instrument).
+
+    Rows run group by group, scales in instrument order within each group.
+    """
+    ins = as_instrument(instrument)
+    by = as_by(by)
+    codes, keys = group_codes(frame, by)
+    scales = list(scales) if scales is not None else list(ins.scales)
+    pieces = [_summary(frame, ins, sc, codes, keys, min_n, confidence, language)
+              for sc in scales]
+    result = pd.concat(pieces, ignore_index=True)
+    group = np.tile(np.arange(len(keys)), len(pieces))
+    return result.iloc[np.lexsort((np.arange(len(result)), group))].reset_index(drop=True)
+
+
+def _summary(frame: pd.DataFrame, ins: Instrument, scale: str, codes: np.ndarray,
+             keys: pd.DataFrame, min_n: int, confidence: float, language: str) -> pd.DataFrame:
+    values, names = _scored_array(frame, ins, scale)
+    _, score = _scores(values, ins.scales[scale].min_items)
+    ok = (codes >= 0) & ~np.isnan(score)
+    agg = pd.Series(score[ok]).groupby(codes[ok]).agg(["count", "mean", "std"])
     agg = agg.reindex(range(len(keys)))
     agg["count"] = agg["count"].fillna(0)
     low, high = t_interval(agg["mean"], agg["std"], agg["count"], confidence)
-    alphas = []
-    item_values = items.to_numpy(dtype=float, na_value=np.nan)
-    for g in range(len(keys)):
-        block = pd.DataFrame(item_values[codes == g], columns=items.columns)
-        alphas.append(_alpha(block, confidence))
-    alphas = np.array(alphas, dtype=float).reshape(-1, 4)
-    result = keys.assign(
-        scale=scale, label=ins.scales[scale].label(language), items=len(items.columns),
+    alphas = np.array([_alpha(values[codes == g], confidence) for g in range(len(keys))],
+                      dtype=float).reshape(-1, 4)
+    result = with_columns(
+        keys,
+        scale=scale, label=ins.scales[scale].label(language), items=len(names),
         n=agg["count"].to_numpy(), mean=agg["mean"].to_numpy(), sd=agg["std"].to_numpy(),
         ci_low=low, ci_high=high, n_alpha=alphas[:, 3], alpha=alphas[:, 0],
         alpha_ci_low=alphas[:, 1], alpha_ci_high=alphas[:, 2])
-    alpha_small = result["n_alpha"].to_numpy() < min_n
-    for c in ("alpha", "alpha_ci_low", "alpha_ci_high"):
-        result[c] = result[c].mask(alpha_small)
-    result["alpha_suppressed"] = alpha_small | result["alpha"].isna().to_numpy()
+    n_alpha = result["n_alpha"].to_numpy(dtype=float)
+    alpha_small = n_alpha < min_n
+    result["alpha_suppressed"] = alpha_small | np.isnan(result["alpha"].to_numpy(dtype=float))
     result = finish(result, ints=("n", "n_alpha", "items"),
                     floats=("mean", "sd", "ci_low", "ci_high", "alpha", "alpha_ci_low",
                             "alpha_ci_high"))
-    result = apply_min_n(result, ["mean", "sd", "ci_low", "ci_high"], min_n=min_n)
-    # a group too small for its mean is too small for its alpha as well
-    result.loc[result["suppressed"], ["alpha", "alpha_ci_low", "alpha_ci_high"]] = pd.NA
+    # alpha rests on its own base; a group too small for its mean is too small for alpha too
+    result = apply_min_n(result, ["alpha", "alpha_ci_low", "alpha_ci_high"], min_n=min_n,
+                         n="n_alpha").drop(columns="suppressed")
+    result = apply_min_n(result, ["mean", "sd", "ci_low", "ci_high", "alpha", "alpha_ci_low",
+                                  "alpha_ci_high"], min_n=min_n)
     result["alpha_suppressed"] = result["alpha_suppressed"] | result["suppressed"]
-    cols = [c for c in result.columns if c != "suppressed"] + ["suppressed"]
-    return result[cols]
+    cols = [c for c in result.columns if c not in ("alpha_suppressed", "suppressed")]
+    return result[cols + ["alpha_suppressed", "suppressed"]]
 
 
 def item_distribution(frame: pd.DataFrame, instrument: str | Instrument, scale: str, *,
@@ -342,9 +371,9 @@ def item_means(frame: pd.DataFrame, instrument: str | Instrument, scale: str | N
     g = len(keys)
     pieces = []
     for sc in scales:
-        items = scored_items(frame, ins, sc)
-        for col in _scale_columns(ins, sc):
-            v = items[col.name].to_numpy(dtype=float, na_value=np.nan)
+        values, names = _scored_array(frame, ins, sc)
+        for k, col in enumerate(_scale_columns(ins, sc)):
+            v = values[:, k]
             ok = (codes >= 0) & ~np.isnan(v)
             n = np.bincount(codes[ok], minlength=g)[:g].astype(float)
             total = np.bincount(codes[ok], weights=v[ok], minlength=g)[:g]
@@ -355,7 +384,7 @@ def item_means(frame: pd.DataFrame, instrument: str | Instrument, scale: str | N
                 mean = np.where(n > 0, total / np.where(n > 0, n, 1), np.nan)
                 unfav = np.where(n > 0, low_count / np.where(n > 0, n, 1), np.nan)
             lo, hi = wilson_interval(low_count, n)
-            piece = keys.assign(scale=sc, item=col.name, label=col.label(language),
+            piece = with_columns(keys, scale=sc, item=col.name, label=col.label(language),
                                 reversed=col.reversed, n=n, mean=mean, share_unfavourable=unfav,
                                 ci_low=lo, ci_high=hi)
             piece["_group"] = np.arange(g)

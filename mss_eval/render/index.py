@@ -56,7 +56,7 @@ def write_index(out_dir: Path, config: StudyConfig, jobs: list[ReportJob], resul
     for r in results:
         status[r.key] = {
             "title": r.title, "kind": r.kind, "status": r.status, "rendered_at": now,
-            "seconds": r.seconds, "error": r.error,
+            "seconds": r.seconds, "error": r.error, "notes": list(r.notes),
             "files": {k: _rel(Path(v), out_dir) for k, v in r.files.items()},
         }
     keys = {j.key for j in jobs}

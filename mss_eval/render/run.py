@@ -17,7 +17,7 @@ import os
 import queue as queue_mod
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..study import REPORTS_DIR, load_config
@@ -67,6 +67,13 @@ class RenderSummary:
             (f"{n_ok} of {len(self.results)} reports rendered in {self.seconds:.0f} s "
              f"({self.jobs} at a time); index: {self.index}")
         ]
+        noted = [r for r in self.succeeded if r.notes]
+        if noted:
+            lines.append("Weggelaten uit de rapporten (zie het notebook):" if nl else
+                         "Left out of the reports (see the notebook):")
+            for r in noted:
+                for note in r.notes[:3]:
+                    lines.append(f"  - {r.title}: {note}")
         if n_failed:
             lines.append(f"{n_failed} {'rapport(en) mislukt' if nl else 'report(s) failed'}:")
             for r in self.failed:

@@ -54,6 +54,9 @@ class RenderOptions:
     start_timeout: int = 120
     #: retries when a kernel fails to start (the port race of parallel kernel start-ups)
     start_retries: int = 2
+    #: "ipc" (default): kernels talk over Unix sockets, so parallel start-ups cannot race for a
+    #: TCP port; "tcp": jupyter's default
+    transport: str = "ipc"
 
 
 @dataclass
@@ -84,6 +87,12 @@ def _is_start_failure(exc: BaseException) -> bool:
 def _execute(job: ReportJob, output_path: Path, options: RenderOptions):
     import papermill
 
+    extra = {}
+    if options.transport == "ipc" and options.engine_name in (None, "nbclient") \
+            and os.name == "posix":
+        from .kernels import IPCKernelManager
+
+        extra["kernel_manager_class"] = IPCKernelManager
     attempt = 0
     while True:
         try:
@@ -101,6 +110,7 @@ def _execute(job: ReportJob, output_path: Path, options: RenderOptions):
                 cwd=str(job.notebook.parent),
                 # the kernel's own start-up notices (transport, shutdown) are not the report's
                 extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
+                **extra,
             )
         except Exception as exc:  # noqa: BLE001 - classified below
             from papermill.exceptions import PapermillExecutionError

@@ -375,118 +375,374 @@ def mss_profile(report: Report) -> Block:
     return block
 
 
-# == appendix =====================================================================================
-def appendix(report: Report) -> Block:
-    """Appendix: methods, the instruments used and provenance (input files, versions, command)."""
+# == themes from the coded interviews (every level chapter) ======================================
+def themes(report: Report, level: str) -> Block:
+    """Themes found in the coded interviews at one level: per region, shared, across rounds.
+
+    A region report lists the region's themes with the other regions that share them; a round
+    report shows the theme matrix across its regions; the final report shows in how many regions
+    of each round a theme was found. Approved quotes (and only those) follow, attributed by
+    region and source kind.
+    """
+    from ..qualitative.quotes import approved_quotes
+    from ..qualitative.tables import theme_comparison, theme_matrix, theme_table
+
     block = Block()
     lang = report.language
-    block.add(report.chapter("A", _t(report, "Bijlage A: methode en herkomst",
-                                     "Appendix A: methods and provenance")))
-    block.add(report.section(1, _t(report, "Methode", "Methods")))
-    written = report.author_text("appendix")
-    block.add(paragraph(*_method_sentences(report)))
-    if written:
-        block.add(written)
-    block.add(report.section(2, _t(report, "Gebruikte instrumenten", "Instruments used")))
-    block.add(_instruments_table(report))
-    block.add(report.section(3, _t(report, "Herkomst van dit rapport", "Provenance of this report")))
-    block.add(_provenance(report))
+    study = report.study
+    if not len(report.frame("coded_segments")):
+        return block
+    if report.kind == "region":
+        table = theme_table(study, report.round, region=report.region, level=level,
+                            language=lang)
+        if table.empty:
+            return block
+        table = table.assign(found=[f"{format_count(a, lang)} / {format_count(b, lang)}"
+                                    for a, b in zip(table["sources"], table["n"])])
+        top = table.head(3)["theme"].tolist()
+        block.add(paragraph(say(
+            lang, "In de interviews in {region} kwamen vooral {themes} naar voren.",
+            "In the interviews in {region}, {themes} came up most.",
+            region=report.region_name,
+            themes=join_words([t[:1].lower() + t[1:] for t in top], lang))))
+        block.add(report.table(table, [
+            Col("theme", _t(report, "Thema", "Theme")),
+            Col("found", _t(report, "Bronnen met dit thema", "Sources with this theme"),
+                kind="text"),
+            Col("shared_with", _t(report, "Ook gevonden in", "Also found in"))],
+            caption=_t(report, "Thema's uit de interviews", "Themes from the interviews"),
+            notes=[_t(report, "Bronnen: interviews en bijeenkomsten die met het codeboek zijn "
+                              "gecodeerd; een bron telt één keer per thema.",
+                      "Sources: interviews and meetings coded with the codebook; a source "
+                      "counts once per theme.")]))
+    elif report.kind == "round":
+        wide = theme_matrix(study, report.round, level=level, language=lang)
+        if wide.empty:
+            return block
+        frame = wide.reset_index().drop(columns="level_label")
+        block.add(report.table(frame, [Col("theme", _t(report, "Thema", "Theme"))] + [
+            Col(c, c, kind="count") for c in frame.columns if c != "theme"],
+            caption=_t(report, "Thema's per regio (aantal bronnen)",
+                       "Themes per region (number of sources)")))
+        shared = theme_table(study, report.round, level=level, language=lang)
+        if len(shared):
+            block.add(paragraph(say(
+                lang, "In minstens twee regio's kwamen {n} thema's terug, waaronder {themes}.",
+                "{n} themes came up in at least two regions, among them {themes}.",
+                n=format_count(len(shared), lang),
+                themes=join_words([t[:1].lower() + t[1:] for t in shared["theme"].head(3)],
+                                  lang))))
+    else:
+        table = theme_comparison(study, level=level, language=lang)
+        if table.empty:
+            return block
+        table = table.assign(found=[f"{format_count(a, lang)} / {format_count(b, lang)}"
+                                    for a, b in zip(table["regions"], table["n"])])
+        order = [r.id for r in report.config.rounds]
+        labels = {r.id: r.label for r in report.config.rounds}
+        block.add(report.table(
+            table, [Col("theme", _t(report, "Thema", "Theme")), Col("round", "round"),
+                    Col("found", "found", kind="text")],
+            caption=_t(report, "Thema's per ronde (regio's waar gevonden / regio's in de ronde)",
+                       "Themes per round (regions where found / regions in the round)"),
+            pivot=("round", "found"), pivot_order=order, pivot_labels=labels))
+    quotes = approved_quotes(study, round=report.round, region=report.region, level=level,
+                             language=lang)
+    for q in quotes.itertuples(index=False):
+        block.add(f'<blockquote class="quote"><p>{html.escape(str(q.excerpt))}</p>'
+                  f"<footer>{html.escape(str(q.source_kind_label))}, "
+                  f"{html.escape(str(q.region_name))}</footer></blockquote>")
     return block
 
 
-def _method_sentences(report: Report) -> list[str]:
-    lang = report.language
-    k = format_count(report.min_respondents, lang)
-    return [
-        say(lang,
-            "Gemiddelden staan met een 95%-betrouwbaarheidsinterval (t-verdeling); aandelen met "
-            "een Wilson-interval. Verschillen tussen regio's in het rapportcijfer zijn getoetst "
-            "met de Kruskal-Wallistoets en een eenweg-variantieanalyse, met Holm-correctie voor "
-            "paarsgewijze vergelijkingen. De betrouwbaarheid van schalen is uitgedrukt in "
-            "Cronbachs alfa.",
-            "Means are given with a 95% confidence interval (t distribution), shares with a "
-            "Wilson interval. Differences between regions in the rating were tested with the "
-            "Kruskal-Wallis test and one-way analysis of variance, with Holm's correction for "
-            "pairwise comparisons. Scale reliability is given as Cronbach's alpha."),
-        say(lang,
-            "Antwoordcodes voor 'weet niet', 'niet van toepassing' en 'geen antwoord' tellen in "
-            "geen enkel cijfer mee; elk cijfer vermeldt op hoeveel antwoorden het rust (n).",
-            "Answer codes for 'don't know', 'not applicable' and 'no answer' never enter a "
-            "figure; each figure states how many answers it rests on (n)."),
-        say(lang,
-            "Een cijfer dat op minder dan {k} respondenten rust, wordt niet getoond (x). In "
-            "uitsplitsingen naar leeftijd, geslacht, woonsituatie of opleiding worden ook kleine "
-            "aantallen verborgen, en zo nodig een tweede cel, zodat een verborgen aantal niet uit "
-            "de totalen is terug te rekenen. Open antwoorden en respondentnummers staan nooit in "
-            "een rapport.",
-            "A figure resting on fewer than {k} respondents is not shown (x). In breakdowns by "
-            "age, gender, living situation or education, small counts are hidden too, and where "
-            "needed a second cell, so that a hidden count cannot be worked out from the totals. "
-            "Open answers and respondent ids never appear in a report.", k=k),
-    ]
-
-
-def _instruments_table(report: Report) -> Any:
-    from ..instruments import instruments
-
-    rows = []
-    for ins_id, ins in instruments().items():
-        frame = report.frame(ins_id)
-        if not len(frame):
-            continue
-        rows.append({"instrument": ins.title(report.language), "unit": ins.unit(report.language),
-                     "items": len(ins.items), "rows": len(frame)})
-    frame = pd.DataFrame(rows)
-    return report.table(frame, [Col("instrument", _t(report, "Instrument", "Instrument")),
-                                Col("unit", _t(report, "Eenheid (één rij)", "Unit (one row)")),
-                                Col("items", _t(report, "Vragen", "Items"), kind="count"),
-                                Col("rows", _t(report, "Rijen in dit rapport", "Rows in this report"),
-                                    kind="count")],
-                        caption=_t(report, "Instrumenten en aantallen rijen",
-                                   "Instruments and numbers of rows"))
-
-
-def _provenance(report: Report) -> Block:
-    from importlib.metadata import PackageNotFoundError, version
-
-    import mss_eval
+# == 3 administrative level =====================================================================
+def administrative(report: Report) -> Block:
+    """Chapter 3: the administrative level: governance profile, agreements, themes."""
+    from ..analysis.administrative import governance_profiles, referrals_per_table
 
     block = Block()
     lang = report.language
-    files = report.study.files
-    files = files[files["round"].isin(report.rounds)]
-    if report.region:
-        files = files[files["region"] == report.region]
-    files = files.assign(short=files["sha256"].str.slice(0, 16))
-    block.add(report.table(files, [Col("file", _t(report, "Bestand", "File")),
-                                   Col("rows", _t(report, "Rijen", "Rows"), kind="count"),
-                                   Col("short", "SHA-256 (16)")],
-                           caption=_t(report, "Invoerbestanden met hun vingerafdruk (SHA-256)",
-                                      "Input files with their fingerprint (SHA-256)")))
-    packages = ["mss-eval", "pandas", "numpy", "scipy", "statsmodels", "pingouin", "seaborn",
-                "matplotlib", "networkx", "papermill", "nbconvert", "weasyprint"]
-    rows = []
-    for name in packages:
-        try:
-            rows.append({"package": name, "version": version(name)})
-        except PackageNotFoundError:
+    block.add(report.chapter(3, _t(report, "Bestuurlijk niveau", "Administrative level")))
+    governance = report.frame("governance_profile")
+    profile = governance_profiles(governance, language=lang)
+    profile = profile.assign(col=[_key(r, g) for r, g in zip(profile["round"].astype(str),
+                                                             profile["region"].astype(str))])
+    order = [k for k in group_order(report) if not k.endswith(TOTAL)]
+    labels = group_labels(report)
+    sentences = []
+    for key in order:
+        rows = profile[profile["col"] == key].set_index("item")
+        if rows.empty:
             continue
-    import platform
+        raw = rows["raw"].to_dict()
+        where = report.region_label(key.split("|", 1)[1])
+        if raw.get("covenant") == "true":
+            year = raw.get("covenant_year")
+            sentences.append(say(
+                lang, "In {where} hebben de partners een convenant{year}.",
+                "In {where} the partners have a covenant{year}.",
+                where=where, year=(f" (sinds {year})" if lang == "nl" else f" (since {year})")
+                if not is_missing(year) and year else ""))
+        else:
+            sentences.append(say(lang, "{where} heeft geen convenant.",
+                                 "{where} has no covenant.", where=where))
+        tables = raw.get("case_tables")
+        if not is_missing(tables) and tables not in ("", "0"):
+            freq = rows["value"].get("case_table_frequency")
+            sentences.append(say(
+                lang, "Er zijn {n} werktafels{freq}.", "There are {n} case tables{freq}.",
+                n=tables, freq=(f" die {freq} bijeenkomen" if lang == "nl" else f" meeting {freq}")
+                if isinstance(freq, str) and freq else ""))
+        agreed = raw.get("agreed_referrals_per_table")
+        if not is_missing(agreed) and agreed:
+            sentences.append(say(
+                lang, "Afgesproken is dat elke werktafel per jaar minstens {a} cliënten naar "
+                      "dagbesteding toeleidt.",
+                "The agreement is that each case table guides at least {a} clients to day "
+                "activities per year.", a=agreed))
+        if raw.get("structural_consultation") == "false":
+            sentences.append(say(lang, "Structureel bestuurlijk overleg is er niet.",
+                                 "There is no structural administrative consultation.",))
+    block.add(_narrative(report, "administrative", [" ".join(sentences)]))
+    block.add(report.section(1, _t(report, "Bestuurlijke inrichting", "Governance")))
+    block.add(_side_by_side(report, 
+        profile, [Col("label", _t(report, "Onderdeel", "Item")), Col("col", "col"),
+                  Col("value", "value", kind="text")],
+        caption=_t(report, "Bestuurlijk profiel", "Governance profile"),
+        pivot=("col", "value"), pivot_order=order, pivot_labels=labels))
+    register = report.frame("monitor_register")
+    if len(register):
+        block.add(report.section(2, _t(report, "Prestatieafspraken", "Performance agreements")))
+        result = referrals_per_table(register, governance, min_n=report.min_respondents)
+        result = result.assign(col=[_key(r, g) for r, g in zip(result["round"].astype(str),
+                                                               result["region"].astype(str))])
+        result = result.assign(period=[
+            f"{y}" + (_t(report, " (deel)", " (part)") if bool(p) else "")
+            for y, p in zip(result["year"], result["partial_year"].fillna(False))])
+        result = result.assign(meets=[
+            "" if is_missing(m) else (_t(report, "ja", "yes") if bool(m) else _t(report, "nee", "no"))
+            for m in result["meets_agreement"]])
+        block.add(report.table(
+            result, [Col("col", _t(report, "Regio", "Region"), labels=labels),
+                     Col("period", _t(report, "Jaar", "Year"), kind="text"),
+                     Col("to_day_activities", _t(report, "Naar dagbesteding", "To day activities"),
+                         kind="count"),
+                     Col("case_tables", _t(report, "Werktafels", "Case tables"), kind="count"),
+                     Col("per_table", _t(report, "Per werktafel", "Per case table")),
+                     Col("agreed", _t(report, "Afgesproken", "Agreed"), kind="count"),
+                     Col("meets", _t(report, "Gehaald", "Met"), kind="text")],
+            caption=_t(report, "Toeleidingen naar dagbesteding per werktafel (registratie van "
+                               "het MSS)",
+                       "Referrals to day activities per case table (MSS register)"),
+            notes=[_t(report, "'(deel)': de registratie beslaat niet het hele jaar; het aantal "
+                              "per werktafel is dan lager dan over een heel jaar.",
+                      "'(part)': the register does not cover the whole year, so the number per "
+                      "table is lower than over a full year.")]))
+        block.add(paragraph(*_agreement_sentences(report, result)))
+    themes_block = themes(report, "administrative")
+    if themes_block.parts:
+        block.add(report.section(3, _t(report, "Thema's uit de interviews",
+                                       "Themes from the interviews")))
+        block.add(themes_block)
+    return block
 
-    rows.append({"package": "Python", "version": platform.python_version()})
-    block.add(report.table(pd.DataFrame(rows),
-                           [Col("package", _t(report, "Pakket", "Package")),
-                            Col("version", _t(report, "Versie", "Version"))],
-                           caption=_t(report, "Gebruikte software", "Software used")))
-    from .notebook import format_date
 
-    command = report.rendered_by or _t(report, "interactief in een notebook",
-                                       "interactively in a notebook")
-    block.add('<p class="provenance">' + html.escape(say(
-        lang, "Gemaakt op {date} met mss-eval {v}. Opdracht: ",
-        "Rendered on {date} with mss-eval {v}. Command: ",
-        date=format_date(report.today, lang), v=mss_eval.__version__))
-        + f"<code>{html.escape(command)}</code></p>")
+def _agreement_sentences(report: Report, result: pd.DataFrame) -> list[str]:
+    lang = report.language
+    out = []
+    for _, row in result.iterrows():
+        if is_missing(row["agreed"]) or bool(row["suppressed"]) or is_missing(row["per_table"]):
+            continue
+        out.append(say(
+            lang, "In {year} leidde elke werktafel in {where} gemiddeld {per} cliënten naar "
+                  "dagbesteding toe, tegen {agreed} afgesproken{part}.",
+            "In {year}, each case table in {where} guided {per} clients to day activities on "
+            "average, against {agreed} agreed{part}.",
+            year=row["year"], where=report.region_label(row["region"]),
+            per=format_number(row["per_table"], 1, lang), agreed=format_count(row["agreed"], lang),
+            part=_t(report, " (over een deel van het jaar)", " (over part of the year)")
+            if bool(row["partial_year"]) else ""))
+    return out
+
+
+# == 4 executive level ============================================================================
+def executive(report: Report) -> Block:
+    """Chapter 4: the executive level: collaboration quality, the network, feedback meetings."""
+    block = Block()
+    lang = report.language
+    block.add(report.chapter(4, _t(report, "Uitvoerend niveau", "Executive level")))
+    partners = report.frame("partner_survey")
+    block.add(_narrative(report, "executive", _executive_sentences(report, partners)))
+    block.add(report.section(1, _t(report, "Kwaliteit van de samenwerking",
+                                   "Quality of collaboration")))
+    block.add(_collaboration_quality(report, partners))
+    block.add(report.section(2, _t(report, "Het samenwerkingsnetwerk", "The collaboration network")))
+    block.add(_network_of_organisations(report, partners, report.frame("partner_ties")))
+    block.add(report.section(3, _t(report, "Terugkoppeling", "Feedback meeting")))
+    block.add(_feedback(report))
+    themes_block = themes(report, "executive")
+    if themes_block.parts:
+        block.add(report.section(4, _t(report, "Thema's uit de interviews",
+                                       "Themes from the interviews")))
+        block.add(themes_block)
+    return block
+
+
+def _executive_sentences(report: Report, partners: pd.DataFrame) -> list[str]:
+    from ..analysis.executive import partner_results_rating
+
+    lang = report.language
+    result = _analyse(report, partner_results_rating, partners)
+    keys = [k for k in group_order(report) if k.endswith(TOTAL)] if report.comparative else \
+        group_order(report)
+    out = []
+    for key in keys:
+        row = _row(result, key)
+        if _shown(row, "mean"):
+            out.append(say(
+                lang, "{Where} beoordelen {n} samenwerkingspartners de resultaten van het MSS "
+                      "gemiddeld met een {mean}.",
+                "{Where}, {n} collaboration partners rate the results of the MSS {mean} on "
+                "average.",
+                Where=_cap(_where(report, key)), n=format_count(row["n"], lang),
+                mean=format_number(row["mean"], 1, lang)))
+    return out
+
+
+def _collaboration_quality(report: Report, partners: pd.DataFrame) -> Block:
+    from ..analysis.executive import bottleneck_items, collaboration_scales
+
+    block = Block()
+    lang = report.language
+    order, labels = group_order(report), group_labels(report)
+    scales = _analyse(report, collaboration_scales, partners, language=lang)
+    block.add(_side_by_side(report, 
+        scales, [Col("label", _t(report, "Aspect van samenwerking", "Aspect of collaboration")),
+                 Col("col", "col"), Col("mean", "mean")],
+        caption=_t(report, "Oordeel van partners per aspect (gemiddelde, 1–5; hoger is gunstiger)",
+                   "Partners' judgement per aspect (mean, 1–5; higher is more favourable)"),
+        pivot=("col", "mean"), pivot_order=order, pivot_labels=labels))
+    if not report.comparative:
+        rows = scales[scales["col"] == order[0]]
+        fig = dot_plot_ci(rows, group="scale", labels=dict(zip(rows["scale"], rows["label"])),
+                          title=_t(report, "Kwaliteit van de samenwerking",
+                                   "Quality of collaboration"),
+                          xlabel=_t(report, "gemiddelde (1–5) met 95%-BI",
+                                    "mean (1–5) with 95% CI"),
+                          xlim=(1, 5), language=lang, min_respondents=report.min_respondents)
+        block.add(report.figure(fig, caption=_t(report, "Bron: enquête samenwerkingspartners.",
+                                                "Source: partner survey.")))
+    items = _analyse(report, bottleneck_items, partners, language=lang)
+    keys = [k for k in order if k.endswith(TOTAL)] if report.comparative else order
+    sentences = []
+    for key in keys:
+        low = items[(items["col"] == key) & items["bottleneck"].fillna(False).astype(bool)
+                    & ~items["suppressed"]]
+        if len(low):
+            sentences.append(say(
+                lang, "{Where} scoren deze uitspraken onder het midden van de schaal en vragen "
+                      "dus aandacht: {items}.",
+                "{Where}, these statements score below the middle of the scale and need "
+                "attention: {items}.",
+                Where=_cap(_where(report, key)),
+                items=join_words([f"'{t}' ({format_number(m, 1, lang)})"
+                                  for t, m in zip(low["label"], low["mean"])], lang)))
+        elif len(items[items["col"] == key]):
+            sentences.append(say(
+                lang, "{Where} scoort geen enkele uitspraak over de samenwerking onder het midden "
+                      "van de schaal.",
+                "{Where}, no statement about collaboration scores below the middle of the "
+                "scale.", Where=_cap(_where(report, key))))
+    block.add(paragraph(*sentences))
+    return block
+
+
+def _network_of_organisations(report: Report, partners: pd.DataFrame,
+                              ties: pd.DataFrame) -> Block:
+    from ..analysis.executive import build_networks, central_organisations, collaboration_network
+    from ..instruments import get_instrument
+    from .figures import collaboration_network as draw_network
+
+    block = Block()
+    lang = report.language
+    order = [k for k in group_order(report) if not k.endswith(TOTAL)]
+    labels = group_labels(report)
+    stats = _analyse(report, collaboration_network, partners, ties, pooled=False)
+    block.add(report.table(
+        stats.set_index("col").reindex([k for k in order if k in set(stats["col"])]).reset_index(),
+        [Col("col", _t(report, "Regio", "Region"), labels=labels),
+         Col("n", _t(report, "Respondenten", "Respondents"), kind="count", base=True),
+         Col("organisations", _t(report, "Organisaties", "Organisations"), kind="count"),
+         Col("ties", _t(report, "Relaties", "Ties"), kind="count"),
+         Col("density", _t(report, "Dichtheid", "Density"), decimals=2),
+         Col("degree_centralisation", _t(report, "Centralisatie", "Centralisation"), decimals=2)],
+        caption=_t(report, "Omvang en vorm van het samenwerkingsnetwerk",
+                   "Size and shape of the collaboration network"),
+        notes=[_t(report, "Dichtheid: het deel van alle mogelijke relaties dat er is. "
+                          "Centralisatie: 1 als alles via één organisatie loopt, 0 als alle "
+                          "organisaties even veel relaties hebben.",
+                  "Density: the share of all possible ties that exist. Centralisation: 1 when "
+                  "everything runs through one organisation, 0 when all organisations have "
+                  "as many ties.")]))
+    graphs = {}
+    hidden = []
+    for (rnd, region), (graph, respondents) in build_networks(partners, ties).items():
+        key = _key(rnd, region)
+        if respondents < report.min_respondents:
+            hidden.append(key)
+        graphs[key] = graph
+    group_labels_ = get_instrument("partner_survey").labels("organisation_group", lang)
+    fig = draw_network(graphs, labels=labels, order=order, hidden=hidden,
+                       node_group_labels=group_labels_,
+                       title=_t(report, "Samenwerkingsnetwerk", "Collaboration network"),
+                       language=lang, min_respondents=report.min_respondents)
+    block.add(report.figure(fig, caption=_t(
+        report, "Bron: enquête samenwerkingspartners. Een lijn is een samenwerkingsrelatie; "
+                "grotere punten hebben meer relaties.",
+        "Source: partner survey. A line is a collaboration tie; larger dots have more ties.")))
+    central = _analyse(report, central_organisations, partners, ties, pooled=False,
+                       language=lang)
+    sentences = []
+    for key in order:
+        rows = central[(central["col"] == key) & ~central["suppressed"]]
+        if len(rows):
+            sentences.append(say(
+                lang, "{Where} zijn {orgs} het sterkst verbonden.",
+                "{Where}, {orgs} are the most connected.", Where=_cap(_where(report, key)),
+                orgs=join_words(list(rows["organisation"].head(3)), lang)))
+    block.add(paragraph(*sentences))
+    return block
+
+
+def _feedback(report: Report) -> Block:
+    from ..analysis.executive import feedback_attendance, findings_recognised
+
+    block = Block()
+    lang = report.language
+    order, labels = group_order(report), group_labels(report)
+    attendance = _analyse(report, feedback_attendance, report.frame("feedback_meeting"),
+                          language=lang)
+    recognised = _analyse(report, findings_recognised, report.frame("feedback_findings"))
+    block.add(_side_by_side(report, 
+        attendance, [Col("label", _t(report, "Organisatiegroep", "Organisation group")),
+                     Col("col", "col"), Col("count", "count", kind="count")],
+        caption=_t(report, "Aanwezigen op de terugkoppelingsbijeenkomst per organisatiegroep",
+                   "Feedback meeting attendees per organisation group"),
+        pivot=("col", "count"), pivot_order=order, pivot_labels=labels))
+    sentences = []
+    keys = [k for k in order if k.endswith(TOTAL)] if report.comparative else order
+    for key in keys:
+        row = _row(recognised, key)
+        if _shown(row, "share_recognised"):
+            sentences.append(say(
+                lang, "{Where} herkenden de aanwezigen {share} van de besproken bevindingen "
+                      "volledig en {partly} ten minste gedeeltelijk.",
+                "{Where}, attendees fully recognised {share} of the findings discussed and "
+                "{partly} at least partly.",
+                Where=_cap(_where(report, key)),
+                share=format_percent(row["share_recognised"], 0, lang),
+                partly=format_percent(row["share_at_least_partly"], 0, lang)))
+    block.add(paragraph(*sentences))
     return block
 
 
@@ -1049,377 +1305,6 @@ def _questionnaires(report: Report, questionnaires: pd.DataFrame) -> Block:
 
 
 
-# == themes from the coded interviews (every level chapter) ======================================
-def themes(report: Report, level: str) -> Block:
-    """Themes found in the coded interviews at one level: per region, shared, across rounds.
-
-    A region report lists the region's themes with the other regions that share them; a round
-    report shows the theme matrix across its regions; the final report shows in how many regions
-    of each round a theme was found. Approved quotes (and only those) follow, attributed by
-    region and source kind.
-    """
-    from ..qualitative.quotes import approved_quotes
-    from ..qualitative.tables import theme_comparison, theme_matrix, theme_table
-
-    block = Block()
-    lang = report.language
-    study = report.study
-    if not len(report.frame("coded_segments")):
-        return block
-    if report.kind == "region":
-        table = theme_table(study, report.round, region=report.region, level=level,
-                            language=lang)
-        if table.empty:
-            return block
-        table = table.assign(found=[f"{format_count(a, lang)} / {format_count(b, lang)}"
-                                    for a, b in zip(table["sources"], table["n"])])
-        top = table.head(3)["theme"].tolist()
-        block.add(paragraph(say(
-            lang, "In de interviews in {region} kwamen vooral {themes} naar voren.",
-            "In the interviews in {region}, {themes} came up most.",
-            region=report.region_name,
-            themes=join_words([t[:1].lower() + t[1:] for t in top], lang))))
-        block.add(report.table(table, [
-            Col("theme", _t(report, "Thema", "Theme")),
-            Col("found", _t(report, "Bronnen met dit thema", "Sources with this theme"),
-                kind="text"),
-            Col("shared_with", _t(report, "Ook gevonden in", "Also found in"))],
-            caption=_t(report, "Thema's uit de interviews", "Themes from the interviews"),
-            notes=[_t(report, "Bronnen: interviews en bijeenkomsten die met het codeboek zijn "
-                              "gecodeerd; een bron telt één keer per thema.",
-                      "Sources: interviews and meetings coded with the codebook; a source "
-                      "counts once per theme.")]))
-    elif report.kind == "round":
-        wide = theme_matrix(study, report.round, level=level, language=lang)
-        if wide.empty:
-            return block
-        frame = wide.reset_index().drop(columns="level_label")
-        block.add(report.table(frame, [Col("theme", _t(report, "Thema", "Theme"))] + [
-            Col(c, c, kind="count") for c in frame.columns if c != "theme"],
-            caption=_t(report, "Thema's per regio (aantal bronnen)",
-                       "Themes per region (number of sources)")))
-        shared = theme_table(study, report.round, level=level, language=lang)
-        if len(shared):
-            block.add(paragraph(say(
-                lang, "In minstens twee regio's kwamen {n} thema's terug, waaronder {themes}.",
-                "{n} themes came up in at least two regions, among them {themes}.",
-                n=format_count(len(shared), lang),
-                themes=join_words([t[:1].lower() + t[1:] for t in shared["theme"].head(3)],
-                                  lang))))
-    else:
-        table = theme_comparison(study, level=level, language=lang)
-        if table.empty:
-            return block
-        table = table.assign(found=[f"{format_count(a, lang)} / {format_count(b, lang)}"
-                                    for a, b in zip(table["regions"], table["n"])])
-        order = [r.id for r in report.config.rounds]
-        labels = {r.id: r.label for r in report.config.rounds}
-        block.add(report.table(
-            table, [Col("theme", _t(report, "Thema", "Theme")), Col("round", "round"),
-                    Col("found", "found", kind="text")],
-            caption=_t(report, "Thema's per ronde (regio's waar gevonden / regio's in de ronde)",
-                       "Themes per round (regions where found / regions in the round)"),
-            pivot=("round", "found"), pivot_order=order, pivot_labels=labels))
-    quotes = approved_quotes(study, round=report.round, region=report.region, level=level,
-                             language=lang)
-    for q in quotes.itertuples(index=False):
-        block.add(f'<blockquote class="quote"><p>{html.escape(str(q.excerpt))}</p>'
-                  f"<footer>{html.escape(str(q.source_kind_label))}, "
-                  f"{html.escape(str(q.region_name))}</footer></blockquote>")
-    return block
-
-
-# == 3 administrative level =====================================================================
-def administrative(report: Report) -> Block:
-    """Chapter 3: the administrative level: governance profile, agreements, themes."""
-    from ..analysis.administrative import governance_profiles, referrals_per_table
-
-    block = Block()
-    lang = report.language
-    block.add(report.chapter(3, _t(report, "Bestuurlijk niveau", "Administrative level")))
-    governance = report.frame("governance_profile")
-    profile = governance_profiles(governance, language=lang)
-    profile = profile.assign(col=[_key(r, g) for r, g in zip(profile["round"].astype(str),
-                                                             profile["region"].astype(str))])
-    order = [k for k in group_order(report) if not k.endswith(TOTAL)]
-    labels = group_labels(report)
-    sentences = []
-    for key in order:
-        rows = profile[profile["col"] == key].set_index("item")
-        if rows.empty:
-            continue
-        raw = rows["raw"].to_dict()
-        where = report.region_label(key.split("|", 1)[1])
-        if raw.get("covenant") == "true":
-            year = raw.get("covenant_year")
-            sentences.append(say(
-                lang, "In {where} hebben de partners een convenant{year}.",
-                "In {where} the partners have a covenant{year}.",
-                where=where, year=(f" (sinds {year})" if lang == "nl" else f" (since {year})")
-                if not is_missing(year) and year else ""))
-        else:
-            sentences.append(say(lang, "{where} heeft geen convenant.",
-                                 "{where} has no covenant.", where=where))
-        tables = raw.get("case_tables")
-        if not is_missing(tables) and tables not in ("", "0"):
-            freq = rows["value"].get("case_table_frequency")
-            sentences.append(say(
-                lang, "Er zijn {n} werktafels{freq}.", "There are {n} case tables{freq}.",
-                n=tables, freq=(f" die {freq} bijeenkomen" if lang == "nl" else f" meeting {freq}")
-                if isinstance(freq, str) and freq else ""))
-        agreed = raw.get("agreed_referrals_per_table")
-        if not is_missing(agreed) and agreed:
-            sentences.append(say(
-                lang, "Afgesproken is dat elke werktafel per jaar minstens {a} cliënten naar "
-                      "dagbesteding toeleidt.",
-                "The agreement is that each case table guides at least {a} clients to day "
-                "activities per year.", a=agreed))
-        if raw.get("structural_consultation") == "false":
-            sentences.append(say(lang, "Structureel bestuurlijk overleg is er niet.",
-                                 "There is no structural administrative consultation.",))
-    block.add(_narrative(report, "administrative", [" ".join(sentences)]))
-    block.add(report.section(1, _t(report, "Bestuurlijke inrichting", "Governance")))
-    block.add(_side_by_side(report, 
-        profile, [Col("label", _t(report, "Onderdeel", "Item")), Col("col", "col"),
-                  Col("value", "value", kind="text")],
-        caption=_t(report, "Bestuurlijk profiel", "Governance profile"),
-        pivot=("col", "value"), pivot_order=order, pivot_labels=labels))
-    register = report.frame("monitor_register")
-    if len(register):
-        block.add(report.section(2, _t(report, "Prestatieafspraken", "Performance agreements")))
-        result = referrals_per_table(register, governance, min_n=report.min_respondents)
-        result = result.assign(col=[_key(r, g) for r, g in zip(result["round"].astype(str),
-                                                               result["region"].astype(str))])
-        result = result.assign(period=[
-            f"{y}" + (_t(report, " (deel)", " (part)") if bool(p) else "")
-            for y, p in zip(result["year"], result["partial_year"].fillna(False))])
-        result = result.assign(meets=[
-            "" if is_missing(m) else (_t(report, "ja", "yes") if bool(m) else _t(report, "nee", "no"))
-            for m in result["meets_agreement"]])
-        block.add(report.table(
-            result, [Col("col", _t(report, "Regio", "Region"), labels=labels),
-                     Col("period", _t(report, "Jaar", "Year"), kind="text"),
-                     Col("to_day_activities", _t(report, "Naar dagbesteding", "To day activities"),
-                         kind="count"),
-                     Col("case_tables", _t(report, "Werktafels", "Case tables"), kind="count"),
-                     Col("per_table", _t(report, "Per werktafel", "Per case table")),
-                     Col("agreed", _t(report, "Afgesproken", "Agreed"), kind="count"),
-                     Col("meets", _t(report, "Gehaald", "Met"), kind="text")],
-            caption=_t(report, "Toeleidingen naar dagbesteding per werktafel (registratie van "
-                               "het MSS)",
-                       "Referrals to day activities per case table (MSS register)"),
-            notes=[_t(report, "'(deel)': de registratie beslaat niet het hele jaar; het aantal "
-                              "per werktafel is dan lager dan over een heel jaar.",
-                      "'(part)': the register does not cover the whole year, so the number per "
-                      "table is lower than over a full year.")]))
-        block.add(paragraph(*_agreement_sentences(report, result)))
-    themes_block = themes(report, "administrative")
-    if themes_block.parts:
-        block.add(report.section(3, _t(report, "Thema's uit de interviews",
-                                       "Themes from the interviews")))
-        block.add(themes_block)
-    return block
-
-
-def _agreement_sentences(report: Report, result: pd.DataFrame) -> list[str]:
-    lang = report.language
-    out = []
-    for _, row in result.iterrows():
-        if is_missing(row["agreed"]) or bool(row["suppressed"]) or is_missing(row["per_table"]):
-            continue
-        out.append(say(
-            lang, "In {year} leidde elke werktafel in {where} gemiddeld {per} cliënten naar "
-                  "dagbesteding toe, tegen {agreed} afgesproken{part}.",
-            "In {year}, each case table in {where} guided {per} clients to day activities on "
-            "average, against {agreed} agreed{part}.",
-            year=row["year"], where=report.region_label(row["region"]),
-            per=format_number(row["per_table"], 1, lang), agreed=format_count(row["agreed"], lang),
-            part=_t(report, " (over een deel van het jaar)", " (over part of the year)")
-            if bool(row["partial_year"]) else ""))
-    return out
-
-
-# == 4 executive level ============================================================================
-def executive(report: Report) -> Block:
-    """Chapter 4: the executive level: collaboration quality, the network, feedback meetings."""
-    block = Block()
-    lang = report.language
-    block.add(report.chapter(4, _t(report, "Uitvoerend niveau", "Executive level")))
-    partners = report.frame("partner_survey")
-    block.add(_narrative(report, "executive", _executive_sentences(report, partners)))
-    block.add(report.section(1, _t(report, "Kwaliteit van de samenwerking",
-                                   "Quality of collaboration")))
-    block.add(_collaboration_quality(report, partners))
-    block.add(report.section(2, _t(report, "Het samenwerkingsnetwerk", "The collaboration network")))
-    block.add(_network_of_organisations(report, partners, report.frame("partner_ties")))
-    block.add(report.section(3, _t(report, "Terugkoppeling", "Feedback meeting")))
-    block.add(_feedback(report))
-    themes_block = themes(report, "executive")
-    if themes_block.parts:
-        block.add(report.section(4, _t(report, "Thema's uit de interviews",
-                                       "Themes from the interviews")))
-        block.add(themes_block)
-    return block
-
-
-def _executive_sentences(report: Report, partners: pd.DataFrame) -> list[str]:
-    from ..analysis.executive import partner_results_rating
-
-    lang = report.language
-    result = _analyse(report, partner_results_rating, partners)
-    keys = [k for k in group_order(report) if k.endswith(TOTAL)] if report.comparative else \
-        group_order(report)
-    out = []
-    for key in keys:
-        row = _row(result, key)
-        if _shown(row, "mean"):
-            out.append(say(
-                lang, "{Where} beoordelen {n} samenwerkingspartners de resultaten van het MSS "
-                      "gemiddeld met een {mean}.",
-                "{Where}, {n} collaboration partners rate the results of the MSS {mean} on "
-                "average.",
-                Where=_cap(_where(report, key)), n=format_count(row["n"], lang),
-                mean=format_number(row["mean"], 1, lang)))
-    return out
-
-
-def _collaboration_quality(report: Report, partners: pd.DataFrame) -> Block:
-    from ..analysis.executive import bottleneck_items, collaboration_scales
-
-    block = Block()
-    lang = report.language
-    order, labels = group_order(report), group_labels(report)
-    scales = _analyse(report, collaboration_scales, partners, language=lang)
-    block.add(_side_by_side(report, 
-        scales, [Col("label", _t(report, "Aspect van samenwerking", "Aspect of collaboration")),
-                 Col("col", "col"), Col("mean", "mean")],
-        caption=_t(report, "Oordeel van partners per aspect (gemiddelde, 1–5; hoger is gunstiger)",
-                   "Partners' judgement per aspect (mean, 1–5; higher is more favourable)"),
-        pivot=("col", "mean"), pivot_order=order, pivot_labels=labels))
-    if not report.comparative:
-        rows = scales[scales["col"] == order[0]]
-        fig = dot_plot_ci(rows, group="scale", labels=dict(zip(rows["scale"], rows["label"])),
-                          title=_t(report, "Kwaliteit van de samenwerking",
-                                   "Quality of collaboration"),
-                          xlabel=_t(report, "gemiddelde (1–5) met 95%-BI",
-                                    "mean (1–5) with 95% CI"),
-                          xlim=(1, 5), language=lang, min_respondents=report.min_respondents)
-        block.add(report.figure(fig, caption=_t(report, "Bron: enquête samenwerkingspartners.",
-                                                "Source: partner survey.")))
-    items = _analyse(report, bottleneck_items, partners, language=lang)
-    keys = [k for k in order if k.endswith(TOTAL)] if report.comparative else order
-    sentences = []
-    for key in keys:
-        low = items[(items["col"] == key) & items["bottleneck"].fillna(False).astype(bool)
-                    & ~items["suppressed"]]
-        if len(low):
-            sentences.append(say(
-                lang, "{Where} scoren deze uitspraken onder het midden van de schaal en vragen "
-                      "dus aandacht: {items}.",
-                "{Where}, these statements score below the middle of the scale and need "
-                "attention: {items}.",
-                Where=_cap(_where(report, key)),
-                items=join_words([f"'{t}' ({format_number(m, 1, lang)})"
-                                  for t, m in zip(low["label"], low["mean"])], lang)))
-        elif len(items[items["col"] == key]):
-            sentences.append(say(
-                lang, "{Where} scoort geen enkele uitspraak over de samenwerking onder het midden "
-                      "van de schaal.",
-                "{Where}, no statement about collaboration scores below the middle of the "
-                "scale.", Where=_cap(_where(report, key))))
-    block.add(paragraph(*sentences))
-    return block
-
-
-def _network_of_organisations(report: Report, partners: pd.DataFrame,
-                              ties: pd.DataFrame) -> Block:
-    from ..analysis.executive import build_networks, central_organisations, collaboration_network
-    from ..instruments import get_instrument
-    from .figures import collaboration_network as draw_network
-
-    block = Block()
-    lang = report.language
-    order = [k for k in group_order(report) if not k.endswith(TOTAL)]
-    labels = group_labels(report)
-    stats = _analyse(report, collaboration_network, partners, ties, pooled=False)
-    block.add(report.table(
-        stats.set_index("col").reindex([k for k in order if k in set(stats["col"])]).reset_index(),
-        [Col("col", _t(report, "Regio", "Region"), labels=labels),
-         Col("n", _t(report, "Respondenten", "Respondents"), kind="count", base=True),
-         Col("organisations", _t(report, "Organisaties", "Organisations"), kind="count"),
-         Col("ties", _t(report, "Relaties", "Ties"), kind="count"),
-         Col("density", _t(report, "Dichtheid", "Density"), decimals=2),
-         Col("degree_centralisation", _t(report, "Centralisatie", "Centralisation"), decimals=2)],
-        caption=_t(report, "Omvang en vorm van het samenwerkingsnetwerk",
-                   "Size and shape of the collaboration network"),
-        notes=[_t(report, "Dichtheid: het deel van alle mogelijke relaties dat er is. "
-                          "Centralisatie: 1 als alles via één organisatie loopt, 0 als alle "
-                          "organisaties even veel relaties hebben.",
-                  "Density: the share of all possible ties that exist. Centralisation: 1 when "
-                  "everything runs through one organisation, 0 when all organisations have "
-                  "as many ties.")]))
-    graphs = {}
-    hidden = []
-    for (rnd, region), (graph, respondents) in build_networks(partners, ties).items():
-        key = _key(rnd, region)
-        if respondents < report.min_respondents:
-            hidden.append(key)
-        graphs[key] = graph
-    group_labels_ = get_instrument("partner_survey").labels("organisation_group", lang)
-    fig = draw_network(graphs, labels=labels, order=order, hidden=hidden,
-                       node_group_labels=group_labels_,
-                       title=_t(report, "Samenwerkingsnetwerk", "Collaboration network"),
-                       language=lang, min_respondents=report.min_respondents)
-    block.add(report.figure(fig, caption=_t(
-        report, "Bron: enquête samenwerkingspartners. Een lijn is een samenwerkingsrelatie; "
-                "grotere punten hebben meer relaties.",
-        "Source: partner survey. A line is a collaboration tie; larger dots have more ties.")))
-    central = _analyse(report, central_organisations, partners, ties, pooled=False,
-                       language=lang)
-    sentences = []
-    for key in order:
-        rows = central[(central["col"] == key) & ~central["suppressed"]]
-        if len(rows):
-            sentences.append(say(
-                lang, "{Where} zijn {orgs} het sterkst verbonden.",
-                "{Where}, {orgs} are the most connected.", Where=_cap(_where(report, key)),
-                orgs=join_words(list(rows["organisation"].head(3)), lang)))
-    block.add(paragraph(*sentences))
-    return block
-
-
-def _feedback(report: Report) -> Block:
-    from ..analysis.executive import feedback_attendance, findings_recognised
-
-    block = Block()
-    lang = report.language
-    order, labels = group_order(report), group_labels(report)
-    attendance = _analyse(report, feedback_attendance, report.frame("feedback_meeting"),
-                          language=lang)
-    recognised = _analyse(report, findings_recognised, report.frame("feedback_findings"))
-    block.add(_side_by_side(report, 
-        attendance, [Col("label", _t(report, "Organisatiegroep", "Organisation group")),
-                     Col("col", "col"), Col("count", "count", kind="count")],
-        caption=_t(report, "Aanwezigen op de terugkoppelingsbijeenkomst per organisatiegroep",
-                   "Feedback meeting attendees per organisation group"),
-        pivot=("col", "count"), pivot_order=order, pivot_labels=labels))
-    sentences = []
-    keys = [k for k in order if k.endswith(TOTAL)] if report.comparative else order
-    for key in keys:
-        row = _row(recognised, key)
-        if _shown(row, "share_recognised"):
-            sentences.append(say(
-                lang, "{Where} herkenden de aanwezigen {share} van de besproken bevindingen "
-                      "volledig en {partly} ten minste gedeeltelijk.",
-                "{Where}, attendees fully recognised {share} of the findings discussed and "
-                "{partly} at least partly.",
-                Where=_cap(_where(report, key)),
-                share=format_percent(row["share_recognised"], 0, lang),
-                partly=format_percent(row["share_at_least_partly"], 0, lang)))
-    block.add(paragraph(*sentences))
-    return block
-
-
 # == 6 conclusions ================================================================================
 def conclusions(report: Report) -> Block:
     """Chapter 6: conclusions; the author's text, or the key findings in generated sentences,
@@ -1468,3 +1353,118 @@ def _conclusion_sentences(report: Report) -> list[str]:
                 "informal contacts make up {share} of it. The informal network deserves more "
                 "attention.", share=format_percent(nw["informal_share"], 0, lang)))
     return out
+
+
+# == appendix =====================================================================================
+def appendix(report: Report) -> Block:
+    """Appendix: methods, the instruments used and provenance (input files, versions, command)."""
+    block = Block()
+    lang = report.language
+    block.add(report.chapter("A", _t(report, "Bijlage A: methode en herkomst",
+                                     "Appendix A: methods and provenance")))
+    block.add(report.section(1, _t(report, "Methode", "Methods")))
+    written = report.author_text("appendix")
+    block.add(paragraph(*_method_sentences(report)))
+    if written:
+        block.add(written)
+    block.add(report.section(2, _t(report, "Gebruikte instrumenten", "Instruments used")))
+    block.add(_instruments_table(report))
+    block.add(report.section(3, _t(report, "Herkomst van dit rapport", "Provenance of this report")))
+    block.add(_provenance(report))
+    return block
+
+
+def _method_sentences(report: Report) -> list[str]:
+    lang = report.language
+    k = format_count(report.min_respondents, lang)
+    return [
+        say(lang,
+            "Gemiddelden staan met een 95%-betrouwbaarheidsinterval (t-verdeling); aandelen met "
+            "een Wilson-interval. Verschillen tussen regio's in het rapportcijfer zijn getoetst "
+            "met de Kruskal-Wallistoets en een eenweg-variantieanalyse, met Holm-correctie voor "
+            "paarsgewijze vergelijkingen. De betrouwbaarheid van schalen is uitgedrukt in "
+            "Cronbachs alfa.",
+            "Means are given with a 95% confidence interval (t distribution), shares with a "
+            "Wilson interval. Differences between regions in the rating were tested with the "
+            "Kruskal-Wallis test and one-way analysis of variance, with Holm's correction for "
+            "pairwise comparisons. Scale reliability is given as Cronbach's alpha."),
+        say(lang,
+            "Antwoordcodes voor 'weet niet', 'niet van toepassing' en 'geen antwoord' tellen in "
+            "geen enkel cijfer mee; elk cijfer vermeldt op hoeveel antwoorden het rust (n).",
+            "Answer codes for 'don't know', 'not applicable' and 'no answer' never enter a "
+            "figure; each figure states how many answers it rests on (n)."),
+        say(lang,
+            "Een cijfer dat op minder dan {k} respondenten rust, wordt niet getoond (x). In "
+            "uitsplitsingen naar leeftijd, geslacht, woonsituatie of opleiding worden ook kleine "
+            "aantallen verborgen, en zo nodig een tweede cel, zodat een verborgen aantal niet uit "
+            "de totalen is terug te rekenen. Open antwoorden en respondentnummers staan nooit in "
+            "een rapport.",
+            "A figure resting on fewer than {k} respondents is not shown (x). In breakdowns by "
+            "age, gender, living situation or education, small counts are hidden too, and where "
+            "needed a second cell, so that a hidden count cannot be worked out from the totals. "
+            "Open answers and respondent ids never appear in a report.", k=k),
+    ]
+
+
+def _instruments_table(report: Report) -> Any:
+    from ..instruments import instruments
+
+    rows = []
+    for ins_id, ins in instruments().items():
+        frame = report.frame(ins_id)
+        if not len(frame):
+            continue
+        rows.append({"instrument": ins.title(report.language), "unit": ins.unit(report.language),
+                     "items": len(ins.items), "rows": len(frame)})
+    frame = pd.DataFrame(rows)
+    return report.table(frame, [Col("instrument", _t(report, "Instrument", "Instrument")),
+                                Col("unit", _t(report, "Eenheid (één rij)", "Unit (one row)")),
+                                Col("items", _t(report, "Vragen", "Items"), kind="count"),
+                                Col("rows", _t(report, "Rijen in dit rapport", "Rows in this report"),
+                                    kind="count")],
+                        caption=_t(report, "Instrumenten en aantallen rijen",
+                                   "Instruments and numbers of rows"))
+
+
+def _provenance(report: Report) -> Block:
+    from importlib.metadata import PackageNotFoundError, version
+
+    import mss_eval
+
+    block = Block()
+    lang = report.language
+    files = report.study.files
+    files = files[files["round"].isin(report.rounds)]
+    if report.region:
+        files = files[files["region"] == report.region]
+    files = files.assign(short=files["sha256"].str.slice(0, 16))
+    block.add(report.table(files, [Col("file", _t(report, "Bestand", "File")),
+                                   Col("rows", _t(report, "Rijen", "Rows"), kind="count"),
+                                   Col("short", "SHA-256 (16)")],
+                           caption=_t(report, "Invoerbestanden met hun vingerafdruk (SHA-256)",
+                                      "Input files with their fingerprint (SHA-256)")))
+    packages = ["mss-eval", "pandas", "numpy", "scipy", "statsmodels", "pingouin", "seaborn",
+                "matplotlib", "networkx", "papermill", "nbconvert", "weasyprint"]
+    rows = []
+    for name in packages:
+        try:
+            rows.append({"package": name, "version": version(name)})
+        except PackageNotFoundError:
+            continue
+    import platform
+
+    rows.append({"package": "Python", "version": platform.python_version()})
+    block.add(report.table(pd.DataFrame(rows),
+                           [Col("package", _t(report, "Pakket", "Package")),
+                            Col("version", _t(report, "Versie", "Version"))],
+                           caption=_t(report, "Gebruikte software", "Software used")))
+    from .notebook import format_date
+
+    command = report.rendered_by or _t(report, "interactief in een notebook",
+                                       "interactively in a notebook")
+    block.add('<p class="provenance">' + html.escape(say(
+        lang, "Gemaakt op {date} met mss-eval {v}. Opdracht: ",
+        "Rendered on {date} with mss-eval {v}. Command: ",
+        date=format_date(report.today, lang), v=mss_eval.__version__))
+        + f"<code>{html.escape(command)}</code></p>")
+    return block

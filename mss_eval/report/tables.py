@@ -176,12 +176,14 @@ def format_cells(
     language: str = "nl",
     suppressed: str | None = "suppressed",
     keep: Sequence[str] = (),
+    hide: Sequence[str] = (),
 ) -> pd.DataFrame:
     """Every chosen column of ``frame`` as display strings (suppressed statistics as the marker).
 
     A statistic is shown as the marker when its row is flagged ``suppressed`` or when it is
     missing in such a row; text columns, ``base`` columns with a known value and the columns in
-    ``keep`` (pivot keys) are shown as they are. The result has the tidy column names, so it can
+    ``keep`` (pivot keys) are shown as they are; the columns in ``hide`` (the value of a pivot)
+    are hidden in a flagged row whatever their kind. The result has the tidy column names, so it can
     still be pivoted; :func:`report_table` renames them to labels.
     """
     language = check_language(language)
@@ -210,7 +212,8 @@ def format_cells(
         kind = col.kind or _guess_kind(series)
         texts = []
         for value, flag in zip(series.tolist(), flags):
-            is_stat = kind != "text" and col.labels is None and col.name not in keep
+            is_stat = (kind != "text" and col.labels is None and col.name not in keep) \
+                or col.name in hide
             if flag and is_stat and not (col.base and not is_missing(value)):
                 texts.append(SUPPRESSED_MARKER)
             else:
@@ -300,7 +303,7 @@ def report_table(
         spread_col = Col(spread, spread, kind="text")
         formatted = format_cells(
             frame, [spread_col, *row_cols, value_col], language=language,
-            suppressed=suppressed, keep=[spread],
+            suppressed=suppressed, keep=[spread], hide=[value],
         )
         formatted[spread] = frame[spread].to_numpy()
         keys = [c.name for c in row_cols]
