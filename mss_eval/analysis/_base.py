@@ -35,7 +35,7 @@ rests on.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 
 import numpy as np
@@ -851,20 +851,3 @@ def _with_margins(table: pd.DataFrame) -> tuple[np.ndarray, None]:
     full[-1, :-1] = v.sum(axis=0)
     full[-1, -1] = v.sum()
     return full, None
-
-
-def per_group(frame: pd.DataFrame, by: Sequence[str],
-              fn: Callable[[pd.DataFrame], dict | list[dict]]) -> pd.DataFrame:
-    """Apply ``fn`` to each group (in order of first appearance) and stack its result rows."""
-    by = as_by(by)
-    rows: list[dict] = []
-    if by:
-        groups = frame.groupby(by, sort=False, observed=True)
-        items = [(k if isinstance(k, tuple) else (k,), g) for k, g in groups]
-    else:
-        items = [((), frame)]
-    for key, g in items:
-        res = fn(g)
-        for r in [res] if isinstance(res, dict) else res:
-            rows.append({**dict(zip(by, key)), **r})
-    return pd.DataFrame(rows)

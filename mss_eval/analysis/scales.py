@@ -90,6 +90,8 @@ def _scored_array(frame: pd.DataFrame, ins: Instrument, scale: str
     columns = _scale_columns(ins, scale)
     values = np.full((len(frame), len(columns)), np.nan)
     for k, col in enumerate(columns):
+        if col.name not in frame:  # an item not asked counts as unanswered
+            continue
         codes = answer_codes(frame[col.name], ins, col.name)
         values[:, k] = _mirror(ins, col.name) - codes if col.reversed else codes
     return values, [c.name for c in columns]

@@ -969,7 +969,12 @@ def partner_survey(rng: np.random.Generator, plan: RegionPlan, orgs: Sequence[Or
         for column in inst.columns:
             if column.scale is None:
                 continue
-            raw = scales[column.scale] + 0.5 * person[i] + rng.normal(0, 0.7)
+            # items of one scale share a respondent-specific component, so that two-item scales
+            # hang together as real ones do; drawn from a generator of its own so the other
+            # values of the study stay as they were
+            own = np.random.default_rng(zlib.crc32(f"{respondent_id}/{column.scale}".encode()))
+            raw = (scales[column.scale] + 0.5 * person[i] + 0.8 * own.normal()
+                   + rng.normal(0, 0.7) * 0.45)
             value = int(np.clip(round(raw), 1, 5))
             rec[column.name] = 6 - value if column.reversed else value
         rec["results_rating"] = int(np.clip(round(plan.partners["results"] + 0.7 * person[i]
