@@ -56,6 +56,16 @@ def test_every_public_analysis_is_documented():
     assert not missing, f"not in docs/analyses.md: {missing}"
 
 
+def test_every_public_analysis_has_a_runnable_example():
+    without = [f"{m.__name__}.{name}"
+               for m in (_base, scales, collection, personal, executive, administrative,
+                         indicators, comparisons, key_figures)
+               for name in m.__all__
+               if callable(getattr(m, name)) and not isinstance(getattr(m, name), type)
+               and ">>>" not in (getattr(m, name).__doc__ or "")]
+    assert not without
+
+
 # -- minimum base ----------------------------------------------------------------------------------
 def test_a_base_exactly_at_the_minimum_is_shown_one_below_is_suppressed():
     r = pd.DataFrame({"n": pd.array([5, 4, None], dtype="Int64"), "mean": [8.0, 7.0, 6.0]})

@@ -600,6 +600,13 @@ def recoverable_cells(table: pd.DataFrame, hidden: pd.DataFrame) -> pd.DataFrame
     -------
     DataFrame
         Boolean mask: ``True`` where a hidden entry's lowest and highest possible value coincide.
+
+    Examples
+    --------
+    >>> full = pd.DataFrame([[3, 9, 12], [8, 7, 15], [11, 16, 27]])
+    >>> hidden = full < 5  # only the 3 hidden: its row total gives it away
+    >>> bool(recoverable_cells(full, hidden).iloc[0, 0])
+    True
     """
     values = np.asarray(table, dtype=float)
     rows, cols = values.shape[0] - 1, values.shape[1] - 1

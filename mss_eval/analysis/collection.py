@@ -42,7 +42,13 @@ METHODS: dict[str, tuple[str, str | None]] = {
 
 
 def method_labels(language: str = "nl") -> dict[str, str]:
-    """Method id -> label, taken from the instruments (interview kinds and source kinds)."""
+    """Method id -> label, taken from the instruments (interview kinds and source kinds).
+
+    Examples
+    --------
+    >>> method_labels("en")["partner_interview"]
+    'partner interview'
+    """
     kinds = get_instrument("interview_register").labels("kind", language)
     sources = get_instrument("coded_segments").labels("source_kind", language)
     out = {}

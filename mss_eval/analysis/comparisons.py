@@ -137,7 +137,17 @@ def compare_regions(frame: pd.DataFrame, column: str, *, group: str = "region",
 
 def rating_comparison(clients: pd.DataFrame, *, by: Sequence[str] | None = ("round",),
                       min_n: int = MIN_N) -> pd.DataFrame:
-    """:func:`compare_regions` for the clients' rating of the MSS (``mss_rating``)."""
+    """:func:`compare_regions` for the clients' rating of the MSS (``mss_rating``).
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"round": "r1", "region": ["a"] * 5 + ["b"] * 5,
+    ...     "mss_rating": [8, 9, 8, 7, 9, 6, 7, 6, 5, 6]})
+    >>> rating_comparison(df)[["test", "statistic", "p_value"]].head(2).round(4)
+          test  statistic  p_value
+    0  kruskal      6.562   0.0104
+    1    anova    20.1667    0.002
+    """
     return compare_regions(clients, "mss_rating", by=by, min_n=min_n)
 
 
@@ -254,6 +264,14 @@ def rating_change(clients: pd.DataFrame, *, column: str = "mss_rating", min_n: i
         ``region, round_from, round_to, n_from, n_to, mean_from, mean_to, change, ci_low,
         ci_high, t, dof, p_t, p_mwu, hedges, n, suppressed``; ``ci_low/ci_high`` is pingouin's
         interval of the difference (``mean_to - mean_from``).
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"round": ["r1"] * 5 + ["r2"] * 5, "region": "a",
+    ...     "mss_rating": [6, 7, 7, 6, 7, 8, 8, 9, 8, 7]})
+    >>> rating_change(df)[["region", "round_from", "round_to", "change"]]
+      region round_from round_to  change
+    0      a         r1       r2     1.4
     """
     order = list(rounds) if rounds is not None else list(
         dict.fromkeys(clients["round"].astype(str)))

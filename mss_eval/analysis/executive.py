@@ -71,6 +71,19 @@ def collaboration_scales(partners: pd.DataFrame, *, by: Sequence[str] | None = B
         One row per group and scale (scales in instrument order): ``*by, scale, label, items, n,
         mean, sd, ci_low, ci_high, n_alpha, alpha, alpha_ci_low, alpha_ci_high,
         alpha_suppressed, suppressed``.
+
+    Examples
+    --------
+    >>> cats = ["strongly_disagree", "disagree", "neutral", "agree", "strongly_agree"]
+    >>> df = pd.DataFrame({"round": "r1", "region": "a",
+    ...     "cq_visibility_1": pd.Categorical(["agree"] * 3 + ["neutral", "disagree"],
+    ...                                       categories=cats),
+    ...     "cq_visibility_2": pd.Categorical(["agree", "neutral", "agree", "neutral", "disagree"],
+    ...                                       categories=cats)})
+    >>> out = collaboration_scales(df)
+    >>> out[out.scale == "visibility"][["n", "mean", "alpha"]].round(3)
+       n  mean  alpha
+    7  5   3.3  0.929
     """
     return scale_summaries(partners, PARTNER_SURVEY, by=by, min_n=min_n, confidence=confidence,
                            language=language)
@@ -84,6 +97,16 @@ def bottleneck_items(partners: pd.DataFrame, *, threshold: float = 3.0,
     Each item rests on the respondents of the group who answered it; reversed items (e.g.
     "partners duplicate each other's work") are mirrored, so a low mean is always unfavourable.
     See :func:`mss_eval.analysis.scales.item_means`.
+
+    Examples
+    --------
+    >>> cats = ["strongly_disagree", "disagree", "neutral", "agree", "strongly_agree"]
+    >>> df = pd.DataFrame({"round": "r1", "region": "a", "cq_commitment_2": pd.Categorical(
+    ...     ["disagree", "disagree", "neutral", "disagree", "agree"], categories=cats)})
+    >>> out = bottleneck_items(df)
+    >>> out[out.item == "cq_commitment_2"][["n", "mean", "bottleneck"]]
+       n  mean  bottleneck
+    9  5   2.6        True
     """
     return item_means(partners, PARTNER_SURVEY, by=by, min_n=min_n, threshold=threshold,
                       language=language)
@@ -94,6 +117,14 @@ def partner_results_rating(partners: pd.DataFrame, *, by: Sequence[str] | None =
     """Partners' judgement of the MSS's results (1-10): n, mean, SD, median, CI.
 
     Rests on the respondents of each group with ``results_rating`` answered.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"round": "r1", "region": "a",
+    ...     "results_rating": pd.array([7, 8, 6, 7, 7], dtype="Int64")})
+    >>> partner_results_rating(df)[["n", "mean"]]
+       n  mean
+    0  5   7.0
     """
     return describe_numeric(partners, "results_rating", by=by, min_n=min_n,
                             confidence=confidence)
@@ -122,6 +153,22 @@ def build_networks(partners: pd.DataFrame, ties: pd.DataFrame, *,
     -------
     dict
         Group key (tuple of the ``by`` values) -> (graph, respondents who named at least one tie).
+
+    Examples
+    --------
+    >>> partners = pd.DataFrame({"round": "r1", "region": "a",
+    ...     "respondent_id": ["p1", "p2", "p3", "p4", "p5"],
+    ...     "organisation": ["Wijkteam", "Woonstichting", "Gemeente", "Cliëntenraad", "GGZ"],
+    ...     "organisation_group": ["care_services", "civil_society", "government_funders",
+    ...                            "clients_relatives", "care_services"]})
+    >>> ties = pd.DataFrame({"round": "r1", "region": "a",
+    ...     "respondent_id": ["p1", "p2", "p3", "p4"], "partner_organisation": ["GGZ"] * 4,
+    ...     "partner_group": "care_services", "frequency": pd.Categorical(
+    ...         ["weekly", "monthly", "yearly", "weekly"],
+    ...         categories=["yearly", "monthly", "weekly"])})
+    >>> (graph, respondents), = build_networks(partners, ties).values()
+    >>> sorted(graph.nodes), graph.number_of_edges(), respondents
+    (['cliëntenraad', 'gemeente', 'ggz', 'wijkteam', 'woonstichting'], 4, 4)
     """
     by = as_by(by)
     link = ["round", "region", "respondent_id"]
@@ -209,6 +256,23 @@ def collaboration_network(partners: pd.DataFrame, ties: pd.DataFrame, *,
         ``*by, n, organisations, ties, density, degree_centralisation, mean_degree,
         mean_frequency, components, suppressed``. ``density`` is ties over possible ties
         (networkx), ``mean_frequency`` the mean frequency code of the ties (1 yearly ... 7 daily).
+
+    Examples
+    --------
+    >>> partners = pd.DataFrame({"round": "r1", "region": "a",
+    ...     "respondent_id": ["p1", "p2", "p3", "p4", "p5"],
+    ...     "organisation": ["Wijkteam", "Woonstichting", "Gemeente", "Cliëntenraad", "GGZ"],
+    ...     "organisation_group": ["care_services", "civil_society", "government_funders",
+    ...                            "clients_relatives", "care_services"]})
+    >>> ties = pd.DataFrame({"round": "r1", "region": "a",
+    ...     "respondent_id": ["p1", "p2", "p3", "p4"], "partner_organisation": ["GGZ"] * 4,
+    ...     "partner_group": "care_services", "frequency": pd.Categorical(
+    ...         ["weekly", "monthly", "yearly", "weekly"],
+    ...         categories=["yearly", "monthly", "weekly"])})
+    >>> collaboration_network(partners, ties, min_n=4)[["n", "organisations", "ties", "density",
+    ...                                                 "degree_centralisation"]]
+       n  organisations  ties  density  degree_centralisation
+    0  4              5     4      0.4                    1.0
     """
     by = as_by(by)
     rows = []
@@ -260,6 +324,23 @@ def central_organisations(partners: pd.DataFrame, ties: pd.DataFrame, *, top: in
     DataFrame
         ``*by, rank, organisation, group, group_label, degree, strength, degree_centrality,
         betweenness, n, suppressed``; the ``top`` organisations per group (all with ``None``).
+
+    Examples
+    --------
+    >>> partners = pd.DataFrame({"round": "r1", "region": "a",
+    ...     "respondent_id": ["p1", "p2", "p3", "p4", "p5"],
+    ...     "organisation": ["Wijkteam", "Woonstichting", "Gemeente", "Cliëntenraad", "GGZ"],
+    ...     "organisation_group": ["care_services", "civil_society", "government_funders",
+    ...                            "clients_relatives", "care_services"]})
+    >>> ties = pd.DataFrame({"round": "r1", "region": "a",
+    ...     "respondent_id": ["p1", "p2", "p3", "p4"], "partner_organisation": ["GGZ"] * 4,
+    ...     "partner_group": "care_services", "frequency": pd.Categorical(
+    ...         ["weekly", "monthly", "yearly", "weekly"],
+    ...         categories=["yearly", "monthly", "weekly"])})
+    >>> central_organisations(partners, ties, top=2, min_n=4)[["rank", "organisation", "degree"]]
+       rank  organisation  degree
+    0     1           GGZ       4
+    1     2  Cliëntenraad       1
     """
     by = as_by(by)
     rows = []
@@ -305,6 +386,25 @@ def central_groups(partners: pd.DataFrame, ties: pd.DataFrame, *,
     DataFrame
         ``*by, group, group_label, organisations, mean_degree, mean_degree_centrality, rank, n,
         suppressed``.
+
+    Examples
+    --------
+    >>> partners = pd.DataFrame({"round": "r1", "region": "a",
+    ...     "respondent_id": ["p1", "p2", "p3", "p4", "p5"],
+    ...     "organisation": ["Wijkteam", "Woonstichting", "Gemeente", "Cliëntenraad", "GGZ"],
+    ...     "organisation_group": ["care_services", "civil_society", "government_funders",
+    ...                            "clients_relatives", "care_services"]})
+    >>> ties = pd.DataFrame({"round": "r1", "region": "a",
+    ...     "respondent_id": ["p1", "p2", "p3", "p4"], "partner_organisation": ["GGZ"] * 4,
+    ...     "partner_group": "care_services", "frequency": pd.Categorical(
+    ...         ["weekly", "monthly", "yearly", "weekly"],
+    ...         categories=["yearly", "monthly", "weekly"])})
+    >>> central_groups(partners, ties, min_n=4)[["group", "organisations", "mean_degree", "rank"]]
+                    group  organisations  mean_degree  rank
+    0   clients_relatives              1          1.0     2
+    1       civil_society              1          1.0     2
+    2  government_funders              1          1.0     2
+    3       care_services              2          2.5     1
     """
     by = as_by(by)
     rows = []
@@ -355,6 +455,25 @@ def group_ties(partners: pd.DataFrame, ties: pd.DataFrame, *,
     DataFrame
         ``*by, group_a, group_a_label, group_b, group_b_label, ties, mean_frequency, share, n,
         suppressed``.
+
+    Examples
+    --------
+    >>> partners = pd.DataFrame({"round": "r1", "region": "a",
+    ...     "respondent_id": ["p1", "p2", "p3", "p4", "p5"],
+    ...     "organisation": ["Wijkteam", "Woonstichting", "Gemeente", "Cliëntenraad", "GGZ"],
+    ...     "organisation_group": ["care_services", "civil_society", "government_funders",
+    ...                            "clients_relatives", "care_services"]})
+    >>> ties = pd.DataFrame({"round": "r1", "region": "a",
+    ...     "respondent_id": ["p1", "p2", "p3", "p4"], "partner_organisation": ["GGZ"] * 4,
+    ...     "partner_group": "care_services", "frequency": pd.Categorical(
+    ...         ["weekly", "monthly", "yearly", "weekly"],
+    ...         categories=["yearly", "monthly", "weekly"])})
+    >>> group_ties(partners, ties, min_n=4)[["group_a", "group_b", "ties"]]
+                  group_a        group_b  ties
+    0   clients_relatives  care_services     1
+    1       civil_society  care_services     1
+    2  government_funders  care_services     1
+    3       care_services  care_services     1
     """
     by = as_by(by)
     order = _GROUPS.keys() + [UNKNOWN_GROUP]
@@ -392,6 +511,18 @@ def feedback_attendance(attendees: pd.DataFrame, *, by: Sequence[str] | None = B
 
     Rests on the attendees of each group with ``organisation_group`` recorded (``n``).
     See :func:`mss_eval.analysis._base.distribution` for the columns.
+
+    Examples
+    --------
+    >>> groups = ["clients_relatives", "civil_society", "government_funders", "care_services"]
+    >>> df = pd.DataFrame({"round": "r1", "region": "a", "organisation_group": pd.Categorical(
+    ...     ["care_services"] * 4 + ["civil_society"], categories=groups)})
+    >>> feedback_attendance(df)[["answer", "count", "share"]]
+                   answer  count  share
+    0   clients_relatives      0    0.0
+    1       civil_society      1    0.2
+    2  government_funders      0    0.0
+    3       care_services      4    0.8
     """
     return distribution(attendees, "organisation_group", by=by, min_n=min_n,
                         confidence=confidence, instrument="feedback_meeting", language=language)

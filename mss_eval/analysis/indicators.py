@@ -132,6 +132,17 @@ def referrals_by(register: pd.DataFrame, column: str = "referrer_group", *,
     Distribution of ``column`` (one of :data:`REFERRAL_BREAKDOWNS`) over the register rows of each
     group where it is recorded; every answer gets a row, zeros included.
     See :func:`mss_eval.analysis._base.distribution` for the columns.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"round": "r1", "region": "a", "life_domain": pd.Categorical(
+    ...     ["work", "work", "housing", "work", "day_activities"],
+    ...     categories=["housing", "work", "day_activities"])})
+    >>> referrals_by(df, "life_domain")[["answer", "count", "share"]]
+               answer  count  share
+    0         housing      1    0.2
+    1            work      3    0.6
+    2  day_activities      1    0.2
     """
     if column not in REFERRAL_BREAKDOWNS:
         raise ValueError(f"column must be one of {', '.join(REFERRAL_BREAKDOWNS)}")
@@ -188,6 +199,19 @@ def supply_by_wheel_goal(social_map: pd.DataFrame, *, by: Sequence[str] | None =
         ``*by, life_domain, domain_label, wheel_goal, goal_label, services, available, n,
         suppressed``; ``n`` is the number of services on the group's social map, ``suppressed``
         is always ``False`` (services are not people).
+
+    Examples
+    --------
+    >>> smap = pd.DataFrame({"round": "r1", "region": "a",
+    ...     "wheel_goal": pd.Categorical(["paid_work", "learning_skills"]),
+    ...     "life_domains_work": pd.array([True, True], dtype="boolean"),
+    ...     "accessible": pd.array([False, None], dtype="boolean")})
+    >>> out = supply_by_wheel_goal(smap)
+    >>> work = out[(out.life_domain == "work") & (out.services > 0)]
+    >>> work[["wheel_goal", "services", "available"]]
+             wheel_goal  services  available
+    40  learning_skills         1          1
+    41        paid_work         1          0
     """
     by = as_by(by)
     codes, keys = group_codes(social_map, by)

@@ -650,6 +650,14 @@ def key_figures(study, round: str | None = None, region: str | None = None, *,
         {...}}}}``. ``levels`` is ``{"collection": {...}, "personal": {...}, "executive":
         {...}, "administrative": {...}, "indicators": {...}}`` of figure records (module notes).
         Deterministic: the same study gives the same dictionary (keys in a fixed order).
+
+    Examples
+    --------
+    >>> import mss_eval
+    >>> study = mss_eval.load_study("data_templates/example_study")  # doctest: +SKIP
+    >>> figures = key_figures(study, "2010-1", "den_haag")  # doctest: +SKIP
+    >>> figures["region"]["personal"]["rating_mean"]["value"]  # doctest: +SKIP
+    8.0
     """
     config = study.config
     settings = study.settings

@@ -172,6 +172,19 @@ def case_mix_adjusted_rating(clients: pd.DataFrame, *, covariates: Sequence[str]
         ``*by, region, n, mean, ci_low, ci_high, n_model, adjusted_mean, adjusted_ci_low,
         adjusted_ci_high, separable, note, suppressed``. ``n``/``mean``/``ci_*`` are the raw
         figures (every client with a rating), ``n_model`` the clients in the model.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"round": "r1", "region": ["a"] * 8 + ["b"] * 8,
+    ...     "mss_rating": [8, 9, 8, 7, 9, 8, 8, 9, 6, 7, 6, 6, 7, 5, 6, 7],
+    ...     "age_band": ["age_25_39", "age_40_54"] * 8,
+    ...     "gender": ["man"] * 4 + ["woman"] * 4 + ["man", "woman"] * 4,
+    ...     "living_situation": "alone"})
+    >>> out = case_mix_adjusted_rating(df, min_n=5)
+    >>> out[["region", "n", "mean", "adjusted_mean", "separable"]].round(2)
+      region  n  mean  adjusted_mean  separable
+    0      a  8  8.25           8.25       True
+    1      b  8  6.25           6.25       True
     """
     by = [b for b in as_by(by) if b != "region"]
     raw = describe_numeric(clients, "mss_rating", by=by + ["region"], min_n=min_n,
@@ -309,6 +322,17 @@ def support_per_life_domain(frame: pd.DataFrame, *, instrument: str = CLIENT_INT
     DataFrame
         ``*by, life_domain, domain_label, measure, measure_label, n, count, share, ci_low,
         ci_high, suppressed``; domains in answer-set order, measures in instrument order.
+
+    Examples
+    --------
+    >>> b = lambda *v: pd.array(list(v), dtype="boolean")
+    >>> df = pd.DataFrame({"round": "r1", "region": "a",
+    ...     "support_needed_work": b(True, True, False, True, None),
+    ...     "support_received_work": b(True, False, False, True, False)})
+    >>> support_per_life_domain(df, min_n=4)[["life_domain", "measure", "n", "share"]]
+      life_domain           measure  n  share
+    0        work    support_needed  4   0.75
+    1        work  support_received  5    0.4
     """
     ins = get_instrument(instrument)
     measures = _per_domain_items(instrument)
@@ -412,6 +436,17 @@ def experience_scale(clients: pd.DataFrame, *, by: Sequence[str] | None = BY_REG
     The score is the mean of the experience items (``exp_*``), ``exp_staff_change`` reversed
     (``6 - code``), for clients who answered at least ``Scale.min_items`` of them; see
     :func:`mss_eval.analysis.scales.scale_summary` for the columns and bases.
+
+    Examples
+    --------
+    >>> cats = ["strongly_disagree", "disagree", "neutral", "agree", "strongly_agree"]
+    >>> answers = {"exp_heard": "agree", "exp_time": "agree", "exp_staff_change": "disagree",
+    ...            "exp_wishes": "strongly_agree"}   # the third is reversed: disagree scores 4
+    >>> df = pd.DataFrame({"round": "r1", "region": ["a"] * 5,
+    ...     **{k: pd.Categorical([v] * 5, categories=cats) for k, v in answers.items()}})
+    >>> experience_scale(df)[["n", "mean", "n_alpha"]]
+       n  mean  n_alpha
+    0  5  4.25        0
     """
     return scale_summary(clients, CLIENT_INTERVIEW, "experience", by=by, min_n=min_n,
                          confidence=confidence, language=language)
@@ -422,6 +457,20 @@ def experience_items(clients: pd.DataFrame, *, by: Sequence[str] | None = BY_REG
     """Answer distribution of each experience item, for diverging stacked bars.
 
     See :func:`mss_eval.analysis.scales.item_distribution`; the reversed item is shown as scored.
+
+    Examples
+    --------
+    >>> cats = ["strongly_disagree", "disagree", "neutral", "agree", "strongly_agree"]
+    >>> df = pd.DataFrame({"round": "r1", "region": ["a"] * 5, "exp_heard": pd.Categorical(
+    ...     ["agree", "agree", "strongly_agree", "neutral", "agree"], categories=cats)})
+    >>> out = experience_items(df)
+    >>> out[out.item == "exp_heard"][["answer", "side", "count"]]
+                  answer      side  count
+    0  strongly_disagree  negative      0
+    1           disagree  negative      0
+    2            neutral   neutral      1
+    3              agree  positive      3
+    4     strongly_agree  positive      1
     """
     return item_distribution(clients, CLIENT_INTERVIEW, "experience", by=by, min_n=min_n,
                              language=language)
@@ -499,6 +548,19 @@ def network_rings(clients: pd.DataFrame, *, by: Sequence[str] | None = BY_REGION
     DataFrame
         ``*by, ring, label, ring_kind (informal|professional), n, mean, sd, median, ci_low,
         ci_high, share_of_network, suppressed``.
+
+    Examples
+    --------
+    >>> i = lambda *v: pd.array(list(v), dtype="Int64")
+    >>> df = pd.DataFrame({"round": "r1", "region": "a",
+    ...     "network_close": i(1, 2, 0), "network_informal": i(0, 1, 0),
+    ...     "network_general_services": i(2, 2, 3), "network_specialised_care": i(3, 2, 2)})
+    >>> network_rings(df, min_n=3)[["ring", "ring_kind", "mean", "share_of_network"]].round(3)
+                           ring     ring_kind   mean  share_of_network
+    0             network_close      informal    1.0             0.167
+    1          network_informal      informal  0.333             0.056
+    2  network_general_services  professional  2.333             0.389
+    3  network_specialised_care  professional  2.333             0.389
     """
     by = as_by(by)
     values, complete = _network_values(clients)
@@ -537,9 +599,20 @@ def participation_needs(clients: pd.DataFrame, *, by: Sequence[str] | None = BY_
     DataFrame
         ``*by, variable, need, label, n, count, share, ci_low, ci_high, rank, suppressed``,
         ordered by rank within each group.
+
+    Examples
+    --------
+    >>> b = lambda *v: pd.array(list(v), dtype="boolean")
+    >>> df = pd.DataFrame({"round": "r1", "region": "a",
+    ...     "participation_needs_company": b(True, True, True, False),
+    ...     "participation_needs_paid_work": b(True, False, False, False)})
+    >>> participation_needs(df, min_n=4)[["need", "count", "rank"]].head(2)
+            need  count  rank
+    0    company      3     1
+    1  paid_work      1     2
     """
     by = as_by(by)
-    columns = [c.name for c in _CI.columns_of("participation_needs")]
+    columns = [c.name for c in _CI.columns_of("participation_needs") if c.name in clients]
     result = shares(clients, columns, by=by, min_n=min_n, confidence=confidence)
     options = {c.name: c.option for c in _CI.columns_of("participation_needs")}
     labels = _CI.answer_sets["participation_need"].by_key()
@@ -562,6 +635,16 @@ def social_contacts_change(clients: pd.DataFrame, *, by: Sequence[str] | None = 
 
     Rests on the clients of each group who answered ``social_contacts_change``.
     See :func:`mss_eval.analysis._base.distribution` for the columns.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"round": "r1", "region": "a", "social_contacts_change": pd.Categorical(
+    ...     ["more", "more", "same", "more", None], categories=["fewer", "same", "more"])})
+    >>> social_contacts_change(df, min_n=4)[["answer", "n", "share"]]
+      answer  n  share
+    0  fewer  4    0.0
+    1   same  4   0.25
+    2   more  4   0.75
     """
     return distribution(clients, "social_contacts_change", by=by, min_n=min_n,
                         confidence=confidence, instrument=CLIENT_INTERVIEW, language=language)
@@ -573,6 +656,14 @@ def peer_expert_contact(clients: pd.DataFrame, *, by: Sequence[str] | None = BY_
     """Share of clients in contact with a peer expert (ervaringsdeskundige), Wilson CI.
 
     Rests on the clients of each group who answered ``peer_expert_contact``.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"round": "r1", "region": "a", "peer_expert_contact": pd.array(
+    ...     [True, False, False, True, False], dtype="boolean")})
+    >>> peer_expert_contact(df)[["n", "share"]]
+       n  share
+    0  5    0.4
     """
     return shares(clients, ["peer_expert_contact"], by=by, min_n=min_n, confidence=confidence,
                   instrument=CLIENT_INTERVIEW, language=language)
@@ -593,6 +684,19 @@ def respondent_profile(clients: pd.DataFrame, *,
     -------
     DataFrame
         ``*by, region, characteristic, category, label, n, share, [mean, n_value], suppressed``.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"round": "r1", "region": ["a"] * 6 + ["b"] * 7,
+    ...     "gender": pd.Categorical(["man"] * 6 + ["woman"] * 7,
+    ...                              categories=["man", "woman", "other"])})
+    >>> out = respondent_profile(df, characteristics=["gender"], min_n=5, language="en")
+    >>> out[out.region == "a"][["category", "label", "n"]]
+      category  label  n
+    0      man    man  6
+    1    woman  woman  0
+    2    other  other  0
+    3   _total  total  6
     """
     pieces = [characteristic_breakdown(clients, c, value=value, by=by, min_n=min_n,
                                        instrument=CLIENT_INTERVIEW, language=language)
@@ -607,6 +711,17 @@ def signalled_by(questionnaires: pd.DataFrame, *, by: Sequence[str] | None = BY_
     """Who signalled the client (the client, relatives, mental health care, GP, ...).
 
     Distribution of ``signalled_by`` on the questionnaires of each group that answered it.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"round": "r1", "region": "a", "signalled_by": pd.Categorical(
+    ...     ["mental_health_care"] * 4 + ["police"],
+    ...     categories=["self", "mental_health_care", "police"])})
+    >>> signalled_by(df)[["answer", "count", "share"]]
+                   answer  count  share
+    0                self      0    0.0
+    1  mental_health_care      4    0.8
+    2              police      1    0.2
     """
     return distribution(questionnaires, "signalled_by", by=by, min_n=min_n,
                         confidence=confidence, instrument=CLIENT_QUESTIONNAIRE, language=language)
@@ -618,6 +733,14 @@ def case_table_route(questionnaires: pd.DataFrame, *, by: Sequence[str] | None =
     """Share of clients whose question was brought to a case table (werktafel), Wilson CI.
 
     Rests on the questionnaires of each group with ``brought_to_case_table`` answered.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"round": "r1", "region": "a", "brought_to_case_table": pd.array(
+    ...     [True, False, False, True, False, None], dtype="boolean")})
+    >>> case_table_route(df)[["n", "count", "share"]]
+       n  count  share
+    0  5      2    0.4
     """
     return shares(questionnaires, ["brought_to_case_table"], by=by, min_n=min_n,
                   confidence=confidence, instrument=CLIENT_QUESTIONNAIRE, language=language)
@@ -630,6 +753,18 @@ def contact_frequency(questionnaires: pd.DataFrame, *, by: Sequence[str] | None 
 
     Rests on the questionnaires of each group with ``contact_frequency`` answered; answers in
     their ordinal order, zeros included.
+
+    Examples
+    --------
+    >>> cats = ["yearly", "quarterly", "bimonthly", "monthly", "fortnightly", "weekly", "daily"]
+    >>> df = pd.DataFrame({"round": "r1", "region": "a", "contact_frequency": pd.Categorical(
+    ...     ["weekly", "weekly", "monthly", "yearly", "weekly"], categories=cats, ordered=True)})
+    >>> out = contact_frequency(df)
+    >>> out[out["count"] > 0][["answer", "count"]]
+        answer  count
+    0   yearly      1
+    3  monthly      1
+    5   weekly      3
     """
     return distribution(questionnaires, "contact_frequency", by=by, min_n=min_n,
                         confidence=confidence, instrument=CLIENT_QUESTIONNAIRE, language=language)
@@ -686,6 +821,14 @@ def months_in_contact(questionnaires: pd.DataFrame, *, by: Sequence[str] | None 
 
     Rests on the questionnaires of each group with ``months_in_contact`` known (the "don't know"
     and "no answer" codes 998/999 are missing).
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"round": "r1", "region": "a",
+    ...     "months_in_contact": pd.array([3, 18, 12, 6, 9, None], dtype="Int64")})
+    >>> months_in_contact(df)[["n", "median", "max"]]
+       n  median   max
+    0  5     9.0  18.0
     """
     return describe_numeric(questionnaires, "months_in_contact", by=by, min_n=min_n,
                             confidence=confidence)
@@ -698,9 +841,19 @@ def client_outcomes(questionnaires: pd.DataFrame, *, by: Sequence[str] | None = 
 
     A multiple-choice item: each share rests on the questionnaires of the group where the
     outcome question was answered at all.
+
+    Examples
+    --------
+    >>> b = lambda *v: pd.array(list(v), dtype="boolean")
+    >>> df = pd.DataFrame({"round": "r1", "region": "a",
+    ...     "outcome_day_activities": b(True, True, False, True, False),
+    ...     "outcome_none_yet": b(False, False, True, False, False)})
+    >>> client_outcomes(df)[["outcome", "n", "share"]].head(1)
+              outcome  n  share
+    0  day_activities  5    0.6
     """
     ins = get_instrument(CLIENT_QUESTIONNAIRE)
-    columns = [c.name for c in ins.columns_of("outcome")]
+    columns = [c.name for c in ins.columns_of("outcome") if c.name in questionnaires]
     result = shares(questionnaires, columns, by=by, min_n=min_n, confidence=confidence)
     options = {c.name: c.option for c in ins.columns_of("outcome")}
     labels = ins.answer_sets["outcome"].by_key()

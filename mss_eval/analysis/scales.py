@@ -212,6 +212,17 @@ def scale_summaries(frame: pd.DataFrame, instrument: str | Instrument,
     """:func:`scale_summary` for several scales (default: every scale of the instrument).
 
     Rows run group by group, scales in instrument order within each group.
+
+    Examples
+    --------
+    >>> cats = ["strongly_disagree", "disagree", "neutral", "agree", "strongly_agree"]
+    >>> df = pd.DataFrame({"region": ["a"] * 5, "cq_commitment_1": pd.Categorical(
+    ...     ["agree"] * 4 + ["neutral"], categories=cats), "cq_commitment_2": pd.Categorical(
+    ...     ["agree", "agree", "neutral", "strongly_agree", "neutral"], categories=cats)})
+    >>> out = scale_summaries(df, "partner_survey", by=["region"], min_n=5)
+    >>> out[out.n > 0][["scale", "n", "mean"]]
+            scale  n  mean
+    4  commitment  5   3.8
     """
     ins = as_instrument(instrument)
     by = as_by(by)
@@ -365,6 +376,17 @@ def item_means(frame: pd.DataFrame, instrument: str | Instrument, scale: str | N
         ``*by, scale, item, label, reversed, n, mean, share_unfavourable, ci_low, ci_high,
         bottleneck, suppressed``; ``ci_low/ci_high`` is the Wilson interval of
         ``share_unfavourable``; ``bottleneck`` is ``NA`` when suppressed.
+
+    Examples
+    --------
+    >>> cats = ["strongly_disagree", "disagree", "neutral", "agree", "strongly_agree"]
+    >>> df = pd.DataFrame({"region": ["a"] * 5, "cq_task_coordination_2": pd.Categorical(
+    ...     ["agree"] * 4 + ["neutral"], categories=cats)})   # reversed: agree scores 2
+    >>> out = item_means(df, "partner_survey", "task_coordination", by=["region"], min_n=5)
+    >>> out[["item", "n", "mean", "bottleneck"]]
+                         item  n  mean  bottleneck
+    0  cq_task_coordination_1  0  <NA>        <NA>
+    1  cq_task_coordination_2  5   2.2        True
     """
     ins = as_instrument(instrument)
     by = as_by(by)

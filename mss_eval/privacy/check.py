@@ -345,22 +345,18 @@ class Screen:
         text = unit.text
         if self.ids or self.pseudonyms or self.pseudonym_pattern:
             for run in self._run.finditer(text):
-                token = run.group(0)
-                parts = re.split(r"([^\w]|_)", token) if len(token) > 1 else [token]
-                # windows of consecutive parts (with their separators) up to the longest id
-                words_ = parts[0::2]
-                seps = parts[1::2]
-                for start in range(len(words_)):
-                    piece = words_[start]
-                    for end in range(start, min(len(words_), start + self._max_parts)):
-                        if end > start:
-                            piece += seps[end - 1] + words_[end]
-                        if self.ids and any(ch.isdigit() for ch in piece):
-                            normal = normalise_id(piece)
-                            if normal in self.ids:
-                                yield "respondent_id", piece, self.ids[normal]
-                                continue
-                    word = words_[start]
+                base = run.start()
+                parts = [(base + m.start(), base + m.end())
+                         for m in _WORD_PART.finditer(run.group(0))]
+                for i, (start, word_end) in enumerate(parts):
+                    # windows of consecutive parts (with their separators) up to the longest id
+                    for _, end in parts[i:i + self._max_parts]:
+                        piece = text[start:end]
+                        if self.ids and any(ch.isdigit() for ch in piece) \
+                                and normalise_id(piece) in self.ids \
+                                and _standalone(text, start, end):
+                            yield "respondent_id", piece, self.ids[normalise_id(piece)]
+                    word = text[start:word_end]
                     if self.pseudonyms and word.casefold() in self.pseudonyms:
                         yield "pseudonym", word, self.pseudonyms[word.casefold()]
                     elif self.pseudonym_pattern and _PSEUDONYM.fullmatch(word):
@@ -383,6 +379,14 @@ class Screen:
 
 
 _PREFIX = 12
+_WORD_PART = re.compile(r"[^\W_]+")
+
+
+def _standalone(text: str, start: int, end: int) -> bool:
+    """Not a piece of a longer number: ``104233`` stands alone in "nr. 104233." but not in
+    "104233.5" or "1.104.233"."""
+    return not (re.match(r"[.,]\d", text[end:end + 2])
+                or re.search(r"\d[.,]$", text[max(0, start - 2):start]))
 _WORD_START = re.compile(r"(?<![^\W_])[^\W_]")
 _PSEUDONYM = re.compile(r"p[0-9a-f]{12}")
 
@@ -526,6 +530,9 @@ def check_extracted(extracted: Extracted, file: str, screen: Screen) -> list[Fin
                     columns=", ".join(shared[:5]) + (", …" if len(shared) > 5 else ""),
                     instrument=instrument_id)
                 break
+    # in reading order: cell and output of a notebook, page, line; stable within a place
+    found.sort(key=lambda f: (f.where.cell or 0, f.where.output or 0, f.where.page or 0,
+                              f.where.line or 0))
     return _capped(found, file, language)
 
 

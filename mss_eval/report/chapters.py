@@ -1113,9 +1113,10 @@ def _experience(report: Report, clients: pd.DataFrame) -> Block:
         ins = get_instrument("client_interview")
         answers = ins.column("exp_heard").answers
         item_labels = dict(zip(items["item"], items["item_label"]))
-        for item, rev in zip(items["item"], items["reversed"]):
-            if bool(rev):
-                item_labels[item] += _t(report, " (omgekeerd)", " (reversed)")
+        # items has a row per answer; mark each reversed item once
+        reversed_items = set(items.loc[items["reversed"].astype(bool), "item"])
+        for item in reversed_items:
+            item_labels[item] += _t(report, " (omgekeerd)", " (reversed)")
         fig = likert_bars(items, answer_order=answers.keys(),
                           answer_labels={a.key: a.label(lang) for a in answers.answers},
                           item_labels=item_labels, title=_t(report, "Ervaring met het MSS",

@@ -124,7 +124,11 @@ def _number_formatter(decimals: int, language: str, percent: bool = False, absol
 
     def fmt(value, _pos):
         v = abs(value) if absolute else value
-        return format_number(v, decimals, language) + ("%" if percent else "")
+        # ticks at halves (1, 1.5, 2, ...) need a decimal, or two ticks would read the same
+        places = decimals
+        while places < 3 and abs(round(v, places) - v) > 1e-9:
+            places += 1
+        return format_number(v, places, language) + ("%" if percent else "")
 
     return FuncFormatter(fmt)
 
@@ -247,7 +251,7 @@ def likert_bars(
         start = start + widths
     ax.axvline(0, color="#444444", linewidth=0.8)
     ax.set_yticks(y)
-    ax.set_yticklabels([_wrap(f"{_label(item_labels, i)} ({_n_text(bases[i], language)})")
+    ax.set_yticklabels([f"{_wrap(_label(item_labels, i))}\n({_n_text(bases[i], language)})"
                         for i in items])
     ax.set_xlim(-100, 100)
     ax.xaxis.set_major_formatter(_number_formatter(0, language, percent=True, absolute=True))

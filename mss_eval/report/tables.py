@@ -102,7 +102,9 @@ class ReportTable:
         ident = f' id="{esc(self.table_id)}"' if self.table_id else ""
         # many columns (regions side by side in the final report) get a smaller type
         wide = " wide" if len(self.cells.columns) > 7 else ""
-        out = [f'<div class="mss-table{wide}"{ident}>', "<table>"]
+        # a short table is kept whole on one page, caption included
+        short = " short" if len(self.cells) <= 25 else ""
+        out = [f'<div class="mss-table{wide}{short}"{ident}>', "<table>"]
         if self.caption or label:
             out.append(f"<caption>{label}{esc(self.caption)}</caption>")
         out.append("<thead><tr>")
