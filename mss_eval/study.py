@@ -32,8 +32,8 @@ SECRET_FILE = ".mss-secret"
 DATA_SUFFIXES = (".csv", ".xlsx", ".sav")
 
 #: A region id is a slug: it becomes a folder name and a notebook parameter, so nothing else.
-REGION_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
-ROUND_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$")
+REGION_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}\Z")
+ROUND_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}\Z")
 
 
 class _Strict(BaseModel):

@@ -19,7 +19,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 import mss_eval
-from helpers_input import STUDY_YAML, clients, data_dir, make_study, tree_hashes, write_csv
+from helpers_input import clients, data_dir, make_study, tree_hashes, write_csv
 from mss_eval.cli import main
 from mss_eval.privacy import Screen, check_report
 from mss_eval.pseudonym import pseudonymise
@@ -317,7 +317,8 @@ def test_direct_identifiers_in_text_are_found(tmp_path, text, kind):
 
 
 def test_an_unapproved_excerpt_is_found_also_across_markup(tmp_path, screen):
-    split = UNAPPROVED.replace("eindelijk", "<em>eindelijk</em>\n").replace("over geld", "over\ngeld")
+    split = (UNAPPROVED.replace("eindelijk", "<em>eindelijk</em>\n")
+             .replace("over geld", "over\ngeld"))
     page = write_html(tmp_path / "r.html", CLEAN_BODY + f"<p>Een cliënt: {split}</p>")
     findings = check_report(page, screen=screen)
     hit, = _only(findings, "excerpt")
@@ -380,6 +381,25 @@ def test_a_long_tidy_frame_without_ids_in_a_notebook_is_row_level_data(tmp_path,
     assert check_report(short, screen=screen) == []
 
 
+def test_a_printed_dataframe_or_series_of_ids_is_row_level_data_even_without_a_study(tmp_path):
+    frame = pd.DataFrame({"region": ["den_haag"] * 3, "client_id": ["Q1", "Q2", "Q3"],
+                          "remarks": ["a", "b", "c"]})
+    nb = write_notebook(tmp_path / "r.ipynb", [
+        new_output("stream", name="stdout", text=frame.to_string() + "\n"),
+        new_output("execute_result", data={"text/plain": repr(frame["client_id"])},
+                   execution_count=2)])
+    findings = check_report(nb)
+    assert [(f.kind, f.value, f.where.output) for f in findings] == [
+        ("row_level_ids", "client_id", 1), ("row_level_ids", "client_id", 2)]
+
+
+def test_a_csv_export_with_an_id_column_is_row_level_data(tmp_path):
+    (tmp_path / "tabel.csv").write_text("respondent_id;mss_rating\nx1;8\nx2;7\n",
+                                        encoding="utf-8")
+    hit, = check_report(tmp_path)
+    assert (hit.file, hit.kind, hit.where.line) == ("tabel.csv", "row_level_ids", 1)
+
+
 def test_a_traceback_in_a_notebook_is_checked_too(tmp_path, screen):
     error = new_output("error", ename="KeyError", evalue="'DH-005'",
                        traceback=["\x1b[0;31mKeyError\x1b[0m: 'DH-005'"])
@@ -392,6 +412,16 @@ def test_without_a_study_pseudonym_shaped_tokens_are_found(tmp_path, pseudonym):
     page = write_html(tmp_path / "r.html", f"<p>Cliënt {pseudonym} kreeg steun.</p>")
     hit, = _only(check_report(page), "pseudonym_like")
     assert hit.value == pseudonym[:2] + "…"
+
+
+def test_the_study_key_in_a_report_is_found(tmp_path, study_dir, screen):
+    secret = (study_dir / ".mss-secret").read_text().strip()
+    nb = write_notebook(tmp_path / "r.ipynb", [
+        new_output("stream", name="stdout", text=f"sleutel: {secret}\n")])
+    findings = check_report(nb, screen=screen)
+    assert [(f.kind, f.value) for f in findings] == [("secret", secret[:2] + "…")]
+    _never_shows(findings, secret, secret[:12])
+    assert secret not in repr(screen.__getstate__())
 
 
 def test_a_damaged_file_is_a_finding_not_a_crash(tmp_path):
@@ -501,4 +531,6 @@ def test_a_rendered_region_report_of_the_example_study_is_clean(tmp_path):
     secret = (study / ".mss-secret").read_text().strip()
     assert all(secret not in p.read_text(errors="replace") for p in out.rglob("*")
                if p.is_file())
-    assert tree_hashes(study) == before
+    after = tree_hashes(study)
+    assert {f: after.get(f) for f in before} == before  # inputs unchanged
+    assert all(f.startswith(".mss-cache/") for f in set(after) - set(before))

@@ -54,7 +54,8 @@ _YAML_PIECES = [
     "den_haag", "2010-1", "\"2010-1\"", "[den_haag, dordrecht]", "{", "}", "[", "]", ": ",
     "- ", "\n", "\n  ", "\n    ", "\t", "&anker ", "*anker", "!!python/object/apply:os.system",
     "!!binary ", "'", '"', "#", "---\n", "...\n", "|\n", ">\n", "~", "null", "yes", "0x1F",
-    "1e309", "-.inf", "2010-02-30", "\u00eb", "\u0627\u0644\u062d\u064a", "\U0001f3e0", "%YAML 1.1\n",
+    "1e309", "-.inf", "2010-02-30", "\u00eb", "\u0627\u0644\u062d\u064a", "\U0001f3e0",
+    "%YAML 1.1\n",
     "? ", "<<: *anker", "\ufeff", "\x00", "\\",
 ]
 
@@ -174,7 +175,9 @@ def test_any_csv_shape_gives_a_report(tmp_path):
         frame = report.files[0].frame
         if frame is not None:
             assert list(frame.columns) == ["round", "region", *CLIENT_COLUMNS]
-            assert len(frame) <= len(rows)
+            # rows are numbered as in a spreadsheet: the header is row 1 (a quoted line break
+            # can make two records of one when the header alone does not show the delimiter)
+            assert (frame.index >= 2).all()
 
     check()
 

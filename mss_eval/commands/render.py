@@ -26,6 +26,20 @@ Met --round alleen die ronde(s) (regio- en tussenrapporten); met --region alleen
 die regio('s). / With --round only those rounds (region and interim reports); with --region only
 the reports of those regions.
 
+Eén render tegelijk per uitvoermap: een tweede stopt meteen en noemt de eerste (proces,
+starttijd), of wacht met --wait. Ctrl-C of SIGTERM stopt netjes: wat klaar is blijft staan, niets
+blijft half geschreven, en dezelfde opdracht opnieuw maakt de rest. Elk rapport wordt vóór het
+plaatsen gecontroleerd op lekken (zoals mss-eval check-report); een rapport dat lekt, mislukt.
+/ One render at a time per output folder: a second one stops at once and names the first
+(process, start time), or waits with --wait. Ctrl-C or SIGTERM stops cleanly: what is finished
+stays, nothing is left half written, and the same command again renders the rest. Each report is
+checked for leaks (as mss-eval check-report does) before it is put in place; a report that leaks
+fails.
+
+Afsluitcode / exit code: 0 alles gemaakt / all rendered; 1 een rapport mislukt of de map is in
+gebruik / a report failed or the folder is in use; 2 verkeerd gebruik / usage error;
+130 onderbroken met Ctrl-C / interrupted by Ctrl-C; 143 gestopt met SIGTERM / stopped by SIGTERM.
+
 Voorbeeld / example:
   mss-eval render data_templates/example_study --out reports/example_study
   mss-eval render mijn_studie --round 2010-1 --region den_haag --format html,pdf
@@ -54,6 +68,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--language", choices=["nl", "en"], default=None,
                         help="taal van de rapporten (standaard die van study.yaml) / report "
                              "language (default: the study's)")
+    parser.add_argument("--wait", action="store_true",
+                        help="wacht tot een andere render in dezelfde uitvoermap klaar is / wait "
+                             "until another render in the same output folder has finished")
+    parser.add_argument("--notebooks", default=None, metavar="DIR",
+                        help="rapportnotebooks uit deze map in plaats van de meegeleverde / "
+                             "report notebooks from this folder instead of the shipped ones")
+    parser.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                        help="stuur de rapporten naar een Dask-cluster (tcp://host:8786) in "
+                             "plaats van lokale processen / send the reports to a Dask cluster "
+                             "(tcp://host:8786) instead of local processes")
 
 
 def command_line(argv: list[str] | None = None) -> str:
@@ -75,6 +99,12 @@ def run(args: argparse.Namespace) -> int:
 
     from ..render import render_study
 
+    executor_factory = None
+    if args.scheduler:
+        from ..render.dask_executor import dask_executor_factory
+
+        executor_factory = dask_executor_factory(args.scheduler,
+                                                 language=args.language or "nl")
     summary = render_study(
         study,
         rounds=args.rounds,
@@ -85,7 +115,10 @@ def run(args: argparse.Namespace) -> int:
         force=args.force,
         language=args.language,
         rendered_by=getattr(args, "rendered_by", None) or command_line(),
+        wait=args.wait,
+        notebook_dir=args.notebooks,
+        executor_factory=executor_factory,
     )
-    stream = sys.stderr if summary.failed else sys.stdout
+    stream = sys.stderr if summary.exit_code else sys.stdout
     print(summary.describe(), file=stream)
     return summary.exit_code

@@ -16,6 +16,7 @@ knows the study's own respondent numbers, pseudonyms, open answers and unapprove
 from __future__ import annotations
 
 import bisect
+import hashlib
 import os
 import re
 from collections.abc import Iterable
@@ -43,7 +44,8 @@ MAX_ROWS = 10
 MAX_PER_KIND = 20
 
 #: The kinds of leak, in the order a file is checked.
-KINDS = ("respondent_id", "pseudonym", "pseudonym_like", "bsn", "email", "phone", "address",
+KINDS = ("respondent_id", "pseudonym", "pseudonym_like", "secret", "bsn", "email", "phone",
+         "address",
          "birth_date", "free_text", "excerpt", "row_level_ids", "row_level_rows", "unreadable",
          "more")
 
@@ -73,6 +75,12 @@ MESSAGES.update({
               "tekens); pseudoniemen horen niet in een rapport",
         "en": "'{value}' looks like a respondent's pseudonym (p and 12 hexadecimal characters); "
               "pseudonyms do not belong in a report",
+    },
+    "leak_secret": {
+        "nl": "'{value}' is de sleutel voor pseudoniemen van de studie (.mss-secret); wie die "
+              "sleutel heeft, kan pseudoniemen terugleiden naar respondentnummers",
+        "en": "'{value}' is the study's key for pseudonyms (.mss-secret); whoever has it can "
+              "link pseudonyms back to respondent numbers",
     },
     **{f"leak_{kind}": {
         "nl": f"'{{value}}' lijkt {what['nl']}; direct identificerende gegevens horen niet in "
@@ -167,7 +175,8 @@ def squash(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
-_EDGE_PUNCTUATION = "\"'“”‘’«»„‚…-–—.,;:!?()[]{} "
+#: Punctuation and symbols around an open answer (quotes, a full stop) are not part of it.
+_EDGES = re.compile(r"^[\W_]+|[\W_]+$")
 
 
 # -- what to look for ----------------------------------------------------------------------
@@ -206,6 +215,8 @@ class Screen:
     language: str = "nl"
     #: search pseudonym-shaped tokens (without a study the actual pseudonyms are unknown)
     pseudonym_pattern: bool = True
+    #: SHA-256 of the study's key as written in ``.mss-secret`` (the key itself is not kept)
+    secret_digest: str | None = None
 
     def __post_init__(self) -> None:
         self._prepare()
@@ -277,8 +288,11 @@ class Screen:
         config = report.config
         language = language or config.settings.language
         key = None
-        if loaded is None and (path / SECRET_FILE).is_file():
+        if (path / SECRET_FILE).is_file():  # read, never created: the check writes nothing
             key = ensure_secret(path, language=language)
+        secret_digest = None if key is None else hashlib.sha256(key.hex().encode()).hexdigest()
+        if loaded is not None:
+            key = None  # a loaded study has its pseudonyms already
 
         # ids equal to a round or region id are how the report names its parts, not respondents
         structural = {normalise_id(r.id) for r in (*config.rounds, *config.regions)}
@@ -303,9 +317,10 @@ class Screen:
                         made = pseudonymise_series(values, fr.frame["region"], key)
                         for p in made.dropna().unique():
                             pseudonyms.setdefault(str(p), source)
-                elif column.privacy == "free_text" and column.name != "excerpt":
+                elif column.privacy == "free_text" and (instrument.id, column.name) != (
+                        "coded_segments", "excerpt"):  # excerpts: approved ones may be shown
                     for text in values.dropna().unique():
-                        needle = squash(str(text)).strip(_EDGE_PUNCTUATION)
+                        needle = _EDGES.sub("", squash(str(text)))
                         if len(needle) >= MIN_FREE_TEXT_LENGTH:
                             free_text.setdefault(needle, source)
             if fr.instrument == "coded_segments":
@@ -337,13 +352,13 @@ class Screen:
         headers, columns = _table_vocabulary()
         return cls(ids=ids, pseudonyms=pseudonyms, free_text=free_text, study=excerpts_of,
                    id_headers=headers, instrument_columns=columns, max_rows=max_rows,
-                   language=language, pseudonym_pattern=False)
+                   language=language, pseudonym_pattern=False, secret_digest=secret_digest)
 
     # -- searching one file's text ---------------------------------------------------------
     def scan_ids(self, unit: Unit) -> Iterable[tuple[str, str, str]]:
         """(kind, the text found, source) for respondent ids and pseudonyms in one piece."""
         text = unit.text
-        if self.ids or self.pseudonyms or self.pseudonym_pattern:
+        if self.ids or self.pseudonyms or self.pseudonym_pattern or self.secret_digest:
             for run in self._run.finditer(text):
                 base = run.start()
                 parts = [(base + m.start(), base + m.end())
@@ -357,7 +372,10 @@ class Screen:
                                 and _standalone(text, start, end):
                             yield "respondent_id", piece, self.ids[normalise_id(piece)]
                     word = text[start:word_end]
-                    if self.pseudonyms and word.casefold() in self.pseudonyms:
+                    if self.secret_digest and len(word) == 64 and hashlib.sha256(
+                            word.casefold().encode()).hexdigest() == self.secret_digest:
+                        yield "secret", word, ""
+                    elif self.pseudonyms and word.casefold() in self.pseudonyms:
                         yield "pseudonym", word, self.pseudonyms[word.casefold()]
                     elif self.pseudonym_pattern and _PSEUDONYM.fullmatch(word):
                         yield "pseudonym_like", word, ""

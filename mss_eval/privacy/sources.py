@@ -324,12 +324,60 @@ def json_text(data: object, base: Where = Where(), language: str = "nl") -> Extr
 
 
 # -- plain text ------------------------------------------------------------------------------
-def plain_text(text: str, base: Where = Where()) -> Extracted:
-    """One piece per line, numbered from 1 (within the output when ``base`` has a line)."""
+def plain_text(text: str, base: Where = Where(), *, tables: str | None = None) -> Extracted:
+    """One piece per line, numbered from 1 (within the output when ``base`` has a line).
+
+    ``tables="repr"`` also records tables printed the way pandas prints a DataFrame or Series;
+    ``tables="csv"`` records the text as one delimited table.
+    """
     out = Extracted()
-    for number, line in enumerate(text.splitlines(), 1):
+    lines = text.splitlines()
+    for number, line in enumerate(lines, 1):
         out.add(line, replace(base, line=number))
+    if tables == "repr":
+        out.tables += _printed_tables(lines, base)
+    elif tables == "csv" and lines:
+        first = lines[0]
+        delimiter = max(",;\t|", key=first.count)
+        header = tuple(h.strip().strip('"') for h in first.split(delimiter))
+        out.tables.append(TableShape(header, sum(1 for line in lines[1:] if line.strip()),
+                                     replace(base, line=1)))
     return out
+
+
+_ROWS_FOOTER = re.compile(r"^\[(\d+) rows x \d+ columns\]$")
+_SERIES_FOOTER = re.compile(r"^Name: (\S+?),(?: Length: (\d+),)? dtype: ")
+
+
+def _printed_tables(lines: list[str], base: Where) -> list[TableShape]:
+    """Tables in text as pandas prints them: a block of lines whose first line is the header
+    (indented, because the index comes first) with rows under it; a Series by its
+    ``Name: ..., dtype: ...`` footer. ``[N rows x M columns]`` gives the true number of rows of
+    a shortened print."""
+    found: list[TableShape] = []
+    block: list[tuple[int, str]] = []
+
+    def close() -> None:
+        if len(block) >= 2 and block[0][1][:1].isspace():
+            header = tuple(t for t in block[0][1].split() if t != "\\")
+            rows = [line for _, line in block[1:] if not _ROWS_FOOTER.match(line.strip())]
+            total = next((int(m.group(1)) for _, line in block
+                          if (m := _ROWS_FOOTER.match(line.strip()))), len(rows))
+            found.append(TableShape(header, total, replace(base, line=block[0][0])))
+
+    for number, line in enumerate(lines, 1):
+        series = _SERIES_FOOTER.match(line.strip())
+        if series:
+            rows = int(series.group(2) or len(block))
+            found.append(TableShape((series.group(1),), rows, replace(base, line=number)))
+            block = []
+        elif line.strip():
+            block.append((number, line))
+        else:
+            close()
+            block = []
+    close()
+    return found
 
 
 # -- PDF -------------------------------------------------------------------------------------
@@ -425,12 +473,12 @@ def docx_text(path: Path, language: str = "nl") -> Extracted:
         out.add(getattr(core, name, None), Where(part=f"{w['properties']} ({name})"))
 
     # notes and comments live in their own parts; read their text paragraph by paragraph
-    from lxml import etree
+    from xml.etree import ElementTree
 
     with zipfile.ZipFile(path) as archive:
         for name in archive.namelist():
             if name in ("word/footnotes.xml", "word/endnotes.xml", "word/comments.xml"):
-                root = etree.fromstring(archive.read(name))
+                root = ElementTree.fromstring(archive.read(name))
                 for number, p in enumerate(root.iter(qn("w:p")), 1):
                     text = "".join(t.text or "" for t in p.iter(qn("w:t")))
                     out.add(text, Where(part=f"{w['notes']} ({name.split('/')[-1]}), "
@@ -462,7 +510,7 @@ def notebook_text(data: dict, language: str = "nl") -> Extracted:
             base = Where(cell=c, output=o)
             if kind == "stream":
                 out.extend(plain_text(_joined(output.get("text", "")),
-                                      replace(base, mime=output.get("name"))))
+                                      replace(base, mime=output.get("name")), tables="repr"))
             elif kind == "error":
                 out.add(output.get("ename"), replace(base, mime="error"))
                 out.add(output.get("evalue"), replace(base, mime="error"))
@@ -474,7 +522,8 @@ def notebook_text(data: dict, language: str = "nl") -> Extracted:
                 if mime in ("text/html", "image/svg+xml"):
                     out.extend(html_text(_joined(value), where, language))
                 elif mime in _TEXT_MIME:
-                    out.extend(plain_text(_joined(value), where))
+                    out.extend(plain_text(_joined(value), where,
+                                          tables="repr" if mime == "text/plain" else None))
                 elif _JSON_MIME.match(mime):
                     if isinstance(value, str):
                         try:
@@ -509,4 +558,4 @@ def read_report_file(path: Path, language: str = "nl") -> Extracted:
         return json_text(json.loads(text), Where(), language)
     if kind == "ipynb":
         return notebook_text(json.loads(text), language)
-    return plain_text(text)
+    return plain_text(text, tables="csv" if path.suffix.lower() in (".csv", ".tsv") else None)

@@ -14,6 +14,8 @@ from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
 
+from .interrupt import forget_kernel, register_kernel
+
 
 class IPCKernelManager(AsyncKernelManager):
     """An nbclient kernel manager whose kernel listens on IPC sockets in a private folder."""
@@ -25,9 +27,15 @@ class IPCKernelManager(AsyncKernelManager):
         # for IPC, "ip" is the path prefix of the socket files
         self.ip = str(self._socket_dir / "kernel")
 
+    async def _async_launch_kernel(self, kernel_cmd, **kw) -> None:
+        await super()._async_launch_kernel(kernel_cmd, **kw)
+        # an interrupted render kills the kernels it knows of (see .interrupt)
+        register_kernel(self)
+
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
         await super()._async_cleanup_resources(restart=restart)
         if not restart:
+            forget_kernel(self)
             shutil.rmtree(self._socket_dir, ignore_errors=True)
 
     cleanup_resources = _async_cleanup_resources  # type: ignore[assignment]

@@ -12,24 +12,32 @@ same :class:`~mss_eval.render.plan.ReportJob` tasks later.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import multiprocessing
 import os
 import queue as queue_mod
+import signal
+import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..study import REPORTS_DIR, load_config
+from . import interrupt
+from .cache import ReportCache, for_index
 from .index import write_index
+from .lock import RenderLock
 from .plan import FORMATS, ReportJob, plan_reports
 from .worker import RenderOptions, ReportResult, init_worker, render_report
 
 _STATES = {
     "nl": {"queued": "in de wachtrij", "executing": "notebook uitvoeren", "html": "HTML schrijven",
-           "pdf": "PDF schrijven", "docx": "DOCX schrijven", "done": "klaar", "failed": "MISLUKT"},
+           "pdf": "PDF schrijven", "docx": "DOCX schrijven", "done": "klaar", "failed": "MISLUKT",
+           "interrupted": "onderbroken"},
     "en": {"queued": "queued", "executing": "executing notebook", "html": "writing HTML",
-           "pdf": "writing PDF", "docx": "writing DOCX", "done": "done", "failed": "FAILED"},
+           "pdf": "writing PDF", "docx": "writing DOCX", "done": "done", "failed": "FAILED",
+           "interrupted": "interrupted"},
 }
 _STEP = {"queued": 0, "executing": 0, "html": 1, "pdf": 2, "docx": 3}
 
@@ -44,23 +52,39 @@ class RenderSummary:
     seconds: float
     language: str = "nl"
     jobs: int = 1
+    #: the signal that stopped the render (SIGINT, SIGTERM), or None
+    interrupted: int | None = None
+    #: reports planned but never started because the render was interrupted (their keys)
+    not_started: list[str] = field(default_factory=list)
+    #: why index.html could not be written (a full disk), or None
+    index_error: str | None = None
 
     @property
     def failed(self) -> list[ReportResult]:
-        return [r for r in self.results if not r.ok]
+        return [r for r in self.results if r.status == "failed"]
 
     @property
     def succeeded(self) -> list[ReportResult]:
         return [r for r in self.results if r.ok]
 
     @property
+    def stopped(self) -> list[ReportResult]:
+        """Reports interrupted while they were being made."""
+        return [r for r in self.results if r.status == "interrupted"]
+
+    @property
     def exit_code(self) -> int:
-        return 1 if self.failed else 0
+        """0 all made; 1 a report failed; 130 / 143 interrupted by SIGINT / SIGTERM."""
+        if self.interrupted is not None:
+            return interrupt.exit_code(self.interrupted)
+        return 1 if self.failed or self.index_error else 0
 
     def describe(self) -> str:
         """The summary printed at the end of ``mss-eval render``, in the study's language."""
         nl = self.language == "nl"
         n_ok, n_failed = len(self.succeeded), len(self.failed)
+        if self.interrupted is not None:
+            return self._describe_interrupted()
         lines = [
             (f"{n_ok} van {len(self.results)} rapporten gemaakt in {self.seconds:.0f} s "
              f"({self.jobs} tegelijk); overzicht: {self.index}") if nl else
@@ -81,6 +105,39 @@ class RenderSummary:
                 if r.files.get("failed_notebook"):
                     lines.append(("    het uitgevoerde notebook staat in " if nl else
                                   "    the executed notebook is in ") + r.files["failed_notebook"])
+        unchanged = sum(1 for r in self.succeeded if r.cached)
+        if unchanged:
+            lines.append(f"{unchanged} ongewijzigd, niet opnieuw gemaakt (--force maakt alles)"
+                         if nl else f"{unchanged} unchanged, not rendered again (--force renders "
+                         "all)")
+        if self.index_error:
+            lines.append(("Het overzicht (index.html) kon niet worden bijgewerkt: " if nl else
+                          "The index (index.html) could not be updated: ") + self.index_error)
+        return "\n".join(lines)
+
+    def _describe_interrupted(self) -> str:
+        """What an interrupted render did and did not do, and how to finish it."""
+        nl = self.language == "nl"
+        name = interrupt.NAMES.get(self.interrupted, f"signal {self.interrupted}")
+        lines = [
+            (f"Onderbroken ({name}) na {self.seconds:.0f} s: {len(self.succeeded)} rapport(en) "
+             f"gemaakt, {len(self.stopped)} onderbroken, {len(self.not_started)} niet begonnen"
+             + (f", {len(self.failed)} mislukt" if self.failed else "") + "."
+             ) if nl else
+            (f"Interrupted ({name}) after {self.seconds:.0f} s: {len(self.succeeded)} report(s) "
+             f"rendered, {len(self.stopped)} interrupted, {len(self.not_started)} not started"
+             + (f", {len(self.failed)} failed" if self.failed else "") + "."),
+            ("De gemaakte rapporten zijn compleet; van de andere is niets half geschreven. Start "
+             "dezelfde opdracht opnieuw om de rest te maken." if nl else
+             "The reports rendered are complete; nothing of the others was half written. Run the "
+             "same command again to render the rest."),
+        ]
+        for r in self.stopped:
+            lines.append(f"  - {r.title} [{r.key}]: {r.error}")
+        for r in self.failed:
+            lines.append(f"  - {r.title} [{r.key}]: {'MISLUKT' if nl else 'FAILED'}: {r.error}")
+        if self.index:
+            lines.append((f"Overzicht: {self.index}") if nl else f"Index: {self.index}")
         return "\n".join(lines)
 
 
@@ -106,6 +163,7 @@ def render_study(
     progress: bool | None = None,
     rendered_by: str | None = None,
     executor_factory: Callable[[int], cf.Executor] | None = None,
+    wait: bool | float = False,
 ) -> RenderSummary:
     """Render the reports of a study: region reports, round (interim) reports, the final report.
 
@@ -137,11 +195,21 @@ def render_study(
         The command that rendered the reports, printed in each report's appendix.
     executor_factory : callable, optional
         ``jobs -> Executor``; default a :class:`concurrent.futures.ProcessPoolExecutor`.
+    wait : bool or float
+        When another render holds the output folder: ``False`` raise
+        :class:`~mss_eval.render.lock.RenderLocked` (naming that render), ``True`` wait until it
+        is done, a number wait at most that many seconds.
 
     Returns
     -------
     RenderSummary
-        ``summary.exit_code`` is 1 when any report failed.
+        ``summary.exit_code`` is 1 when any report failed, 130 / 143 when Ctrl-C / SIGTERM
+        stopped the render (the reports finished by then are complete, the others untouched).
+
+    Raises
+    ------
+    RenderLocked
+        Another render is writing to the same output folder.
     """
     started = time.monotonic()
     study_path = Path(study_path).resolve()
@@ -151,26 +219,89 @@ def render_study(
     out.mkdir(parents=True, exist_ok=True)
     if rendered_by is None:
         rendered_by = f"mss_eval.render_study({str(study_path)!r})"
-    planned = plan_reports(config, study_path, out, rounds=rounds, regions=regions,
-                           formats=formats, notebook_dir=notebook_dir, language=language,
-                           rendered_by=rendered_by)
-    jobs = max(1, min(jobs or _default_jobs(), len(planned) or 1))
-    options = options or RenderOptions()
-    del force  # no cache yet: every planned report is rendered
+    # one render per output folder at a time (.lock); Ctrl-C and SIGTERM stop it cleanly
+    with RenderLock(out, wait=wait, language=language, command=rendered_by,
+                    on_wait=_tell_waiting), interrupt.handling_signals():
+        planned = plan_reports(config, study_path, out, rounds=rounds, regions=regions,
+                               formats=formats, notebook_dir=notebook_dir, language=language,
+                               rendered_by=rendered_by)
+        options = options or RenderOptions()
+        if planned:
+            _prepare_study(study_path, language)
+        # reports whose inputs did not change are skipped; the study is loaded once, here,
+        # into the tidy cache the report kernels read (see .cache)
+        cache = ReportCache(study_path, planned, force=force)
+        todo = cache.to_render
+        jobs = max(1, min(jobs or _default_jobs(), len(todo) or 1))
+        if cache.needs_study:
+            cache.prepare_tidy_data()
 
-    display = _Display(planned, language, progress)
-    with display:
-        if jobs == 1 and executor_factory is None:
-            results = _run_here(planned, options, display)
-        else:
-            results = _run_pool(planned, options, jobs, display, executor_factory)
-    order = {job.key: i for i, job in enumerate(planned)}
-    results.sort(key=lambda r: order[r.key])
-    all_jobs = plan_reports(config, study_path, out, formats=formats, notebook_dir=notebook_dir,
-                            language=language)
-    index = write_index(out, config, all_jobs, results, language=language)
-    return RenderSummary(out_dir=out, results=results, index=index,
-                         seconds=time.monotonic() - started, language=language, jobs=jobs)
+        display = _Display(todo, language, progress)
+        with display:
+            if not todo:
+                results = []
+            elif jobs == 1 and executor_factory is None:
+                results = _run_here(todo, options, display)
+            else:
+                results = _run_pool(todo, options, jobs, display, executor_factory)
+        results += cache.finish(results, refresh=interrupt.received() is None)
+        signum = interrupt.received()
+        # whatever arrives now waits: the index must match the files
+        with interrupt.deferred(swallow=True):
+            order = {job.key: i for i, job in enumerate(planned)}
+            results.sort(key=lambda r: order[r.key])
+            not_started = _not_started(planned, results)
+            results = [_as_stopped_by(r, signum) for r in results if r.key not in set(not_started)]
+            all_jobs = plan_reports(config, study_path, out, formats=formats,
+                                    notebook_dir=notebook_dir, language=language)
+            index, index_error = _write_index(out, config, all_jobs, results, language)
+        return RenderSummary(out_dir=out, results=results, index=index,
+                             seconds=time.monotonic() - started, language=language, jobs=jobs,
+                             interrupted=signum, not_started=not_started,
+                             index_error=index_error)
+
+
+def _tell_waiting(sentence: str) -> None:
+    print(sentence, file=sys.stderr, flush=True)
+
+
+def _prepare_study(study_path: Path, language: str) -> None:
+    """Make the study's pseudonym key before workers start, so that two of them loading the
+    study at the same moment cannot both try to create it."""
+    from ..pseudonym import ensure_secret
+
+    ensure_secret(study_path, language=language)
+
+
+def _as_stopped_by(result: ReportResult, signum: int | None) -> ReportResult:
+    """An interrupted report as stopped by the signal the render received (a worker only sees
+    the SIGTERM its parent sends it)."""
+    if result.status != "interrupted" or signum is None:
+        return result
+    from .faults import interrupted_result
+
+    return interrupted_result(result, interrupt.RenderInterrupted(signum),
+                              started=result.error_detail.get("started", True),
+                              language=result.error_detail.get("language", "nl"))
+
+
+def _not_started(planned: list[ReportJob], results: list[ReportResult]) -> list[str]:
+    """Keys of planned reports that an interruption kept from starting."""
+    by_key = {r.key: r for r in results}
+    return [j.key for j in planned if j.key not in by_key
+            or (by_key[j.key].status == "interrupted"
+                and not by_key[j.key].error_detail.get("started", True))]
+
+
+def _write_index(out: Path, config, all_jobs, results, language: str):
+    """``index.html`` and ``render-status.json``; an interrupted report keeps its last status."""
+    from .faults import describe_os_error
+
+    finished = for_index(out, [r for r in results if r.status != "interrupted"])
+    try:
+        return write_index(out, config, all_jobs, finished, language=language), None
+    except OSError as exc:
+        return None, describe_os_error(exc, language)
 
 
 def _run_here(planned: list[ReportJob], options: RenderOptions, display: "_Display"):
@@ -182,10 +313,14 @@ def _run_here(planned: list[ReportJob], options: RenderOptions, display: "_Displ
     results = []
     try:
         for job in planned:
+            if interrupt.received() is not None:
+                break
             result = render_report(job, options)
+            results.append(result)
             display.drain(q)
             display.finished(result)
-            results.append(result)
+    except KeyboardInterrupt:
+        pass  # between two reports: what is done is in results, the rest was not started
     finally:
         worker._status_queue = previous
     return results
@@ -218,18 +353,85 @@ def _run_pool(planned, options, jobs, display, executor_factory):
                     result = future.result()
                 except Exception as exc:  # noqa: BLE001 - a worker process died
                     result = ReportResult(key=job.key, kind=job.kind, title=job.title,
-                                          status="failed",
-                                          error=f"{type(exc).__name__}: {exc}")
-                display.finished(result)
+                                          status="failed", error=_worker_died(exc, job.language))
                 results.append(result)
+                display.finished(result)
     except KeyboardInterrupt:
-        executor.shutdown(wait=False, cancel_futures=True)
-        raise
+        finished = {r.key for r in results}
+        remaining = {f for f, job in futures.items() if job.key not in finished}
+        results += _stop_pool(executor, futures, remaining, display, q)
     else:
         executor.shutdown(wait=True)
     finally:
         display.drain(q)
     return results
+
+
+#: Seconds the workers get to stop their reports (kill the kernel, remove temporary files).
+STOP_GRACE = 20.0
+
+
+def _stop_pool(executor: cf.Executor, futures: dict, pending: set, display: "_Display",
+               q) -> list[ReportResult]:
+    """After Ctrl-C or SIGTERM: cancel what has not started, ask each worker to stop its report
+    (SIGTERM: the worker kills its kernel and removes its temporary files), and collect what
+    they return. A worker still busy after :data:`STOP_GRACE` seconds, or any worker after a
+    second Ctrl-C, is killed outright; its report's temporary files are cleared by the next run.
+    """
+    from .faults import interrupted_result
+
+    results: list[ReportResult] = []
+    with interrupt.deferred(swallow=True):
+        for future in pending:
+            future.cancel()
+        processes = list((getattr(executor, "_processes", None) or {}).values())
+        for process in processes:
+            with contextlib.suppress(OSError, AttributeError, TypeError):
+                os.kill(process.pid, signal.SIGTERM)
+        running = {f for f in pending if not f.cancelled()}
+        deadline = time.monotonic() + STOP_GRACE
+        while running and time.monotonic() < deadline and interrupt.pending_signal() is None:
+            done, running = cf.wait(running, timeout=0.25)
+            display.drain(q)
+            for future in done:
+                results.append(_outcome(future, futures[future]))
+        if running:
+            for process in processes:
+                with contextlib.suppress(OSError, AttributeError):
+                    process.kill()
+            for future in running:
+                job = futures[future]
+                result = ReportResult(key=job.key, kind=job.kind, title=job.title,
+                                      status="failed")
+                results.append(interrupted_result(result, KeyboardInterrupt(), started=True,
+                                                  language=job.language))
+        with contextlib.suppress(Exception):
+            executor.shutdown(wait=True, cancel_futures=True)
+    results = [_as_stopped_by(r, interrupt.received()) for r in results]
+    for result in results:
+        display.finished(result)
+    return results
+
+
+def _worker_died(exc: BaseException, language: str) -> str:
+    if isinstance(exc, cf.process.BrokenProcessPool):
+        return ("het werkproces dat dit rapport maakte stopte onverwacht (te weinig geheugen?); "
+                "start de render opnieuw, eventueel met minder --jobs" if language == "nl" else
+                "the worker process rendering this report stopped unexpectedly (out of memory?); "
+                "render again, perhaps with fewer --jobs")
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _outcome(future: cf.Future, job: ReportJob) -> ReportResult:
+    """A finished future's result; a worker that died or was stopped counts as interrupted."""
+    from .faults import interrupted_result
+
+    try:
+        return future.result()
+    except BaseException:  # noqa: BLE001 - the pool is being stopped
+        result = ReportResult(key=job.key, kind=job.kind, title=job.title, status="failed")
+        return interrupted_result(result, KeyboardInterrupt(), started=True,
+                                  language=job.language)
 
 
 class _Display:
@@ -306,7 +508,8 @@ class _Display:
         if self.progress is None:
             if not self.quiet:
                 mark = "✓" if result.ok else "✗"
-                state = words["done"] if result.ok else f"{words['failed']}: {result.error}"
+                failed = words["interrupted" if result.status == "interrupted" else "failed"]
+                state = words["done"] if result.ok else f"{failed}: {result.error}"
                 self.console.print(f"{mark} {result.title} ({result.seconds:.0f} s) {state}",
                                    highlight=False, markup=False, soft_wrap=True)
             return
@@ -314,6 +517,8 @@ class _Display:
         if task is not None:
             if result.ok:
                 self.progress.update(task, completed=self.totals[result.key], state=f"[green]{words['done']}")
+            elif result.status == "interrupted":
+                self.progress.update(task, state=f"[yellow]{words['interrupted']}")
             else:
                 self.progress.update(task, state=f"[red]{words['failed']}")
             self.progress.stop_task(task)

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import interrupt
 from .atomic import atomic_write, commit, remove_temporaries, temporary_path
 from .plan import FORMATS, ReportJob
 
@@ -33,6 +34,8 @@ def init_worker(queue) -> None:
     _status_queue = queue
     # a forked or spawned worker must not touch the parent's display
     os.environ.setdefault("MPLBACKEND", "Agg")
+    # the parent decides when to stop: Ctrl-C is noted, SIGTERM stops the running report
+    interrupt.install_worker_handlers()
 
 
 def _emit(job: ReportJob, state: str) -> None:
@@ -46,8 +49,9 @@ class RenderOptions:
     """How reports are executed; the same for every report of one render."""
 
     kernel_name: str = "python3"
-    #: papermill engine name (None: papermill's default nbclient engine)
-    engine_name: str | None = None
+    #: papermill engine name: "mss_warm" (default) keeps one warm kernel per worker process
+    #: (mss_eval.render.engine); None or "nbclient": papermill's default, a new kernel per notebook
+    engine_name: str | None = "mss_warm"
     #: seconds one cell may run
     execution_timeout: int = 900
     #: seconds a kernel may take to start
@@ -57,6 +61,9 @@ class RenderOptions:
     #: "ipc" (default): kernels talk over Unix sockets, so parallel start-ups cannot race for a
     #: TCP port; "tcp": jupyter's default
     transport: str = "ipc"
+    #: check every file of a report for leaks before it is put in place (mss_eval.privacy);
+    #: a report that leaks fails
+    check_leaks: bool = True
 
 
 @dataclass
@@ -72,6 +79,8 @@ class ReportResult:
     error_detail: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    #: not rendered this time: its inputs did not change (mss_eval.render.cache)
+    cached: bool = False
 
     @property
     def ok(self) -> bool:
@@ -88,7 +97,11 @@ def _execute(job: ReportJob, output_path: Path, options: RenderOptions):
     import papermill
 
     extra = {}
-    if options.transport == "ipc" and options.engine_name in (None, "nbclient") \
+    if options.engine_name == "mss_warm":
+        from .engine import ENGINE_NAME  # noqa: F401 - registers the warm-kernel engine
+
+        extra["transport"] = options.transport
+    elif options.transport == "ipc" and options.engine_name in (None, "nbclient") \
             and os.name == "posix":
         from .kernels import IPCKernelManager
 
@@ -160,8 +173,11 @@ def describe_error(exc: BaseException, language: str = "nl") -> tuple[str, dict[
         text = ("een cel duurde langer dan de ingestelde tijd" if nl
                 else "a cell ran longer than the time allowed")
     elif isinstance(exc, OSError):
-        text = (f"kon niet schrijven: {exc.strerror or exc} ({exc.filename})" if nl
-                else f"could not write: {exc.strerror or exc} ({exc.filename})")
+        from .faults import describe_os_error
+
+        text = describe_os_error(exc, language)
+    elif hasattr(exc, "describe") and name in ("ReportLeaks",):
+        text = exc.describe(language)
     else:
         text = f"{name}: {exc}"
     return text, {"ename": name, "evalue": str(exc)}
@@ -181,11 +197,16 @@ def render_report(job: ReportJob, options: RenderOptions = RenderOptions()) -> R
     pending: list[tuple[Path, Path]] = []
     nb_tmp = temporary_path(job.output("ipynb"))
     executed = False
+    committed = began = False
+    scratch: list[Path] = []  # temporary files that are never renamed into place
     try:
-        job.folder.mkdir(parents=True, exist_ok=True)
-        remove_temporaries(job.folder)
-        _emit(job, "executing")
-        nb = _execute(job, nb_tmp, options)
+        with interrupt.in_report():
+            began = True
+            job.folder.mkdir(parents=True, exist_ok=True)
+            remove_temporaries(job.folder)
+            _emit(job, "executing")
+            # in a helper thread, so Ctrl-C/SIGTERM reach us and not nbclient (see .interrupt)
+            nb = interrupt.run_interruptibly(_execute, job, nb_tmp, options)
         executed = True
         pending.append((nb_tmp, job.output("ipynb")))
         report_nb, figures, title_meta, notes = prepare_for_export(nb)
@@ -200,9 +221,11 @@ def render_report(job: ReportJob, options: RenderOptions = RenderOptions()) -> R
         title = title_meta.get("title") or job.title
         document = notebook_to_html(report_nb, title=title, language=job.language)
         html_tmp = temporary_path(job.output("html"))
-        atomic_write(html_tmp, document)
         if "html" in job.formats:
             pending.append((html_tmp, job.output("html")))
+        else:
+            scratch.append(html_tmp)
+        atomic_write(html_tmp, document)
         if "pdf" in job.formats:
             _emit(job, "pdf")
             tmp = temporary_path(job.output("pdf"))
@@ -213,11 +236,18 @@ def render_report(job: ReportJob, options: RenderOptions = RenderOptions()) -> R
             tmp = temporary_path(job.output("docx"))
             html_to_docx(document, tmp, language=job.language)
             pending.append((tmp, job.output("docx")))
-        commit(pending)
-        pending = []
-        if "html" not in job.formats:
+        if options.check_leaks:
+            from .faults import check_for_leaks
+
+            check_for_leaks(job, pending)
+        # a signal now would leave some formats new and others old: hold it back
+        with interrupt.deferred():
+            commit(pending)
+            pending = []
+            committed = True
+        for tmp in scratch:
             with contextlib.suppress(FileNotFoundError):
-                html_tmp.unlink()
+                tmp.unlink()
         # formats not asked for this time would be older than the rest: remove them
         for fmt in FORMATS:
             if fmt not in job.formats:
@@ -231,22 +261,42 @@ def render_report(job: ReportJob, options: RenderOptions = RenderOptions()) -> R
             result.files["figures"] = str(job.output("figures"))
         _emit(job, "done")
     except BaseException as exc:  # noqa: BLE001 - one report's failure must not stop the pool
-        if isinstance(exc, KeyboardInterrupt):
-            _cleanup(pending, nb_tmp, keep_notebook=False)
-            raise
-        text, detail = describe_error(exc, job.language)
-        result.error, result.error_detail = text, detail
-        failed_nb_written = _cleanup(pending, nb_tmp, keep_notebook=True,
-                                     failed_notebook=job.failed_notebook)
-        for path in job.all_outputs():
-            with contextlib.suppress(FileNotFoundError, OSError):
-                path.unlink()
-        if failed_nb_written:
-            result.files = {"failed_notebook": str(job.failed_notebook)}
-        elif not executed:
-            with contextlib.suppress(FileNotFoundError):
-                job.failed_notebook.unlink()
-        _emit(job, "failed")
+        if committed:  # interrupted after all files were in place: the report is complete
+            for tmp in scratch:
+                with contextlib.suppress(OSError):
+                    tmp.unlink()
+            result.status = "ok"
+            result.files = {fmt: str(job.output(fmt)) for fmt in (*job.formats, "ipynb")
+                            if job.output(fmt).exists()}
+            if job.output("figures").exists():
+                result.files["figures"] = str(job.output("figures"))
+            return result
+        if isinstance(exc, KeyboardInterrupt) or interrupt.received() is not None:
+            # stopped, not failed: clear what is half done, keep the last complete outputs
+            from .faults import interrupted_result
+
+            with interrupt.deferred(swallow=True):
+                _cleanup(pending + [(t, t) for t in scratch], nb_tmp, keep_notebook=False)
+            _emit(job, "interrupted")
+            return interrupted_result(result, exc, started=began, language=job.language)
+        # a signal during the clean-up is noted (the render stops after this report) but must
+        # not leave it half cleaned
+        with interrupt.deferred(swallow=True):
+            text, detail = describe_error(exc, job.language)
+            result.error, result.error_detail = text, detail
+            # a leaking notebook is not kept beside the reports either
+            keep = type(exc).__name__ != "ReportLeaks"
+            failed_nb_written = _cleanup(pending + [(t, t) for t in scratch], nb_tmp,
+                                         keep_notebook=keep, failed_notebook=job.failed_notebook)
+            for path in job.all_outputs():
+                with contextlib.suppress(FileNotFoundError, OSError):
+                    path.unlink()
+            if failed_nb_written:
+                result.files = {"failed_notebook": str(job.failed_notebook)}
+            elif not executed or not keep:
+                with contextlib.suppress(FileNotFoundError, OSError):
+                    job.failed_notebook.unlink()
+            _emit(job, "failed")
     finally:
         result.seconds = round(time.monotonic() - started, 1)
     return result

@@ -118,14 +118,16 @@ def setup_notebook(
     """
     import pandas as pd
 
-    import mss_eval
+    from ..tidy_cache import load_study_cached
 
     set_theme()
     quiet_known_warnings()
     pd.set_option("display.max_columns", 40)
     pd.set_option("display.width", 120)
     pd.set_option("display.precision", 2)
-    loaded = mss_eval.load_study(study, on_error="skip", language=language)
+    # the tidy cache: a study whose files did not change is read from Parquet (or from
+    # memory in a warm report kernel) instead of being validated again for every report
+    loaded = load_study_cached(study, on_error="skip", language=language)
     return Report(loaded, round=round, region=region, language=language, rendered_by=rendered_by)
 
 

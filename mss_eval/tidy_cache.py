@@ -1,0 +1,357 @@
+"""A cache of the study's tidy data: load and validate once, read Parquet afterwards.
+
+:func:`load_study_cached` returns what :func:`mss_eval.tidy.load_study` returns, but keeps the
+result in the study's ``.mss-cache/`` folder as one Parquet file per instrument (pyarrow), under a
+key made of
+
+* the SHA-256 of every input file: ``study.yaml``, every file under ``data/`` and the local secret
+  (pseudonyms depend on it; only a hash of it enters the key, and the secret never leaves the
+  folder);
+* the code that reads them (:func:`code_fingerprint`: the mss-eval version, the SHA-256 of the
+  package's source and of ``questionnaires/``);
+* the options of the load (``on_error``, ``language``).
+
+Any change to any of these gives a new key, so a cached study is never older than its files. The
+SHA-256 of a file is recomputed only when its size or modification time changed (a manifest,
+``.mss-cache/hashes.json``, remembers them), so checking a study of a few thousand files costs a
+few milliseconds. Within one process the last study loaded is also kept in memory, so a warm
+report kernel loads a study once for all the reports it renders; every caller gets its own
+shallow copy of the frames (copy-on-write), so one report cannot change another's data.
+
+The cache holds pseudonymised rows (the same as the tidy frames) and stays inside the study
+folder, next to the raw data and the secret. Delete ``.mss-cache/`` at any time; set
+``MSS_EVAL_NO_CACHE=1`` to bypass it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import functools
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import threading
+import time
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Literal
+
+from .study import DATA_DIR, SECRET_FILE, STUDY_FILE
+
+CACHE_DIR = ".mss-cache"
+TIDY_DIR = "tidy"
+HASHES_FILE = "hashes.json"
+#: Set to 1 to bypass every cache (tidy data and reports).
+NO_CACHE_ENV = "MSS_EVAL_NO_CACHE"
+#: Tidy entries kept per study (older ones are removed when a new one is written).
+KEEP_ENTRIES = 2
+#: A file modified this recently (seconds) is hashed again next time: its modification time may
+#: not yet tell a later write apart ("racy" timestamps).
+_RACY_SECONDS = 2.0
+_SCHEMA = 1
+
+_memo_lock = threading.Lock()
+_memo: dict[tuple[str, str], object] = {}
+
+
+def cache_disabled() -> bool:
+    """True when ``MSS_EVAL_NO_CACHE`` is set to something other than ``0``/empty."""
+    return os.environ.get(NO_CACHE_ENV, "").strip() not in ("", "0", "false", "no")
+
+
+def cache_dir(study_path: Path | str) -> Path:
+    """``<study>/.mss-cache``."""
+    return Path(study_path) / CACHE_DIR
+
+
+def _sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _input_files(study_path: Path) -> Iterable[tuple[str, Path]]:
+    yield STUDY_FILE, study_path / STUDY_FILE
+    secret = study_path / SECRET_FILE
+    if secret.is_file():
+        yield SECRET_FILE, secret
+    data = study_path / DATA_DIR
+    if data.is_dir():
+        for root, dirs, files in os.walk(data, followlinks=True):
+            dirs.sort()
+            for name in sorted(files):
+                path = Path(root) / name
+                if name == SECRET_FILE:
+                    continue
+                yield path.relative_to(study_path).as_posix(), path
+
+
+def file_hashes(study_path: Path | str, extra: Iterable[str] = ()) -> dict[str, str]:
+    """SHA-256 of every input of the study, by path relative to the study folder.
+
+    ``study.yaml``, ``.mss-secret`` (if present) and every file under ``data/``; ``extra`` adds
+    further folders relative to the study (``texts``), recursively. Hashes are reused from the
+    manifest in ``.mss-cache/hashes.json`` for files whose size and modification time did not
+    change.
+    """
+    study_path = Path(study_path)
+    manifest_path = cache_dir(study_path) / HASHES_FILE
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        if manifest.get("schema") != _SCHEMA:
+            manifest = {}
+    except (OSError, ValueError):
+        manifest = {}
+    known: dict = manifest.get("files", {}) if isinstance(manifest, dict) else {}
+    files = list(_input_files(study_path))
+    for folder in extra:
+        base = study_path / folder
+        if base.is_dir():
+            for root, dirs, names in os.walk(base, followlinks=True):
+                dirs.sort()
+                for name in sorted(names):
+                    path = Path(root) / name
+                    files.append((path.relative_to(study_path).as_posix(), path))
+    now = time.time()
+    out: dict[str, str] = {}
+    # entries of files not looked at now (another caller's folders) are kept
+    merged = dict(known)
+    changed = False
+    for rel, path in files:
+        try:
+            st = path.stat()
+        except OSError:
+            continue
+        entry = known.get(rel)
+        if entry and entry[0] == st.st_size and entry[1] == st.st_mtime_ns:
+            out[rel] = entry[2]
+            continue
+        out[rel] = digest = _sha256_file(path)
+        if now - st.st_mtime >= _RACY_SECONDS:
+            merged[rel] = [st.st_size, st.st_mtime_ns, digest]
+            changed = True
+        elif rel in merged:  # not remembered: hashed again next time
+            del merged[rel]
+            changed = True
+    if changed:
+        with contextlib.suppress(OSError):
+            _write_json(manifest_path, {"schema": _SCHEMA, "files": merged})
+    return out
+
+
+def _write_json(path: Path, data) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(data, fh, sort_keys=True)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+@functools.cache
+def code_fingerprint() -> str:
+    """What the cached results were computed with: package versions and the source itself.
+
+    The mss-eval version and those of the libraries that shape the results, plus the SHA-256 of
+    the package's Python source, its report templates and ``questionnaires/``, so an edited
+    module invalidates the caches even without a new version number.
+    """
+    from importlib.metadata import PackageNotFoundError, version
+
+    from . import __version__
+    from .instruments import questionnaires_dir
+
+    h = hashlib.sha256(f"mss-eval {__version__}\n".encode())
+    for name in ("pandas", "numpy", "scipy", "statsmodels", "pingouin", "matplotlib", "seaborn",
+                 "networkx", "pyarrow", "nbconvert", "weasyprint", "pypandoc-binary"):
+        try:
+            h.update(f"{name} {version(name)}\n".encode())
+        except PackageNotFoundError:
+            h.update(f"{name} -\n".encode())
+    package = Path(__file__).resolve().parent
+    sources = sorted(p for p in package.rglob("*") if p.is_file() and p.suffix in
+                     (".py", ".yaml", ".css", ".j2", ".json", ".tpl", ".html")
+                     and "__pycache__" not in p.parts)
+    with contextlib.suppress(FileNotFoundError):
+        sources += sorted(questionnaires_dir().glob("*.yaml"))
+    for path in sources:
+        h.update(path.name.encode())
+        h.update(hashlib.sha256(path.read_bytes()).digest())
+    return h.hexdigest()
+
+
+def digest(parts: Mapping[str, object] | Iterable) -> str:
+    """A SHA-256 over JSON-able parts (sorted keys), for cache keys."""
+    text = json.dumps(parts, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def tidy_key(hashes: Mapping[str, str], *, on_error: str, language: str | None) -> str:
+    """The key of a tidy cache entry: the input files, the code and the options of the load."""
+    inputs = {k: v for k, v in hashes.items()
+              if k in (STUDY_FILE, SECRET_FILE) or k.startswith(DATA_DIR + "/")}
+    return digest({"inputs": inputs, "code": code_fingerprint(), "on_error": on_error,
+                   "language": language, "schema": _SCHEMA})
+
+
+def _copy(study):
+    """A private view of a study: shallow frame copies (pandas copy-on-write keeps them apart)."""
+    from .tidy import Study
+
+    return Study(path=study.path, config=study.config,
+                 tables={k: v.copy(deep=False) for k, v in study.tables.items()},
+                 files=study.files.copy(deep=False), problems=list(study.problems),
+                 skipped=list(study.skipped))
+
+
+def load_study_cached(path: Path | str, *, on_error: Literal["raise", "skip"] = "raise",
+                      language: str | None = None, refresh: bool = False,
+                      hashes: Mapping[str, str] | None = None):
+    """:func:`mss_eval.tidy.load_study`, from the cache when nothing it reads has changed.
+
+    Parameters
+    ----------
+    path, on_error, language
+        As for :func:`~mss_eval.tidy.load_study`.
+    refresh : bool
+        Ignore any cached entry: load from the files and write a new entry (``--force``).
+    hashes : mapping, optional
+        The study's :func:`file_hashes`, when the caller has them already.
+
+    Returns
+    -------
+    Study
+        Equal to what ``load_study`` returns (same frames, dtypes, problems and skipped pairs).
+        A study whose errors make ``load_study`` raise is never cached: the error is raised.
+    """
+    from .tidy import load_study
+
+    if cache_disabled():
+        return load_study(path, on_error=on_error, language=language)
+    study_path = Path(path)
+    if hashes is None:
+        hashes = file_hashes(study_path)
+    key = tidy_key(hashes, on_error=on_error, language=language)
+    memo_key = (str(study_path.resolve()), key)
+    if not refresh:
+        with _memo_lock:
+            found = _memo.get(memo_key)
+        if found is not None:
+            return _copy(found)
+        loaded = _read_entry(study_path, key)
+        if loaded is not None:
+            _remember(memo_key, loaded)
+            return _copy(loaded)
+    had_secret = SECRET_FILE in hashes
+    study = load_study(study_path, on_error=on_error, language=language)
+    if not had_secret and (study_path / SECRET_FILE).is_file():
+        # loading created the secret: the entry belongs under the key that includes it
+        key = tidy_key(file_hashes(study_path), on_error=on_error, language=language)
+        memo_key = (memo_key[0], key)
+    with contextlib.suppress(OSError):
+        _write_entry(study_path, key, study, overwrite=refresh)
+    _remember(memo_key, study)
+    return _copy(study)
+
+
+def _remember(memo_key: tuple[str, str], study) -> None:
+    with _memo_lock:
+        _memo.clear()  # one study per process: a kernel renders the reports of one study
+        _memo[memo_key] = study
+
+
+def forget() -> None:
+    """Drop the study kept in memory (tests; a long-lived process between studies)."""
+    with _memo_lock:
+        _memo.clear()
+
+
+def _entry_dir(study_path: Path, key: str) -> Path:
+    return cache_dir(study_path) / TIDY_DIR / key
+
+
+def _write_entry(study_path: Path, key: str, study, overwrite: bool = False) -> None:
+    import pyarrow  # noqa: F401 - Parquet needs it; fail here, not halfway
+
+    target = _entry_dir(study_path, key)
+    if (target / "meta.json").is_file():
+        if not overwrite:
+            return
+        # --force: the entry is replaced by what was just read from the files
+        trash = target.with_name(f".{target.name}.old-{os.getpid()}")
+        os.rename(target, trash)
+        shutil.rmtree(trash, ignore_errors=True)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{key[:12]}.", dir=target.parent))
+    try:
+        for instrument, frame in study.tables.items():
+            frame.to_parquet(tmp / f"{instrument}.parquet", engine="pyarrow", index=False)
+        study.files.to_parquet(tmp / "_files.parquet", engine="pyarrow", index=False)
+        meta = {"schema": _SCHEMA, "key": key, "instruments": list(study.tables),
+                "problems": [_problem_dict(p) for p in study.problems],
+                "skipped": [list(pair) for pair in study.skipped]}
+        (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, default=str),
+                                       encoding="utf-8")
+        try:
+            os.rename(tmp, target)  # atomic: a reader sees a whole entry or none
+        except OSError:
+            if not (target / "meta.json").is_file():
+                raise
+            shutil.rmtree(tmp, ignore_errors=True)  # another process wrote it first
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    _prune(target.parent, keep=target.name)
+
+
+def _prune(folder: Path, keep: str) -> None:
+    others = [p for p in folder.iterdir()
+              if p.is_dir() and not p.name.startswith(".") and p.name != keep]
+    others.sort(key=lambda p: p.stat().st_mtime, reverse=True)
+    for entry in others[KEEP_ENTRIES - 1:]:
+        shutil.rmtree(entry, ignore_errors=True)
+    for stale in folder.glob(".*"):
+        # a temporary entry of a process that died while writing
+        if stale.is_dir() and time.time() - stale.stat().st_mtime > 3600:
+            shutil.rmtree(stale, ignore_errors=True)
+
+
+def _problem_dict(problem) -> dict:
+    return dataclasses.asdict(problem)
+
+
+def _read_entry(study_path: Path, key: str):
+    import pandas as pd
+
+    from .problems import Problem
+    from .study import load_config
+    from .tidy import Study
+
+    entry = _entry_dir(study_path, key)
+    try:
+        meta = json.loads((entry / "meta.json").read_text(encoding="utf-8"))
+        if meta.get("schema") != _SCHEMA or meta.get("key") != key:
+            return None
+        tables = {name: pd.read_parquet(entry / f"{name}.parquet", engine="pyarrow")
+                  for name in meta["instruments"]}
+        files = pd.read_parquet(entry / "_files.parquet", engine="pyarrow")
+        problems = [Problem(**p) for p in meta["problems"]]
+        skipped = [tuple(pair) for pair in meta["skipped"]]
+        config = load_config(study_path)
+    except Exception:  # noqa: BLE001 - a damaged or partial entry is a miss, never an error
+        return None
+    return Study(path=study_path, config=config, tables=tables, files=files,
+                 problems=problems, skipped=skipped)
+
+
+__all__ = ["CACHE_DIR", "NO_CACHE_ENV", "cache_dir", "cache_disabled", "code_fingerprint",
+           "digest", "file_hashes", "forget", "load_study_cached", "tidy_key"]
