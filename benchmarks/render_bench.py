@@ -74,11 +74,15 @@ def _tree_rss(pid: int) -> int:
     return total
 
 
-def measure(label: str, argv: list[str], env: dict | None = None) -> dict:
-    """Run ``argv`` (a ``--_child`` invocation of this script) and measure it."""
+def measure(label: str, argv: list[str], env: dict | None = None,
+            log: Path | None = None) -> dict:
+    """Run ``argv`` (a ``--_child`` invocation of this script) and measure it; its output goes
+    to ``log``."""
     report = Path(tempfile.mkstemp(prefix="bench-", suffix=".json")[1])
+    sink = open(log, "wb") if log else subprocess.DEVNULL  # noqa: SIM115 - closed below
     started = time.monotonic()
-    proc = subprocess.Popen([*argv, "--_report", str(report)], env=env)
+    proc = subprocess.Popen([*argv, "--_report", str(report)], env=env, stdout=sink,
+                            stderr=sink)
     peak_tree = 0
     done = threading.Event()
 
@@ -94,6 +98,8 @@ def measure(label: str, argv: list[str], env: dict | None = None) -> dict:
     wall = time.monotonic() - started
     done.set()
     sampler.join()
+    if log:
+        sink.close()
     try:
         usage = json.loads(report.read_text())
     except (OSError, ValueError):
@@ -131,7 +137,7 @@ def child_render(study: Path, out: Path, formats: list[str], jobs: int | None) -
             "--format", ",".join(formats)]
     if jobs:
         argv += ["--jobs", str(jobs)]
-    code = subprocess.run(argv, stdout=subprocess.DEVNULL).returncode
+    code = subprocess.run(argv).returncode
     return {"returncode": code}
 
 
@@ -326,11 +332,13 @@ def main(argv: list[str] | None = None) -> int:
     shutil.rmtree(out_a, ignore_errors=True)
     jobs = ["--jobs", str(args.jobs)] if args.jobs else []
     results["a"] = measure("(a) mss-eval render", [*me, "--_child", "render", *common,
-                                                   "--_out", str(out_a), *jobs])
+                                                   "--_out", str(out_a), *jobs],
+                           log=work / "a.log")
     print(_line(results["a"]), flush=True)
     t = time.monotonic()
     subprocess.run([str(BIN / "mss-eval"), "render", str(study), "--out", str(out_a),
-                    "--format", ",".join(formats)], stdout=subprocess.DEVNULL, check=False)
+                    "--format", ",".join(formats)], stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL, check=False)
     print(f"{'(a) again, nothing changed':<44} wall {time.monotonic() - t:8.1f} s", flush=True)
 
     if not args.skip_naive:
@@ -340,7 +348,7 @@ def main(argv: list[str] | None = None) -> int:
         sample = ["--naive-sample", str(args.naive_sample)] if args.naive_sample else []
         results["b"] = measure("(b) naive papermill + nbconvert loop",
                                [*me, "--_child", "naive", *common, "--_out", str(out_b),
-                                *sample], env=env)
+                                *sample], env=env, log=work / "b.log")
         b = results["b"]
         if "estimated_wall" in b:
             print(_line(b, note=f"   (measured: {b['reports']} reports)"))
@@ -355,7 +363,8 @@ def main(argv: list[str] | None = None) -> int:
         out_c = work / "c"
         shutil.rmtree(out_c, ignore_errors=True)
         results["c"] = measure("(c) in-process floor", [*me, "--_child", "floor", *common,
-                                                        "--_out", str(out_c)])
+                                                        "--_out", str(out_c)],
+                               log=work / "c.log")
         print(_line(results["c"]), flush=True)
 
     if "b" in results:

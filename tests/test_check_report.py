@@ -432,6 +432,26 @@ def test_a_damaged_file_is_a_finding_not_a_crash(tmp_path):
                                                     ("rapport.pdf", "unreadable")]
 
 
+@pytest.mark.parametrize("suffix", ["html", "pdf", "docx", "json", "ipynb", "csv"])
+def test_any_bytes_as_a_report_file_give_findings_not_an_exception(tmp_path, suffix):
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    target = tmp_path / f"rapport.{suffix}"
+    starts = {"html": b"<p>", "pdf": b"%PDF-1.7\n", "docx": b"PK\x03\x04",
+              "json": b'{"a": [', "ipynb": b'{"cells": [{"outputs": [', "csv": b"a;b\n"}
+
+    @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(st.binary(max_size=200).map(lambda b: starts[suffix] + b) | st.binary(max_size=200))
+    def check(content):
+        target.write_bytes(content)
+        findings = check_report(target)
+        assert all(f.file == target.name and f.message for f in findings)
+        assert target.read_bytes() == content
+
+    check()
+
+
 def test_many_leaks_of_one_kind_are_counted_after_twenty(tmp_path):
     rows = "".join(f"<p>e-mail: persoon{i}@voorbeeld.nl</p>" for i in range(25))
     findings = check_report(write_html(tmp_path / "r.html", rows))

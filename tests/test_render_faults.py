@@ -242,9 +242,8 @@ def test_an_interrupted_render_stops_cleanly_and_a_rerun_finishes_it(setup, how,
     assert set(_status(out)) == {"r1/a"}
 
     clear_faults(study)
-    rerun = start_render(study, out, notebooks, "--region", *REGIONS, "--jobs", "2")
-    stdout, stderr = rerun.communicate(timeout=120)
-    assert rerun.returncode == 0, stderr
+    rerun = _render(study, notebooks, out)
+    assert rerun.exit_code == 0, rerun.describe()
     for g in REGIONS:
         assert complete_html(report(out, g))
     assert temporaries(out) == []

@@ -26,6 +26,7 @@ import atexit
 import contextlib
 import logging
 import os
+import subprocess
 import threading
 from collections.abc import Sequence
 
@@ -87,8 +88,11 @@ class WarmKernel:
         else:
             from jupyter_client.manager import AsyncKernelManager as manager_class
         km = manager_class(kernel_name=self.kernel_name)
-        km.shutdown_wait_time = 2.0
-        run_sync(km._async_start_kernel)(extra_arguments=self.extra_arguments)
+        arguments = list(self.extra_arguments)
+        if not any(a.startswith("--HistoryManager.hist_file") for a in arguments):
+            # as nbclient does: kernels side by side must not share IPython's history database
+            arguments.append("--HistoryManager.hist_file=:memory:")
+        run_sync(km._async_start_kernel)(extra_arguments=arguments)
         self.km = km
         try:
             # one client for the kernel's life: a new client per notebook costs a handshake
@@ -117,7 +121,12 @@ class WarmKernel:
         self.run_silently(_RESET.format(cwd=cwd), timeout=timeout)
 
     def shutdown(self) -> None:
-        """Stop the kernel (quietly; it may be dead already)."""
+        """Stop the kernel (quietly; it may be dead already).
+
+        The kernel process gets SIGTERM (SIGKILL after 2 s) rather than a shutdown message:
+        this works from any thread, also at exit, whereas the kernel's sockets belong to the
+        event loop of the thread that started it.
+        """
         from jupyter_core.utils import run_sync
 
         km, self.km = self.km, None
@@ -127,9 +136,15 @@ class WarmKernel:
                 kc.stop_channels()
         if km is None:
             return
-        with contextlib.suppress(Exception):
-            if km.has_kernel:
-                run_sync(km._async_shutdown_kernel)(now=False)
+        process = getattr(getattr(km, "provisioner", None), "process", None)
+        if process is not None:
+            with contextlib.suppress(Exception):
+                process.terminate()
+                try:
+                    process.wait(timeout=2)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait(timeout=5)
         with contextlib.suppress(Exception):
             run_sync(km._async_cleanup_resources)()
 

@@ -222,6 +222,7 @@ def render_study(
     # one render per output folder at a time (.lock); Ctrl-C and SIGTERM stop it cleanly
     with RenderLock(out, wait=wait, language=language, command=rendered_by,
                     on_wait=_tell_waiting), interrupt.handling_signals():
+        _clear_leftovers(out)
         planned = plan_reports(config, study_path, out, rounds=rounds, regions=regions,
                                formats=formats, notebook_dir=notebook_dir, language=language,
                                rendered_by=rendered_by)
@@ -259,6 +260,16 @@ def render_study(
                              seconds=time.monotonic() - started, language=language, jobs=jobs,
                              interrupted=signum, not_started=not_started,
                              index_error=index_error)
+
+
+def _clear_leftovers(out: Path) -> None:
+    """Temporary files of a render that was killed (``kill -9``, a power cut) anywhere in the
+    output folder: with the lock held, no other render is writing there."""
+    from .atomic import TMP_MARK, remove_temporaries
+
+    folders = {p.parent for p in out.rglob(f".*{TMP_MARK}*")}
+    for folder in folders:
+        remove_temporaries(folder)
 
 
 def _tell_waiting(sentence: str) -> None:
