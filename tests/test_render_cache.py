@@ -43,7 +43,10 @@ def notebooks(tmp_path_factory) -> Path:
         cells = [params, new_code_cell("from mss_eval.report import setup_notebook\n"
                                        + SETUP[kind] + "\nreport"),
                  new_code_cell("report.publish_key_figures()")]
-        nbformat.write(new_notebook(cells=cells), str(folder / name))
+        nb = new_notebook(cells=cells, metadata={
+            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+            "language_info": {"name": "python"}})
+        nbformat.write(nb, str(folder / name))
     return folder
 
 
@@ -171,9 +174,9 @@ def test_the_tidy_cache_gives_the_same_study_as_loading_the_files(study):
 def test_a_changed_file_changes_the_tidy_key_and_a_report_cannot_change_the_cached_frames(study):
     key = tidy_key(file_hashes(study), on_error="skip", language=None)
     one = load_study_cached(study, on_error="skip")
-    one.tables["client_interview"]["rating"] = 1  # a notebook overwriting a column
+    one.tables["client_interview"]["mss_rating"] = 1  # a notebook overwriting a column
     two = load_study_cached(study, on_error="skip")
-    assert (two.tables["client_interview"]["rating"] != 1).any()
+    assert (two.tables["client_interview"]["mss_rating"] != 1).any()
     target = study / "data" / "2010-2" / "alkmaar"
     edited = next(p for p in sorted(target.iterdir()) if p.suffix == ".csv")
     _drop_last_row(edited)

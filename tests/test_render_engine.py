@@ -161,3 +161,33 @@ def test_figures_and_html_are_the_same_with_warm_and_fresh_kernels(small_study, 
         html_w = Path(result.files["html"])
         html_f = tmp_path / "fresh" / html_w.relative_to(tmp_path / "warm")
         assert html_w.read_text() == html_f.read_text(), result.key
+
+
+# -- a Dask cluster instead of the local pool ------------------------------------------------------
+@pytest.mark.slow
+def test_a_report_renders_on_a_dask_cluster(small_study, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    from mss_eval.render.dask_executor import dask_executor_factory
+
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        summary = render_study(small_study, regions=["den_haag"], formats=["html"],
+                               out_dir=tmp_path / "out", progress=False, rendered_by="test",
+                               executor_factory=dask_executor_factory(cluster.scheduler_address))
+        worker_pids = {w.process.pid for w in cluster.workers.values()}
+    assert summary.exit_code == 0, summary.describe()
+    (result,) = summary.results
+    assert result.key == "2010-1/den_haag" and not result.cached
+    assert Path(result.files["html"]).read_text().startswith("<!DOCTYPE html>")
+    assert json.loads(Path(result.files["figures"]).read_text())["meta"]["region"] == "den_haag"
+    assert os.getpid() not in worker_pids  # rendered in the cluster's worker process
+
+
+def test_an_unreachable_scheduler_is_a_sentence():
+    pytest.importorskip("distributed")
+    from mss_eval.render.dask_executor import SchedulerError, dask_executor_factory
+
+    factory = dask_executor_factory("tcp://127.0.0.1:1", language="en", timeout=1)
+    with pytest.raises(SchedulerError, match="the Dask scheduler at tcp://127.0.0.1:1 cannot be "
+                                             "reached"):
+        factory(1)

@@ -27,6 +27,13 @@ Suppression policy (one rule for every analysis, documented in ``docs/analyses.m
    table's row and column relations are totally unimodular, so the linear programme's bounds are
    attained by whole numbers: a cell whose lower and upper bound differ has at least two possible
    values.
+4. *Pooled figures.* A figure pooled over regions (a round's total beside its regions, the whole
+   study beside its rounds) gives away what its suppressed regions hold together: the total minus
+   the regions shown. It is suppressed as well when the suppressed regions under it rest together
+   on 1 to ``min_n - 1`` respondents (:func:`protect_pooled`); a total over rounds counts the
+   suppressed regions of each round whose own total is suppressed. So whatever can be subtracted
+   from a total rests on no respondent or on at least ``min_n``. Every statistic of such a total
+   goes (mean, share, median, lowest and highest answer); its base ``n`` stays.
 
 Missing answers are ``NA`` in tidy data and never counted: every docstring says which rows a result
 rests on.
@@ -69,6 +76,8 @@ __all__ = [
     "characteristic_breakdown",
     "suppress_table",
     "recoverable_cells",
+    "protect_pooled",
+    "STATISTIC_KEYS",
 ]
 
 
@@ -719,6 +728,119 @@ def suppress_table(counts: pd.DataFrame, *, min_n: int = MIN_N
     table = pd.DataFrame(full, index=index, columns=columns)
     mask = pd.DataFrame(_unflatten(hidden, rows, cols), index=index, columns=columns)
     return table, mask
+
+
+# -- pooled figures: secondary suppression across groups ---------------------------------------
+#: Columns that say *which* statistic a result row holds (not its value): a region's row and the
+#: pooled row with the same values here are the same statistic.
+STATISTIC_KEYS = ("variable", "answer", "item", "scale", "ring", "need", "outcome", "measure",
+                  "life_domain", "organisation_group", "characteristic", "category", "test",
+                  "year", "method")
+
+
+def _is_base(column: str) -> bool:
+    return column == "n" or column.startswith("n_")
+
+
+def protect_pooled(pooled: pd.DataFrame, parts: pd.DataFrame, *, outer: Sequence[str] = (),
+                   min_n: int = MIN_N, keys: Sequence[str] | None = None) -> pd.DataFrame:
+    """Suppress pooled statistics that would give away the suppressed parts under them.
+
+    Rule 4 of the module notes: a pooled row is suppressed when the rows of ``parts`` under it
+    (same ``outer`` groups and statistic ``keys``) that are suppressed rest together on 1 to
+    ``min_n - 1`` respondents (a suppressed part whose base is unknown counts as small).
+
+    Parameters
+    ----------
+    pooled : DataFrame
+        A result pooled over the parts (e.g. per round, ``by=("round",)``).
+    parts : DataFrame
+        The same analysis per part (e.g. per region, ``by=("round", "region")``), with ``n`` and
+        ``suppressed``.
+    outer : sequence of str
+        The grouping both share (``("round",)``; ``()`` when pooled over everything).
+    min_n : int
+        Minimum base.
+    keys : sequence of str, optional
+        Columns naming the statistic of a row; default those of :data:`STATISTIC_KEYS` present.
+
+    Returns
+    -------
+    DataFrame
+        A copy of ``pooled``: in the rows to protect ``suppressed`` is ``True`` and every column
+        that is not a key, a base (``n``, ``n_*``) or a description (a text the same in every part,
+        such as a label) is ``NA``; flags named ``*_suppressed`` are ``True``.
+
+    Examples
+    --------
+    Region b's 3 ratings are suppressed; the round's mean of 10 minus region a's 7 would give them
+    away, so the round's mean goes too.
+
+    >>> parts = pd.DataFrame({"round": "r1", "region": ["a", "b"], "n": [7, 3],
+    ...                       "mean": [8.0, None], "suppressed": [False, True]})
+    >>> pooled = pd.DataFrame({"round": ["r1"], "n": [10], "suppressed": [False],
+    ...                        "mean": pd.array([7.7], dtype="Float64")})
+    >>> protect_pooled(pooled, parts, outer=["round"], min_n=5)
+      round   n  suppressed  mean
+    0    r1  10        True  <NA>
+    """
+    outer = list(outer)
+    if keys is None:
+        keys = [k for k in STATISTIC_KEYS if k in pooled.columns and k in parts.columns]
+    keys = list(keys)
+    out = pooled.copy()
+    if out.empty or parts.empty or "suppressed" not in parts:
+        return out
+    hidden = parts["suppressed"].fillna(True).astype(bool).to_numpy()
+    base = pd.array(parts["n"], dtype="Float64") if "n" in parts else         pd.array([np.nan] * len(parts), dtype="Float64")
+    # a hidden part with an unknown base might be small
+    small_unknown = hidden & pd.isna(base)
+    weight = np.where(hidden, np.nan_to_num(base.to_numpy(dtype=float, na_value=np.nan)), 0.0)
+    weight = np.where(small_unknown, np.inf, weight)
+    group = outer + keys
+    if group:
+        key_frame = parts[group].astype(object).where(parts[group].notna(), None)
+        totals = pd.Series(weight).groupby([key_frame[c].to_numpy() for c in group],
+                                           dropna=False).sum()
+        lookup = out[group].astype(object).where(out[group].notna(), None)
+        index = pd.MultiIndex.from_frame(lookup) if len(group) > 1 else pd.Index(lookup[group[0]])
+        totals.index = (pd.MultiIndex.from_tuples(list(totals.index), names=group)
+                        if len(group) > 1 else pd.Index(list(totals.index), name=group[0]))
+        hidden_base = totals.reindex(index).fillna(0.0).to_numpy(dtype=float)
+    else:
+        hidden_base = np.full(len(out), weight.sum())
+    protect = (hidden_base >= 1) & (hidden_base < min_n)
+    already = out["suppressed"].fillna(True).astype(bool).to_numpy() if "suppressed" in out \
+        else np.zeros(len(out), dtype=bool)
+    rows = protect & ~already
+    if not rows.any():
+        return out
+    for column in out.columns:
+        if column in group or _is_base(column) or column == "suppressed":
+            continue
+        if column.endswith("_suppressed"):
+            out[column] = out[column].mask(rows, True)
+            continue
+        if column in parts.columns and _describes(out, parts, column, group):
+            continue
+        out[column] = out[column].mask(rows)
+    out["suppressed"] = already | rows
+    return out
+
+
+def _describes(pooled: pd.DataFrame, parts: pd.DataFrame, column: str,
+               group: Sequence[str]) -> bool:
+    """Whether a column only describes the statistic: the same value (missing ones aside) in
+    every part and in the pooled row of the same statistic, such as a label."""
+    if pd.api.types.is_float_dtype(pooled[column].dtype):
+        return False
+    both = pd.concat([parts[list(group) + [column]], pooled[list(group) + [column]]],
+                     ignore_index=True)
+    if not group:
+        return both[column].dropna().astype(str).nunique() <= 1
+    counts = both.dropna(subset=[column]).astype({column: str}).groupby(
+        list(group), dropna=False, observed=True)[column].nunique()
+    return bool((counts <= 1).all())
 
 
 #: The respondent characteristics whose small counts are suppressed in breakdowns.

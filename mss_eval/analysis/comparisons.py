@@ -25,6 +25,7 @@ from ._base import (
     finish,
     group_order,
     library_warnings_quiet,
+    protect_pooled,
 )
 
 __all__ = ["compare_regions", "rating_comparison", "with_pooled", "round_change",
@@ -157,7 +158,9 @@ def with_pooled(analysis: Callable[..., pd.DataFrame], *frames: pd.DataFrame,
 
     Runs ``analysis(*frames, by=by, **kwargs)`` and ``analysis(*frames, by=by[:-1], **kwargs)``
     (pooled over the last grouping column, normally ``region``) and returns both, the pooled rows
-    with that column set to ``TOTAL``, each round's regions followed by its total.
+    with that column set to ``TOTAL``, each round's regions followed by its total. A total whose
+    suppressed regions rest together on fewer than ``min_n`` respondents is suppressed too
+    (:func:`mss_eval.analysis._base.protect_pooled`), so it cannot give them away.
 
     Examples
     --------
@@ -173,6 +176,8 @@ def with_pooled(analysis: Callable[..., pd.DataFrame], *frames: pd.DataFrame,
     by = list(by)
     per = analysis(*frames, by=by, **kwargs)
     pooled = analysis(*frames, by=by[:-1], **kwargs)
+    # a total must not give away its suppressed regions (rule 4 of the suppression policy)
+    pooled = protect_pooled(pooled, per, outer=by[:-1], min_n=kwargs.get("min_n", MIN_N))
     last = by[-1]
     pooled.insert(len(by) - 1, last, TOTAL)
     pooled[last] = pooled[last].astype(per[last].dtype)

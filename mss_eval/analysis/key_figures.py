@@ -15,6 +15,7 @@ is documented in ``docs/figures-json.md`` and available in code as :data:`DEFINI
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -24,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from ..instruments import get_instrument
-from ._base import MIN_N, TOTAL
+from ._base import MIN_N, TOTAL, protect_pooled
 from .administrative import referrals_per_table
 from .collection import METHODS, data_collection, method_labels
 from .comparisons import round_change
@@ -371,9 +372,14 @@ class _Scope:
     cache: dict = field(default_factory=dict)
 
     def frame(self, name: str, fn) -> pd.DataFrame | None:
-        """The rows of this scope's group in ``fn()``'s result (computed once per name)."""
+        """The rows of this scope's group in ``fn()``'s result (computed once per name).
+
+        ``fn`` takes the grouping as ``by=`` (defaulting to this scope's); a round's or the
+        study's figures are protected against giving away suppressed regions
+        (:func:`_protect`).
+        """
         if name not in self.cache:
-            self.cache[name] = fn()
+            self.cache[name] = _protect(fn, self.kind, self.by, self.min_n)
         frame = self.cache[name]
         if frame is None or frame.empty or not self.by:
             return frame
@@ -397,6 +403,47 @@ class _Scope:
         if frame.empty:
             return None
         return frame.iloc[0].to_dict()
+
+
+def _protect(fn, kind: str, by: tuple[str, ...], min_n: int) -> pd.DataFrame | None:
+    """``fn()``, pooled over regions, with rule 4 of the suppression policy applied.
+
+    A round's figures are compared with the same analysis per region of the round; the study's
+    figures with those per round, each round counting the suppressed regions under its total when
+    that total is itself suppressed (:func:`mss_eval.analysis._base.protect_pooled`). Region
+    figures, and analyses that cannot be grouped otherwise, are returned as they are.
+    """
+    frame = fn()
+    if kind not in ("round", "study") or frame is None or frame.empty \
+            or "suppressed" not in frame or "n" not in frame:
+        return frame
+    try:
+        regions = fn(by=[*by, "region"] if kind == "round" else ["round", "region"])
+    except TypeError:  # an analysis without a grouping: nothing pooled to protect
+        return frame
+    if kind == "round":
+        return protect_pooled(frame, regions, outer=list(by), min_n=min_n)
+    rounds = fn(by=["round"])
+    safe_rounds = protect_pooled(rounds, regions, outer=["round"], min_n=min_n)
+    # what the study's total gives away: the suppressed regions of rounds whose total is hidden
+    hidden = safe_rounds["suppressed"].to_numpy(dtype=bool)
+    under = _hidden_base(safe_rounds, regions, min_n)
+    parts = safe_rounds.assign(n=np.where(hidden, under, 0.0), suppressed=hidden)
+    return protect_pooled(frame, parts, outer=[], min_n=min_n)
+
+
+def _hidden_base(pooled: pd.DataFrame, parts: pd.DataFrame, min_n: int) -> np.ndarray:
+    """Per row of a round's result: the respondents of its suppressed regions together."""
+    from ._base import STATISTIC_KEYS
+
+    keys = ["round"] + [k for k in STATISTIC_KEYS if k in pooled.columns and k in parts.columns]
+    hidden = parts["suppressed"].astype(bool)
+    base = pd.array(parts["n"], dtype="Float64").fillna(float(min_n - 1) if min_n > 1 else 0.0)
+    weights = parts.assign(_w=np.where(hidden, base.to_numpy(dtype=float), 0.0))
+    sums = weights.groupby([weights[k].astype(str) for k in keys], dropna=False)["_w"].sum()
+    index = pd.MultiIndex.from_frame(pooled[keys].astype(str)) if len(keys) > 1 else \
+        pd.Index(pooled[keys[0]].astype(str))
+    return sums.reindex(index).fillna(0.0).to_numpy(dtype=float)
 
 
 def _stat(out: dict, id: str, row: dict | None, column: str, *, ci: tuple[str, str] | None =
@@ -447,20 +494,20 @@ def _personal(s: _Scope) -> dict:
     clients, quest = t["client_interview"], t["client_questionnaire"]
     out: dict = {}
     _count(out, "personal.clients", len(_rows_in(clients, s)))
-    rating = s.row("rating", lambda: client_rating(clients, by=by, **kw))
+    rating = s.row("rating", lambda by=by: client_rating(clients, by=by, **kw))
     _stat(out, "personal.rating_mean", rating, "mean")
     _stat(out, "personal.rating_sd", rating, "sd")
     _stat(out, "personal.rating_median", rating, "median")
-    involvement = lambda: professional_involvement(clients, by=by, **kw)  # noqa: E731
+    involvement = lambda by=by: professional_involvement(clients, by=by, **kw)  # noqa: E731
     for item in INVOLVEMENT_ITEMS:
         _stat(out, f"personal.share_{item}", s.row("involvement", involvement, variable=item),
               "share")
     _stat(out, "personal.share_peer_expert_contact",
-          s.row("peer", lambda: peer_expert_contact(clients, by=by, **kw)), "share")
+          s.row("peer", lambda by=by: peer_expert_contact(clients, by=by, **kw)), "share")
     _stat(out, "personal.share_social_contacts_increased",
-          s.row("social", lambda: social_contacts_change(clients, by=by, **kw),
+          s.row("social", lambda by=by: social_contacts_change(clients, by=by, **kw),
                 answer=_MORE.key), "share")
-    experience = s.row("experience", lambda: experience_scale(clients, by=by, **kw))
+    experience = s.row("experience", lambda by=by: experience_scale(clients, by=by, **kw))
     _stat(out, "personal.experience_mean", experience, "mean")
     if experience is not None:
         out["experience_alpha"] = _record(
@@ -469,30 +516,32 @@ def _personal(s: _Scope) -> dict:
                                              experience["alpha_ci_high"]))
     else:
         out["experience_alpha"] = _absent("personal.experience_alpha")
-    network = s.row("personal_network", lambda: personal_network(clients, by=by, **kw))
+    network = s.row("personal_network", lambda by=by: personal_network(clients, by=by, **kw))
     for name in ("informal_share", "informal_persons", "professional_persons"):
         _stat(out, f"personal.{name}", network, name, ci=None)
-    needs = s.row("needs", lambda: participation_needs(clients, by=by, language=s.language, **kw))
+    needs = s.row("needs", lambda by=by: participation_needs(clients, by=by,
+                                                              language=s.language, **kw))
     _stat(out, "personal.top_participation_need", needs, "label", ci=None)
-    gaps = s.frame("gaps", lambda: support_gaps(clients, by=by, **kw))
+    gaps = s.frame("gaps", lambda by=by: support_gaps(clients, by=by, **kw))
     if gaps is None or gaps.empty:
         out["domains_needs_outrun_support"] = _absent("personal.domains_needs_outrun_support")
     else:
         base = int(gaps["n"].min())
-        supp = base < s.min_n
+        supp = base < s.min_n or bool(gaps["suppressed"].any())
         value = int(gaps["needs_outrun_support"].fillna(False).sum())
         out["domains_needs_outrun_support"] = _record(
             "personal.domains_needs_outrun_support", value, base, supp)
     _count(out, "personal.questionnaires", len(_rows_in(quest, s)))
     _stat(out, "personal.share_brought_to_case_table",
-          s.row("case_table", lambda: case_table_route(quest, by=by, **kw)), "share")
-    months = s.row("months", lambda: months_in_contact(quest, by=by, **kw))
+          s.row("case_table", lambda by=by: case_table_route(quest, by=by, **kw)), "share")
+    months = s.row("months", lambda by=by: months_in_contact(quest, by=by, **kw))
     _stat(out, "personal.months_in_contact_median", months, "median")
     _stat(out, "personal.months_in_contact_max", months, "max")
-    freq = s.row("freq", lambda: contact_frequency_range(quest, by=by, language=s.language, **kw))
+    freq = s.row("freq", lambda by=by: contact_frequency_range(quest, by=by,
+                                                                language=s.language, **kw))
     _stat(out, "personal.contact_frequency_lowest", freq, "lowest_label", ci=None)
     _stat(out, "personal.contact_frequency_highest", freq, "highest_label", ci=None)
-    outcomes = lambda: client_outcomes(quest, by=by, **kw)  # noqa: E731
+    outcomes = lambda by=by: client_outcomes(quest, by=by, **kw)  # noqa: E731
     for col in _CQ.columns_of("outcome"):
         _stat(out, f"personal.share_outcome_{col.option}",
               s.row("outcomes", outcomes, variable=col.name), "share")
@@ -505,32 +554,33 @@ def _executive(s: _Scope) -> dict:
     out: dict = {}
     _count(out, "executive.partners", len(_rows_in(partners, s)))
     _stat(out, "executive.results_rating_mean",
-          s.row("results", lambda: partner_results_rating(partners, by=by, **kw)), "mean")
-    scales = lambda: collaboration_scales(partners, by=by, **kw)  # noqa: E731
+          s.row("results", lambda by=by: partner_results_rating(partners, by=by, **kw)), "mean")
+    scales = lambda by=by: collaboration_scales(partners, by=by, **kw)  # noqa: E731
     for scale in _PS.scales:
         _stat(out, f"executive.collaboration_{scale}_mean", s.row("scales", scales, scale=scale),
               "mean")
-    items = s.frame("bottlenecks", lambda: bottleneck_items(partners, by=by, **kw))
+    items = s.frame("bottlenecks", lambda by=by: bottleneck_items(partners, by=by, **kw))
     if items is None or items.empty:
         out["bottleneck_items"] = _absent("executive.bottleneck_items")
     else:
         base = int(items["n"].min())
         out["bottleneck_items"] = _record("executive.bottleneck_items",
                                           int(items["bottleneck"].fillna(False).sum()), base,
-                                          base < s.min_n)
+                                          base < s.min_n or bool(items["suppressed"].any()))
     if s.kind == "region":
         net = s.row("collaboration_network",
-                    lambda: collaboration_network(partners, ties, by=by, **kw))
+                    lambda by=by: collaboration_network(partners, ties, by=by, **kw))
         _stat(out, "executive.network_organisations", net, "organisations", ci=None)
         _stat(out, "executive.network_ties", net, "ties", ci=None)
         _stat(out, "executive.network_density", net, "density", ci=None)
         _stat(out, "executive.network_centralisation", net, "degree_centralisation", ci=None)
-        top = s.row("central", lambda: central_organisations(partners, ties, top=1, by=by,
+        top = s.row("central", lambda by=by: central_organisations(partners, ties, top=1, by=by,
                                                              language=s.language, **kw))
         _stat(out, "executive.most_central_organisation", top, "organisation", ci=None)
     _count(out, "executive.feedback_attendees", len(_rows_in(t["feedback_meeting"], s)))
     _stat(out, "executive.share_findings_recognised",
-          s.row("findings", lambda: findings_recognised(t["feedback_findings"], by=by, **kw)),
+          s.row("findings", lambda by=by: findings_recognised(t["feedback_findings"], by=by,
+                                                              **kw)),
           "share_recognised")
     return out
 
@@ -566,14 +616,15 @@ def _indicators(s: _Scope) -> dict:
     rows = _rows_in(register, s)
     _count(out, "indicators.unique_clients", rows["client_id"].nunique())
     _count(out, "indicators.referrals", len(rows))
-    r = s.row("reach", lambda: reach(register, s.config, by=by, **kw))
+    r = s.row("reach", lambda by=by: reach(register, s.config, by=by, **kw))
     _stat(out, "indicators.reach_per_1000", r, "per_1000")
     _stat(out, "indicators.unique_clients_per_week", r, "per_week", ci=None)
-    dur = s.row("duration", lambda: contact_duration(register, by=by, **kw))
+    dur = s.row("duration", lambda by=by: contact_duration(register, by=by, **kw))
     _stat(out, "indicators.contact_duration_median", dur, "median", ci=None)
     _stat(out, "indicators.contact_duration_max", dur, "max", ci=None)
     if s.kind == "region":
-        spots = s.frame("white", lambda: white_spots(t["client_interview"], t["social_map"],
+        spots = s.frame("white", lambda by=by: white_spots(t["client_interview"],
+                                                           t["social_map"],
                                                      by=by, **kw))
         if spots is None or spots.empty or not len(_rows_in(t["social_map"], s)):
             out["white_spots"] = _absent("indicators.white_spots")
@@ -682,22 +733,36 @@ def key_figures(study, round: str | None = None, region: str | None = None, *,
     def scope(tabs, by, key, k):
         return _levels(_Scope(tabs, by, key, k, config, min_n, language))
 
+    def round_scope(tabs, round_id):
+        # the same for every report of the round: computed once per process (it compares the
+        # round with each of its regions, see _protect)
+        content = _content_key(study)
+        if content is None:
+            return scope(tabs, ("round",), (round_id,), "round")
+        memo_key = (str(getattr(study, "path", "")), content, round_id, min_n, language,
+                    tuple((name, len(frame)) for name, frame in sorted(tabs.items())))
+        if memo_key not in _ROUND_MEMO:
+            while len(_ROUND_MEMO) >= 8:
+                _ROUND_MEMO.pop(next(iter(_ROUND_MEMO)))
+            _ROUND_MEMO[memo_key] = scope(tabs, ("round",), (round_id,), "round")
+        return copy.deepcopy(_ROUND_MEMO[memo_key])
+
     if kind == "region":
         round_tables = _subset(tables, round)
         out["region"] = scope(_subset(round_tables, round, region), ("round", "region"),
                               (round, region), "region")
         if include_round:
-            out["round"] = scope(round_tables, ("round",), (round,), "round")
+            out["round"] = round_scope(round_tables, round)
     elif kind == "round":
         round_tables = _subset(tables, round)
-        out["round"] = scope(round_tables, ("round",), (round,), "round")
+        out["round"] = round_scope(round_tables, round)
         out["regions"] = _regions_of(round_tables, config, round, min_n, language)
     else:
         out["study"] = scope(tables, (), (), "study")
         out["rounds"] = {}
         for r in config.rounds:
             rt = _subset(tables, r.id)
-            out["rounds"][r.id] = {"round": scope(rt, ("round",), (r.id,), "round"),
+            out["rounds"][r.id] = {"round": round_scope(rt, r.id),
                                    "regions": _regions_of(rt, config, r.id, min_n, language)}
         out["changes"] = _changes(tables, config, min_n)
     if definitions:
@@ -707,6 +772,20 @@ def key_figures(study, round: str | None = None, region: str | None = None, *,
             for id, d in DEFINITIONS.items()
             if (kind == "study" or d.level != "changes")}
     return out
+
+
+#: A round's figures by (study, content, round, min_n, language): the region reports of a round,
+#: rendered one after the other in a warm kernel, compute them once.
+_ROUND_MEMO: dict[tuple, dict] = {}
+
+
+def _content_key(study) -> tuple | None:
+    """What the study's data are: the SHA-256 of its input files (``None`` when unknown, and
+    then nothing is remembered between calls)."""
+    files = getattr(study, "files", None)
+    if files is None or "sha256" not in getattr(files, "columns", ()) or files.empty:
+        return None
+    return tuple(sorted(map(str, files["sha256"].tolist())))
 
 
 def _regions_of(round_tables, config, round: str, min_n: int, language: str) -> dict:

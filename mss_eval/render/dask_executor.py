@@ -81,12 +81,13 @@ class DaskExecutor(cf.Executor):
             self.client.close()
 
 
-def dask_executor_factory(address, *, language: str = "nl") -> Callable[[int], cf.Executor]:
+def dask_executor_factory(address, *, language: str = "nl",
+                          timeout: float = 30) -> Callable[[int], cf.Executor]:
     """An ``executor_factory`` for :func:`~mss_eval.render.render_study` that uses a Dask
     scheduler (``jobs`` is the scheduler's business and is ignored)."""
 
     def factory(jobs: int) -> cf.Executor:  # noqa: ARG001 - the cluster sizes itself
-        return DaskExecutor(address, language=language)
+        return DaskExecutor(address, language=language, timeout=timeout)
 
     return factory
 
