@@ -189,8 +189,9 @@ class ReportCache:
 
     @property
     def needs_study(self) -> bool:
-        """Whether this render loads the study (something to render or refresh)."""
-        return bool(self.decision.render or self.decision.refresh)
+        """Whether this render loads the study here first (something to render or refresh,
+        and the tidy cache the kernels would read is not switched off)."""
+        return bool(self.decision.render or self.decision.refresh) and not self.disabled
 
     # -- the study's tidy data ------------------------------------------------------------------
     def prepare_tidy_data(self):

@@ -26,6 +26,7 @@ import atexit
 import contextlib
 import logging
 import os
+import shutil
 import subprocess
 import threading
 from collections.abc import Sequence
@@ -147,6 +148,9 @@ class WarmKernel:
                     process.wait(timeout=5)
         with contextlib.suppress(Exception):
             run_sync(km._async_cleanup_resources)()
+        socket_dir = getattr(km, "_socket_dir", None)
+        if socket_dir is not None:  # also when the clean-up above gave up halfway
+            shutil.rmtree(socket_dir, ignore_errors=True)
 
 
 _local = threading.local()

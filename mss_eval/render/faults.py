@@ -182,7 +182,9 @@ def check_for_leaks(job, pending: list[tuple[Path, Path]]) -> None:
         return
     screen = leak_screen(job.parameters["study"], job.language)
     findings = []
-    for tmp, target in pending:
+    # the report itself first (that is what a reader sees), its notebook last
+    order = {".html": 0, ".pdf": 1, ".docx": 2, ".json": 3, ".ipynb": 4}
+    for tmp, target in sorted(pending, key=lambda pair: order.get(pair[1].suffix, 5)):
         for finding in check_report(tmp, screen=screen, language=job.language):
             findings.append(dataclasses.replace(finding, file=target.name))
     if findings:
