@@ -88,7 +88,7 @@ def test_a_render_with_nothing_changed_renders_nothing_and_touches_no_report(
     assert _rendered(again) == set()
     assert {r.key for r in again.results} == ALL and all(r.ok for r in again.results)
     assert _mtimes(out) == before
-    assert "7 ongewijzigd" in again.describe()
+    assert "Alle 7 rapporten zijn actueel" in again.describe()
     # a report whose file went missing is made again, and only that one
     (out / "2010-2" / "alkmaar" / "mss_2010-2_alkmaar.html").unlink()
     assert _rendered(_render(study, notebooks, out)) == {"2010-2/alkmaar"}

@@ -38,12 +38,12 @@ _OS_WORDS = {
 }
 
 _INTERRUPTED = {
-    "nl": {"started": "onderbroken ({signal}) voordat het klaar was; de vorige versie (als die "
-                      "er is) is niet aangeraakt",
-           "not_started": "niet begonnen: de render werd onderbroken ({signal})"},
-    "en": {"started": "interrupted ({signal}) before it was finished; the previous version (if "
-                      "any) was left as it was",
-           "not_started": "not started: the render was interrupted ({signal})"},
+    "nl": {"started": "{signal} kwam voordat het klaar was; de vorige versie (als die er is) is "
+                      "niet aangeraakt",
+           "not_started": "niet begonnen ({signal})"},
+    "en": {"started": "{signal} came before it was finished; the previous version (if any) was "
+                      "left as it was",
+           "not_started": "not started ({signal})"},
 }
 
 

@@ -85,6 +85,12 @@ class RenderSummary:
         n_ok, n_failed = len(self.succeeded), len(self.failed)
         if self.interrupted is not None:
             return self._describe_interrupted()
+        unchanged = sum(1 for r in self.succeeded if r.cached)
+        if unchanged and unchanged == len(self.results):
+            return ((f"Alle {unchanged} rapporten zijn actueel: niets veranderd sinds de vorige "
+                     f"render (--force maakt alles opnieuw); overzicht: {self.index}") if nl else
+                    (f"All {unchanged} reports are up to date: nothing changed since the last "
+                     f"render (--force renders all again); index: {self.index}"))
         lines = [
             (f"{n_ok} van {len(self.results)} rapporten gemaakt in {self.seconds:.0f} s "
              f"({self.jobs} tegelijk); overzicht: {self.index}") if nl else
@@ -105,7 +111,6 @@ class RenderSummary:
                 if r.files.get("failed_notebook"):
                     lines.append(("    het uitgevoerde notebook staat in " if nl else
                                   "    the executed notebook is in ") + r.files["failed_notebook"])
-        unchanged = sum(1 for r in self.succeeded if r.cached)
         if unchanged:
             lines.append(f"{unchanged} ongewijzigd, niet opnieuw gemaakt (--force maakt alles)"
                          if nl else f"{unchanged} unchanged, not rendered again (--force renders "
