@@ -45,6 +45,7 @@ from .style import (
     format_percent,
     is_missing,
     join_words,
+    FIGURE_DPI,
     FONT_FAMILY,
     set_theme,
     suppression_note,
@@ -98,25 +99,82 @@ class ReportFigure:
 
 def finish(fig: Any, *, alt: str, caption: str = "", notes: Sequence[str] = (),
            language: str = "nl") -> ReportFigure:
-    """Render a matplotlib figure to a :class:`ReportFigure` and close it."""
+    """Lay out a matplotlib figure, render it once to a PNG :class:`ReportFigure` and close it.
+
+    The figure keeps its size: :func:`_lay_out` measures the labels once and places the axes so
+    that nothing is cut off, and the figure is drawn a single time (a tight bounding box would
+    draw it twice). The PNG is opaque RGB without metadata, so the same data give the same bytes.
+    """
     import matplotlib.pyplot as plt
+    from PIL import Image
 
     buffer = io.BytesIO()
     width = fig.get_size_inches()[0]
     try:
-        # no Software/date metadata: the same data give the same bytes
-        fig.savefig(buffer, format="png", metadata={"Software": None})
+        _lay_out(fig)
+        fig.canvas.draw()
+        pixels = np.asarray(fig.canvas.buffer_rgba())[..., :3]
+        Image.fromarray(np.ascontiguousarray(pixels), mode="RGB").save(
+            buffer, format="png", compress_level=PNG_COMPRESS_LEVEL)
     finally:
         plt.close(fig)
     return ReportFigure(png=buffer.getvalue(), alt=alt, caption=caption, notes=list(notes),
                         language=language, width_in=float(width))
 
 
+#: zlib level of the figure PNGs: 1 writes them several times faster than the default 6 and
+#: makes flat-coloured charts only slightly larger.
+PNG_COMPRESS_LEVEL = 1
+#: White margin around everything a figure shows, in inches.
+_PAD_IN = 0.1
+
+
+def _lay_out(fig: Any) -> None:
+    """Make room for titles, tick labels and a legend below the axes, measured once.
+
+    A figure-level legend (see :func:`_legend_below`) gets fewer columns until it fits the
+    figure's width, and the space its rows need. A single axes is then placed so that its
+    decorations (title, tick labels, axis label, value labels) end just inside the figure, under
+    the figure's title if it has one; a figure with several axes goes through matplotlib's
+    ``tight_layout``.
+    """
+    renderer = fig.canvas.get_renderer()
+    fig_w, fig_h = fig.bbox.width, fig.bbox.height
+    pad = _PAD_IN * fig.dpi
+    bottom = 0.0
+    for legend in fig.legends:
+        extent = legend.get_window_extent(renderer)
+        while extent.width > fig_w - 2 * pad and legend._ncols > 1:
+            legend.set_ncols(legend._ncols - 1)
+            extent = legend.get_window_extent(renderer)
+        bottom = max(bottom, extent.y1 + pad / 2)
+    axes = [ax for ax in fig.axes if ax.get_visible()]
+    if len(axes) != 1:
+        fig.tight_layout(pad=0.6, rect=(0, bottom / fig_h, 1, 1))
+        return
+    ax = axes[0]
+    box = ax.get_window_extent(renderer)
+    tight = ax.get_tightbbox(renderer)
+    left = max(box.x0 - tight.x0, 0.0) + pad
+    right = max(tight.x1 - box.x1, 0.0) + pad
+    below = max(box.y0 - tight.y0, 0.0) + pad + bottom
+    above = max(tight.y1 - box.y1, 0.0) + pad
+    heading = fig._suptitle
+    if heading is not None and heading.get_text():
+        # the axes' own title goes under the figure's title
+        above += fig_h - heading.get_window_extent(renderer).y0
+    x0, x1 = left / fig_w, 1 - right / fig_w
+    y0, y1 = below / fig_h, 1 - above / fig_h
+    if x1 - x0 < 0.2 or y1 - y0 < 0.1:
+        raise ValueError("The figure's labels leave no room for the chart; shorten the labels.")
+    ax.set_position((x0, y0, x1 - x0, y1 - y0))
+
+
 def _new_figure(height: float, width: float = 7.0, **kwargs):
     import matplotlib.pyplot as plt
 
     set_theme()
-    return plt.subplots(figsize=(width, height), **kwargs)
+    return plt.subplots(figsize=(width, height), dpi=FIGURE_DPI, **kwargs)
 
 
 def _number_formatter(decimals: int, language: str, percent: bool = False, absolute=False):
@@ -134,14 +192,10 @@ def _number_formatter(decimals: int, language: str, percent: bool = False, absol
 
 
 def _legend_below(fig, ax, ncol: int, entries: int) -> None:
-    """A legend centred under the axes, with room made for it (in inches, not axes fractions)."""
+    """A legend centred under the axes; :func:`finish` makes room for it when laying out."""
     handles, texts = ax.get_legend_handles_labels()
-    rows = math.ceil(entries / max(ncol, 1))
-    height = fig.get_size_inches()[1]
-    room = (0.12 + 0.24 * rows) / height
     fig.legend(handles, texts, loc="lower center", bbox_to_anchor=(0.5, 0.0), ncol=ncol,
                frameon=False, handlelength=1.0, columnspacing=1.2)
-    fig.tight_layout(rect=(0, room, 1, 1))
 
 
 def _label(labels: Mapping[Any, str] | None, key: Any) -> str:
@@ -603,7 +657,8 @@ def collaboration_network(
     rows_ = math.ceil(len(keys) / cols)
     panel = {1: 4.2, 2: 3.3, 3: 2.5}[cols]
     set_theme()
-    fig, axes = plt.subplots(rows_, cols, figsize=(7.0, panel * rows_ + 0.9), squeeze=False)
+    fig, axes = plt.subplots(rows_, cols, figsize=(7.0, panel * rows_ + 0.9), squeeze=False,
+                             dpi=FIGURE_DPI)
     group_keys = []
     for k in keys:
         # in sorted node order: colours must not depend on how the graph was built
@@ -655,18 +710,16 @@ def collaboration_network(
                          f"{join_words([name[v] for v in top[:3]], language)}")
     for ax in list(axes.flat)[len(keys):]:
         ax.set_axis_off()
-    bottom = 0.0
     if group_keys:
         from matplotlib.lines import Line2D
 
         handles = [Line2D([0], [0], marker="o", linestyle="", markersize=7,
                           markerfacecolor=group_colour[g], markeredgecolor="white",
                           label=_label(node_group_labels, g)) for g in group_keys]
-        fig.legend(handles=handles, loc="lower center", ncol=2, frameon=False, fontsize=8)
-        bottom = (0.15 + 0.22 * math.ceil(len(group_keys) / 2)) / fig.get_size_inches()[1]
+        fig.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 0.0), ncol=2,
+                   frameon=False, fontsize=8)
     if title:
         fig.suptitle(title, x=0.02, ha="left", fontsize=12, fontweight="bold")
-    fig.tight_layout(rect=(0, bottom, 1, 1))
     kind = "Netwerkdiagram van de samenwerking" if language == "nl" else \
         "Network diagram of collaboration"
     alt = f"{kind}{': ' + title if title else ''}. " + "; ".join(alt_parts) + "."
