@@ -168,6 +168,20 @@ def leak_screen(study: Path | str, language: str = "nl"):
     return screen
 
 
+def screens_now() -> dict:
+    """The screens this process has built, to hand to worker processes (see :func:`adopt`)."""
+    with _screens_lock:
+        return dict(_screens)
+
+
+def adopt(screens: dict | None) -> None:
+    """Take over screens built by the parent process, so a worker does not read the whole study
+    again before its first check (their keys still say which study state they belong to)."""
+    if screens:
+        with _screens_lock:
+            _screens.update(screens)
+
+
 def check_for_leaks(job, pending: list[tuple[Path, Path]]) -> None:
     """Check each file of a report before it is renamed into place.
 

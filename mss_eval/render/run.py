@@ -241,6 +241,7 @@ def render_study(
         jobs = max(1, min(jobs or _default_jobs(), len(todo) or 1))
         if cache.needs_study:
             cache.prepare_tidy_data()
+        screens = _leak_screens(study_path, language) if todo and options.check_leaks else {}
 
         display = _Display(todo, language, progress)
         with display:
@@ -249,7 +250,7 @@ def render_study(
             elif jobs == 1 and executor_factory is None:
                 results = _run_here(todo, options, display)
             else:
-                results = _run_pool(todo, options, jobs, display, executor_factory)
+                results = _run_pool(todo, options, jobs, display, executor_factory, screens)
         results += cache.finish(results, refresh=interrupt.received() is None)
         signum = interrupt.received()
         # whatever arrives now waits: the index must match the files
@@ -342,7 +343,20 @@ def _run_here(planned: list[ReportJob], options: RenderOptions, display: "_Displ
     return results
 
 
-def _run_pool(planned, options, jobs, display, executor_factory):
+def _leak_screens(study_path: Path, language: str) -> dict:
+    """Build the leak check's view of the study once, here, for every worker (reading the raw
+    ids means validating every file; a worker would otherwise do that again). A study the check
+    cannot read is left to the workers, whose reports then fail with the reason."""
+    from .faults import leak_screen, screens_now
+
+    try:
+        leak_screen(study_path, language)
+    except Exception:  # noqa: BLE001 - each report states the problem when it is checked
+        return {}
+    return screens_now()
+
+
+def _run_pool(planned, options, jobs, display, executor_factory, screens=None):
     # heaviest first (final, round reports), so a long report does not start last
     weight = {"final": 0, "round": 1, "region": 2}
     submit_order = sorted(planned, key=lambda j: weight[j.kind])
@@ -354,7 +368,7 @@ def _run_pool(planned, options, jobs, display, executor_factory):
         ctx = multiprocessing.get_context("spawn")
         q = ctx.Queue()
         executor = cf.ProcessPoolExecutor(max_workers=jobs, mp_context=ctx,
-                                          initializer=init_worker, initargs=(q,))
+                                          initializer=init_worker, initargs=(q, screens))
     futures: dict[cf.Future, ReportJob] = {}
     try:
         for job in submit_order:

@@ -28,10 +28,15 @@ from .plan import FORMATS, ReportJob
 _status_queue = None
 
 
-def init_worker(queue) -> None:
-    """Pool initializer: where this worker reports each report's state (for the progress view)."""
+def init_worker(queue, screens: dict | None = None) -> None:
+    """Pool initializer: where this worker reports each report's state (for the progress view),
+    and the leak screens the parent built (so each worker need not read the study again)."""
     global _status_queue
     _status_queue = queue
+    if screens:
+        from .faults import adopt
+
+        adopt(screens)
     # a forked or spawned worker must not touch the parent's display
     os.environ.setdefault("MPLBACKEND", "Agg")
     # the parent decides when to stop: Ctrl-C is noted, SIGTERM stops the running report
