@@ -63,7 +63,11 @@ _W = {
 
 @dataclass
 class ReportFigure:
-    """A rendered figure: PNG bytes, alt text, caption and notes, ready to embed."""
+    """A rendered figure: PNG bytes, alt text, caption and notes, ready to embed.
+
+    A chart with many rows is cut into panels that each fit on a printed page: ``png`` is the
+    first, ``more_png`` the rest, shown one under the other in the same ``<figure>``.
+    """
 
     png: bytes
     alt: str
@@ -73,6 +77,7 @@ class ReportFigure:
     language: str = "nl"
     width_in: float = 7.0
     figure_id: str | None = None
+    more_png: list[bytes] = field(default_factory=list)
 
     def to_html(self) -> str:
         esc = html.escape
@@ -82,11 +87,16 @@ class ReportFigure:
         ident = f' id="{esc(self.figure_id)}"' if self.figure_id else ""
         # width in cm keeps print size faithful to the matplotlib size (A4 text column ~16 cm)
         width_cm = min(self.width_in * 2.54, 16.0)
+        panels = f' class="mss-figure panels"' if self.more_png else ' class="mss-figure"'
         parts = [
-            f'<figure class="mss-figure"{ident}>',
+            f'<figure{panels}{ident}>',
             f'<img src="data:image/png;base64,{data}" alt="{esc(self.alt)}" '
             f'style="width:{width_cm:.1f}cm;max-width:100%">',
         ]
+        for more in self.more_png:
+            # the alt text of the first panel describes the whole chart
+            parts.append(f'<img src="data:image/png;base64,{base64.b64encode(more).decode("ascii")}"'
+                         f' alt="" style="width:{width_cm:.1f}cm;max-width:100%">')
         if self.caption or label or self.notes:
             notes = "".join(f'<span class="figure-note">{esc(n)}</span>' for n in self.notes)
             parts.append(f"<figcaption>{label}{esc(self.caption)}{notes}</figcaption>")
@@ -104,22 +114,75 @@ def finish(fig: Any, *, alt: str, caption: str = "", notes: Sequence[str] = (),
     The figure keeps its size: :func:`_lay_out` measures the labels once and places the axes so
     that nothing is cut off, and the figure is drawn a single time (a tight bounding box would
     draw it twice). The PNG is opaque RGB without metadata, so the same data give the same bytes.
+    A list of figures (the panels of a long chart) becomes one :class:`ReportFigure`.
     """
     import matplotlib.pyplot as plt
+
+    figs = list(fig) if isinstance(fig, (list, tuple)) else [fig]
+    width = figs[0].get_size_inches()[0]
+    pngs = []
+    try:
+        for one in figs:
+            pngs.append(_render_png(one))
+    finally:
+        for one in figs:
+            plt.close(one)
+    return ReportFigure(png=pngs[0], alt=alt, caption=caption, notes=list(notes),
+                        language=language, width_in=float(width), more_png=pngs[1:])
+
+
+def _render_png(fig: Any) -> bytes:
     from PIL import Image
 
+    _lay_out(fig)
+    fig.canvas.draw()
+    pixels = np.asarray(fig.canvas.buffer_rgba())[..., :3]
     buffer = io.BytesIO()
-    width = fig.get_size_inches()[0]
-    try:
-        _lay_out(fig)
-        fig.canvas.draw()
-        pixels = np.asarray(fig.canvas.buffer_rgba())[..., :3]
-        Image.fromarray(np.ascontiguousarray(pixels), mode="RGB").save(
-            buffer, format="png", compress_level=PNG_COMPRESS_LEVEL)
-    finally:
-        plt.close(fig)
-    return ReportFigure(png=buffer.getvalue(), alt=alt, caption=caption, notes=list(notes),
-                        language=language, width_in=float(width))
+    Image.fromarray(np.ascontiguousarray(pixels), mode="RGB").save(
+        buffer, format="png", compress_level=PNG_COMPRESS_LEVEL)
+    return buffer.getvalue()
+
+
+#: A chart with more rows than this is drawn compactly: one-line row labels, thinner marks and
+#: no value labels (the table that goes with it has the values), ``ROW_IN_COMPACT`` inch a row.
+MANY_ROWS = 20
+ROW_IN_COMPACT = 0.22
+#: At most this many rows per panel, so that a panel fits on an A4 page of the PDF.
+ROWS_PER_PANEL = 36
+
+
+def _panels(items: Sequence[Any]) -> list[list[Any]]:
+    """Rows split into panels of at most ``ROWS_PER_PANEL``, as equal in size as possible."""
+    items = list(items)
+    count = max(1, math.ceil(len(items) / ROWS_PER_PANEL))
+    size = math.ceil(len(items) / count) if items else 0
+    return [items[i:i + size] for i in range(0, len(items), size)] if items else [[]]
+
+
+def _row_labels(ax: Any, y: Sequence[float], texts: Sequence[str], compact: bool) -> None:
+    """Row labels left of a horizontal chart: tick labels, or for a long chart plain texts.
+
+    A matplotlib tick is two lines and two texts; a chart with 175 rows spends most of its time
+    on them, so a compact chart writes its labels as texts where the tick labels would be.
+    """
+    if not compact:
+        ax.set_yticks(y)
+        ax.set_yticklabels(texts)
+        return
+    import matplotlib as mpl
+
+    ax.set_yticks([])
+    offset = mpl.transforms.offset_copy(ax.get_yaxis_transform(), fig=ax.figure,
+                                        x=-mpl.rcParams["ytick.major.pad"], units="points")
+    colour = mpl.rcParams["ytick.labelcolor"]
+    colour = mpl.rcParams["ytick.color"] if colour == "inherit" else colour
+    for yi, text in zip(y, texts):
+        ax.text(0.0, yi, text, transform=offset, ha="right", va="center",
+                fontsize=mpl.rcParams["ytick.labelsize"], color=colour)
+
+
+def _continued(language: str) -> str:
+    return "vervolg" if language == "nl" else "continued"
 
 
 #: zlib level of the figure PNGs: 1 writes them several times faster than the default 6 and
@@ -383,50 +446,86 @@ def dot_plot_ci(
     fmt = (lambda v: format_percent(v, 0, language)) if percent else (
         lambda v: format_number(v, decimals, language))
 
-    fig, ax = _new_figure(0.42 * len(groups) + 1.3)
-    y = np.arange(len(groups))[::-1]
+    compact = len(groups) > MANY_ROWS
     alt_parts, hidden = [], []
-    for yi, g, flag in zip(y, groups, flags):
+    for g, flag in zip(groups, flags):
         row = rows.loc[g]
         name = _label(labels, g)
-        colour = (colours or {}).get(g, PALETTE[0])
         v = row[value]
         if flag or is_missing(v):
-            ax.text(0.01, yi, SUPPRESSED_MARKER, transform=ax.get_yaxis_transform(),
-                    va="center", ha="left", fontsize=10, color="#666666")
             hidden.append(name)
             alt_parts.append(f"{name}: {w['not_shown'].lower()}")
             continue
         lo, hi = row.get(low), row.get(high)
-        if not (is_missing(lo) or is_missing(hi)):
-            ax.hlines(yi, float(lo) * scale, float(hi) * scale, color=colour, linewidth=2.2, alpha=0.55)
-        ax.plot(float(v) * scale, yi, "o", color=colour, markersize=8, zorder=3)
-        ax.annotate(fmt(v), (float(v) * scale, yi), xytext=(0, 7), textcoords="offset points",
-                    ha="center", va="bottom", fontsize=8.5)
         ci = "" if is_missing(lo) or is_missing(hi) else (
             f" (95%-BI {fmt(lo)}–{fmt(hi)})" if language == "nl" else f" (95% CI {fmt(lo)}–{fmt(hi)})")
         alt_parts.append(f"{name}: {fmt(v)}{ci}, {_n_text(row.get(n), language)}")
-    ax.set_yticks(y)
-    ax.set_yticklabels([f"{_wrap(_label(labels, g), 24)}\n({_n_text(rows.loc[g].get(n), language)})"
-                        if n in rows.columns else _wrap(_label(labels, g), 24) for g in groups])
-    ax.set_ylim(-0.7, len(groups) - 0.3)
-    if xlim is not None:
-        ax.set_xlim(xlim[0] * scale, xlim[1] * scale)
-    if reference is not None and not is_missing(reference):
-        ax.axvline(float(reference) * scale, color="#777777", linestyle="--", linewidth=0.9)
-    ax.xaxis.set_major_formatter(_number_formatter(0 if percent else max(decimals - 1, 0),
-                                                   language, percent=percent))
-    ax.set_xlabel(xlabel)
-    ax.grid(axis="y", visible=False)
-    if title:
-        ax.set_title(title)
+    if xlim is None and compact:
+        # every panel of a long chart gets the same scale
+        drawn = rows.loc[[not f for f in flags], [c for c in (value, low, high) if c in rows]]
+        span = pd.to_numeric(drawn.stack(), errors="coerce").dropna() * scale
+        if len(span):
+            pad = max(float(span.max() - span.min()) * 0.06, 0.05 * scale)
+            xlim = ((float(span.min()) - pad) / scale, (float(span.max()) + pad) / scale)
+
+    def tick_label(g) -> str:
+        name = _label(labels, g)
+        if n not in rows.columns:
+            return _short(name, 32) if compact else _wrap(name, 24)
+        n_text = _n_text(rows.loc[g].get(n), language)
+        return f"{_short(name, 32)} ({n_text})" if compact else f"{_wrap(name, 24)}\n({n_text})"
+
+    figures = []
+    for part, chunk in enumerate(_panels(groups)):
+        fig, ax = _new_figure((ROW_IN_COMPACT if compact else 0.42) * len(chunk) + 1.3)
+        y = np.arange(len(chunk))[::-1]
+        # one artist per kind of mark (and colour), not one per row: a long chart stays cheap
+        dots: dict[str, tuple[list[float], list[float]]] = {}
+        bars: tuple[list[float], list[float], list[float], list[str]] = ([], [], [], [])
+        for yi, g in zip(y, chunk):
+            row = rows.loc[g]
+            colour = (colours or {}).get(g, PALETTE[0])
+            v = row[value]
+            if flags[groups.index(g)] or is_missing(v):
+                ax.text(0.01, yi, SUPPRESSED_MARKER, transform=ax.get_yaxis_transform(),
+                        va="center", ha="left", fontsize=10, color="#666666")
+                continue
+            lo, hi = row.get(low), row.get(high)
+            if not (is_missing(lo) or is_missing(hi)):
+                for seq, item in zip(bars, (yi, float(lo) * scale, float(hi) * scale, colour)):
+                    seq.append(item)
+            xs, ys = dots.setdefault(colour, ([], []))
+            xs.append(float(v) * scale)
+            ys.append(yi)
+            if not compact:  # a long chart leaves the values to its table
+                ax.annotate(fmt(v), (float(v) * scale, yi), xytext=(0, 7),
+                            textcoords="offset points", ha="center", va="bottom", fontsize=8.5)
+        if bars[0]:
+            ax.hlines(bars[0], bars[1], bars[2], colors=bars[3],
+                      linewidth=1.6 if compact else 2.2, alpha=0.55)
+        for colour, (xs, ys) in dots.items():
+            ax.plot(xs, ys, "o", linestyle="none", color=colour,
+                    markersize=5 if compact else 8, zorder=3)
+        _row_labels(ax, y, [tick_label(g) for g in chunk], compact)
+        ax.set_ylim(-0.7, len(chunk) - 0.3)
+        if xlim is not None:
+            ax.set_xlim(xlim[0] * scale, xlim[1] * scale)
+        if reference is not None and not is_missing(reference):
+            ax.axvline(float(reference) * scale, color="#777777", linestyle="--", linewidth=0.9)
+        ax.xaxis.set_major_formatter(_number_formatter(0 if percent else max(decimals - 1, 0),
+                                                       language, percent=percent))
+        ax.set_xlabel(xlabel)
+        ax.grid(axis="y", visible=False)
+        if title:
+            ax.set_title(title if part == 0 else f"{title} ({_continued(language)})")
+        figures.append(fig)
     notes = []
     if hidden:
         notes.append(suppression_note(language, min_respondents))
     kind = "Stippendiagram met 95%-betrouwbaarheidsintervallen" if language == "nl" else \
         "Dot plot with 95% confidence intervals"
     alt = f"{kind}{': ' + title if title else ''}. " + "; ".join(alt_parts) + "."
-    return finish(fig, alt=alt, caption=caption, notes=notes, language=language)
+    return finish(figures, alt=alt, caption=caption, notes=notes, language=language)
 
 
 # -- the personal network: stacked bars per ring -----------------------------------------------
@@ -479,29 +578,44 @@ def network_ring_bars(
             .reindex(index=groups, columns=list(ring_order)).fillna(0.0))
     bases = shown.groupby(group, observed=True)[n].max().reindex(groups)
 
-    fig, ax = _new_figure(0.42 * len(groups) + 1.9)
-    y = np.arange(len(groups))[::-1]
-    start = np.zeros(len(groups))
-    total = wide.sum(axis=1).to_numpy()
-    for key, colour in zip(ring_order, RING_COLOURS * 2):
-        widths = wide[key].to_numpy()
-        bars = ax.barh(y, widths, left=start, color=colour, edgecolor="white", linewidth=0.6,
-                       height=0.6, label=_label(ring_labels, key))
-        for rect, v, tot in zip(bars, widths, total):
-            if tot > 0 and v / tot >= 0.07:
-                ax.text(rect.get_x() + rect.get_width() / 2, rect.get_y() + rect.get_height() / 2,
-                        format_number(v, 1, language), ha="center", va="center", fontsize=8,
-                        color="white" if colour in ("#0072B2", "#D55E00") else "black")
-        start = start + widths
-    ax.set_yticks(y)
-    ax.set_yticklabels([f"{_wrap(_label(labels, g), 24)}\n({_n_text(bases[g], language)})"
-                        for g in groups])
-    ax.xaxis.set_major_formatter(_number_formatter(0, language))
-    ax.set_xlabel(xlabel or w["persons"])
-    ax.grid(axis="y", visible=False)
-    if title:
-        ax.set_title(title)
-    _legend_below(fig, ax, ncol=min(len(ring_order), 2), entries=len(ring_order))
+    compact = len(groups) > MANY_ROWS
+    totals = wide.sum(axis=1)
+    figures = []
+    for part, chunk in enumerate(_panels(groups)):
+        fig, ax = _new_figure((ROW_IN_COMPACT if compact else 0.42) * len(chunk) + 1.9)
+        y = np.arange(len(chunk))[::-1]
+        start = np.zeros(len(chunk))
+        total = totals.loc[chunk].to_numpy()
+        for key, colour in zip(ring_order, RING_COLOURS * 2):
+            widths = wide.loc[chunk, key].to_numpy()
+            bars = ax.barh(y, widths, left=start, color=colour, edgecolor="white",
+                           linewidth=0.4 if compact else 0.6, height=0.7 if compact else 0.6,
+                           label=_label(ring_labels, key))
+            for rect, v, tot in zip(bars, widths, total):
+                # a long chart leaves the values to its table
+                if not compact and tot > 0 and v / tot >= 0.07:
+                    ax.text(rect.get_x() + rect.get_width() / 2,
+                            rect.get_y() + rect.get_height() / 2,
+                            format_number(v, 1, language), ha="center", va="center", fontsize=8,
+                            color="white" if colour in ("#0072B2", "#D55E00") else "black")
+            start = start + widths
+        if compact:
+            labels_ = [f"{_short(_label(labels, g), 32)} ({_n_text(bases[g], language)})"
+                       for g in chunk]
+            # every panel of a long chart gets the same scale
+            ax.set_xlim(0, max(float(totals.max()), 0.0) * 1.04 or 1.0)
+            ax.set_ylim(-0.7, len(chunk) - 0.3)
+        else:
+            labels_ = [f"{_wrap(_label(labels, g), 24)}\n({_n_text(bases[g], language)})"
+                       for g in chunk]
+        _row_labels(ax, y, labels_, compact)
+        ax.xaxis.set_major_formatter(_number_formatter(0, language))
+        ax.set_xlabel(xlabel or w["persons"])
+        ax.grid(axis="y", visible=False)
+        if title:
+            ax.set_title(title if part == 0 else f"{title} ({_continued(language)})")
+        _legend_below(fig, ax, ncol=min(len(ring_order), 2), entries=len(ring_order))
+        figures.append(fig)
     alt_parts = []
     for g in groups:
         rings = ", ".join(f"{_label(ring_labels, r)} {format_number(wide.loc[g, r], 1, language)}"
@@ -510,7 +624,7 @@ def network_ring_bars(
     kind = "Gestapeld staafdiagram van het persoonlijk netwerk per ring" if language == "nl" else \
         "Stacked bar chart of the personal network per ring"
     alt = f"{kind}{': ' + title if title else ''}. " + "; ".join(alt_parts) + "."
-    return finish(fig, alt=alt, caption=caption, notes=notes, language=language)
+    return finish(figures, alt=alt, caption=caption, notes=notes, language=language)
 
 
 # -- grouped shares ----------------------------------------------------------------------------
