@@ -29,15 +29,21 @@ from ._base import (
 )
 
 __all__ = ["compare_regions", "rating_comparison", "with_pooled", "round_change",
-           "rating_change"]
+           "rating_change", "PAIRWISE_MAX_REGIONS"]
+
+#: Pairwise tests are made for at most this many regions per round: 12 regions give 66 pairs,
+#: 175 would give 15,225 pairs that no reader can take in (and that take minutes to compute).
+#: Above it :func:`compare_regions` returns the omnibus tests (Kruskal-Wallis, ANOVA) only.
+PAIRWISE_MAX_REGIONS = 12
 
 _TEST_COLUMNS = ["test", "a", "b", "statistic_name", "statistic", "df1", "df2", "p_value",
-                 "p_holm", "effect_size", "effect_size_name", "groups", "n", "suppressed"]
+                 "p_holm", "effect_size", "effect_size_name", "groups", "n", "suppressed",
+                 "pairwise_omitted"]
 
 
 def compare_regions(frame: pd.DataFrame, column: str, *, group: str = "region",
-                    by: Sequence[str] | None = ("round",), min_n: int = MIN_N
-                    ) -> pd.DataFrame:
+                    by: Sequence[str] | None = ("round",), min_n: int = MIN_N,
+                    max_pairwise: int | None = PAIRWISE_MAX_REGIONS) -> pd.DataFrame:
     """Do the regions of a round differ on a numeric outcome?
 
     Within each group of ``by`` (default per round), only the regions with at least ``min_n``
@@ -46,7 +52,9 @@ def compare_regions(frame: pd.DataFrame, column: str, *, group: str = "region",
     * ``kruskal``: Kruskal-Wallis H (pingouin) with epsilon-squared, ``H / (n - 1)``;
     * ``anova``: one-way ANOVA F (pingouin) with partial eta-squared (``np2``);
     * ``pairwise_t`` and ``pairwise_mwu``: every pair of regions, Welch's t-test and the
-      Mann-Whitney U test (pingouin ``pairwise_tests``), p-values corrected by Holm, Hedges' g.
+      Mann-Whitney U test (pingouin ``pairwise_tests``), p-values corrected by Holm, Hedges' g;
+      only when at most ``max_pairwise`` regions take part (see :data:`PAIRWISE_MAX_REGIONS`).
+      With more regions the omnibus tests stand alone: their rows then say ``pairwise_omitted``.
 
     With fewer than two regions large enough, one ``kruskal`` row is returned, suppressed.
 
@@ -62,13 +70,18 @@ def compare_regions(frame: pd.DataFrame, column: str, *, group: str = "region",
         Separate comparisons per group of these columns.
     min_n : int
         Minimum answers for a region to take part.
+    max_pairwise : int or None
+        Pairwise tests only when at most this many regions take part (default
+        :data:`PAIRWISE_MAX_REGIONS`); ``None`` always, ``0`` never.
 
     Returns
     -------
     DataFrame
         ``*by, test, a, b, statistic_name, statistic, df1, df2, p_value, p_holm, effect_size,
-        effect_size_name, groups, n, suppressed``; ``a``/``b`` name the pair (pairwise rows),
-        ``groups`` the number of regions compared and ``n`` their answers.
+        effect_size_name, groups, n, suppressed, pairwise_omitted``; ``a``/``b`` name the pair
+        (pairwise rows), ``groups`` the number of regions compared and ``n`` their answers;
+        ``pairwise_omitted`` is true on the omnibus rows of a round whose pairwise tests were
+        left out because more than ``max_pairwise`` regions took part.
 
     Examples
     --------
@@ -96,29 +109,35 @@ def compare_regions(frame: pd.DataFrame, column: str, *, group: str = "region",
         n = len(g)
         if len(keep) < 2:
             rows.append({**head, "test": "kruskal", "groups": len(keep), "n": n,
-                         "suppressed": True})
+                         "suppressed": True, "pairwise_omitted": False})
             continue
+        pairwise = max_pairwise is None or len(keep) <= max_pairwise
         with library_warnings_quiet(), np.errstate(all="ignore"):
             kw = pg.kruskal(g, dv="_y", between="_group")
             aov = pg.anova(g, dv="_y", between="_group", detailed=False, effsize="np2")
-            pair_t = pg.pairwise_tests(g, dv="_y", between="_group", padjust="holm",
-                                       parametric=True, correction=True)
-            pair_u = pg.pairwise_tests(g, dv="_y", between="_group", padjust="holm",
-                                       parametric=False)
+            if pairwise:
+                pair_t = pg.pairwise_tests(g, dv="_y", between="_group", padjust="holm",
+                                           parametric=True, correction=True)
+                pair_u = pg.pairwise_tests(g, dv="_y", between="_group", padjust="holm",
+                                           parametric=False)
         h = float(kw["H"].iloc[0])
         rows.append({**head, "test": "kruskal", "statistic_name": "H", "statistic": h,
                      "df1": float(kw["ddof1"].iloc[0]), "p_value": float(kw["p_unc"].iloc[0]),
                      "effect_size": h / (n - 1) if n > 1 else np.nan,
                      "effect_size_name": "epsilon_squared", "groups": len(keep), "n": n,
-                     "suppressed": False})
+                     "suppressed": False, "pairwise_omitted": not pairwise})
         rows.append({**head, "test": "anova", "statistic_name": "F",
                      "statistic": float(aov["F"].iloc[0]), "df1": float(aov["ddof1"].iloc[0]),
                      "df2": float(aov["ddof2"].iloc[0]), "p_value": float(aov["p_unc"].iloc[0]),
                      "effect_size": float(aov["np2"].iloc[0]), "effect_size_name": "np2",
-                     "groups": len(keep), "n": n, "suppressed": False})
+                     "groups": len(keep), "n": n, "suppressed": False,
+                     "pairwise_omitted": not pairwise})
+        if not pairwise:
+            continue
+        sizes = g["_group"].value_counts()
         for test, table, stat in (("pairwise_t", pair_t, "T"), ("pairwise_mwu", pair_u, "U_val")):
             for _, r in table.iterrows():
-                pair_n = int(g["_group"].isin([r["A"], r["B"]]).sum())
+                pair_n = int(sizes[r["A"]] + sizes[r["B"]])
                 rows.append({**head, "test": test, "a": str(r["A"]), "b": str(r["B"]),
                              "statistic_name": "T" if stat == "T" else "U",
                              "statistic": float(r[stat]),
@@ -126,18 +145,22 @@ def compare_regions(frame: pd.DataFrame, column: str, *, group: str = "region",
                              "p_value": float(r["p_unc"]),
                              "p_holm": float(r.get("p_corr", r["p_unc"])),
                              "effect_size": float(r["hedges"]), "effect_size_name": "hedges",
-                             "groups": 2, "n": pair_n, "suppressed": False})
+                             "groups": 2, "n": pair_n, "suppressed": False,
+                             "pairwise_omitted": False})
     result = pd.DataFrame(rows, columns=by + _TEST_COLUMNS)
     for b in by:
         result[b] = result[b].astype(frame[b].dtype)
     for c in ("test", "a", "b", "statistic_name", "effect_size_name"):
         result[c] = result[c].astype("string")
+    result["pairwise_omitted"] = (pd.array(result["pairwise_omitted"], dtype="boolean")
+                                  .fillna(False).to_numpy(dtype=bool))
     return finish(result, ints=("n", "groups"),
                   floats=("statistic", "df1", "df2", "p_value", "p_holm", "effect_size"))
 
 
 def rating_comparison(clients: pd.DataFrame, *, by: Sequence[str] | None = ("round",),
-                      min_n: int = MIN_N) -> pd.DataFrame:
+                      min_n: int = MIN_N, max_pairwise: int | None = PAIRWISE_MAX_REGIONS
+                      ) -> pd.DataFrame:
     """:func:`compare_regions` for the clients' rating of the MSS (``mss_rating``).
 
     Examples
@@ -149,7 +172,7 @@ def rating_comparison(clients: pd.DataFrame, *, by: Sequence[str] | None = ("rou
     0  kruskal      6.562   0.0104
     1    anova    20.1667    0.002
     """
-    return compare_regions(clients, "mss_rating", by=by, min_n=min_n)
+    return compare_regions(clients, "mss_rating", by=by, min_n=min_n, max_pairwise=max_pairwise)
 
 
 def with_pooled(analysis: Callable[..., pd.DataFrame], *frames: pd.DataFrame,

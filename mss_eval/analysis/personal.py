@@ -135,6 +135,33 @@ def _design_row_means(result, data: pd.DataFrame) -> np.ndarray:
     return np.asarray(matrix, dtype=float).mean(axis=0)
 
 
+def _design_row_means_per_region(result, data: pd.DataFrame,
+                                 regions: Sequence[str]) -> dict[str, np.ndarray]:
+    """:func:`_design_row_means` of ``data`` with ``region`` set to each region in turn.
+
+    The design is built once: only the ``C(region)`` columns depend on the region, and their
+    mean is the (constant) indicator row of that region, so the other columns' means are shared.
+    Falls back to one design per region when the model has no separate region term.
+    """
+    import patsy
+
+    spec = result.model.data.model_spec
+    term = "C(region)"
+    if not isinstance(spec, patsy.DesignInfo) or term not in spec.term_name_slices:
+        return {r: _design_row_means(result, data.assign(region=r)) for r in regions}
+    where = spec.term_name_slices[term]
+    base = _design_row_means(result, data)
+    one = data.iloc[[0] * len(regions)].assign(region=list(regions))
+    indicators = np.asarray(patsy.build_design_matrices([spec], one, return_type="matrix")[0],
+                            dtype=float)[:, where]
+    out = {}
+    for i, region in enumerate(regions):
+        a = base.copy()
+        a[where] = indicators[i]
+        out[region] = a
+    return out
+
+
 def case_mix_adjusted_rating(clients: pd.DataFrame, *, covariates: Sequence[str] = CASE_MIX,
                              by: Sequence[str] | None = ("round",), min_n: int = MIN_N,
                              confidence: float = 0.95) -> pd.DataFrame:
@@ -215,8 +242,9 @@ def case_mix_adjusted_rating(clients: pd.DataFrame, *, covariates: Sequence[str]
             params = np.asarray(model.params, dtype=float)
             t = stats.t.ppf(0.5 + confidence / 2, model.df_resid) if model.df_resid > 0 \
                 else np.nan
+            rows_a = _design_row_means_per_region(model, data, keep)
             for region in keep:
-                a = _design_row_means(model, data.assign(region=region))
+                a = rows_a[region]
                 est = float(a @ params)
                 se = float(np.sqrt(max(a @ cov @ a, 0.0)))
                 n_model = int((data["region"] == region).sum())

@@ -118,7 +118,23 @@ def _side_by_side(report: Report, frame: pd.DataFrame, columns: list[Col], *, ca
                   pivot: tuple[str, str], pivot_order: list[str],
                   pivot_labels: dict[str, str], **kwargs) -> Any:
     """Regions side by side; the final report gets one such table per round, so that a page
-    never holds more than one round's regions."""
+    never holds more than one round's regions. With many regions (:func:`many_regions`) the
+    chapter shows each round's total beside its lowest and highest region, and the whole table
+    goes to appendix B with a row per region."""
+    if many_regions(report):
+        sub, cols, turned, items = _transposed(report, frame, columns, pivot, pivot_labels,
+                                               pivot_order)
+        number = _to_appendix(report, sub, cols, caption=caption, pivot=turned,
+                              pivot_order=items, **kwargs)
+        item = next(c.name for c in columns if c.name not in pivot)
+        shown, keys, labels = _extremes_frame(report, frame, pivot, item, pivot_order)
+        note = _appendix_note(report, number)
+        if shown.empty or not keys:
+            return paragraph(note)
+        kwargs = dict(kwargs)
+        kwargs["notes"] = [*kwargs.get("notes", []), note]
+        return report.table(shown, columns, caption=caption, pivot=pivot, pivot_order=keys,
+                            pivot_labels=labels, **kwargs)
     if report.kind != "final":
         return report.table(frame, columns, caption=caption, pivot=pivot,
                             pivot_order=pivot_order, pivot_labels=pivot_labels, **kwargs)
@@ -134,6 +150,117 @@ def _side_by_side(report: Report, frame: pd.DataFrame, columns: list[Col], *, ca
         block.add(report.table(sub, columns, caption=f"{caption} — {label}", pivot=pivot,
                                pivot_order=keys, pivot_labels=labels, **kwargs))
     return block
+
+
+# -- many regions: totals and extremes in the chapters, every region in appendix B -------------
+#: A round or final report whose largest round has more than this many regions is laid out for
+#: many regions: tables that put the regions side by side show each round's total with the
+#: lowest and highest region, dot plots show each round's total with its five highest and five
+#: lowest regions, the collaboration network is not drawn per region, and every full per-region
+#: table moves to appendix B ("Cijfers per regio"), one row per region.
+MANY_REGIONS = 25
+#: Regions shown at either end of a dot plot in a report with many regions.
+EXTREME_REGIONS = 5
+
+
+def many_regions(report: Report) -> bool:
+    """Is this a round or final report with more than :data:`MANY_REGIONS` regions in a round?"""
+    if not report.comparative:
+        return False
+    counts: dict[str, int] = {}
+    for key in group_order(report):
+        rnd, g = key.split("|", 1)
+        if g != TOTAL:
+            counts[rnd] = counts.get(rnd, 0) + 1
+    return max(counts.values(), default=0) > MANY_REGIONS
+
+
+def _appendix_note(report: Report, number: str, what: str | None = None) -> str:
+    return _t(report, f"De cijfers per regio staan in tabel {number} in bijlage B.",
+              f"The figures per region are in Table {number} in Appendix B.") \
+        if what is None else what.format(number=number)
+
+
+def _to_appendix(report: Report, frame: pd.DataFrame, columns: list[Col], *, caption: str,
+                 **kwargs) -> str:
+    """Keep a full per-region table for appendix B; returns its number (``B.3``)."""
+    tables = report.appendix_tables
+    tables.append((frame, columns, caption, kwargs))
+    return f"B.{len(tables)}"
+
+
+def _region_rows(report: Report, frame: pd.DataFrame, columns: list[Col], *, caption: str,
+                 key: str = "col", **kwargs) -> Any:
+    """A table with a row per region: whole in a report with few regions; with many regions
+    the chapter keeps the rounds' totals (if any) and the whole table goes to appendix B."""
+    if not many_regions(report):
+        return report.table(frame, columns, caption=caption, **kwargs)
+    number = _to_appendix(report, frame, columns, caption=caption, **kwargs)
+    totals = frame[frame[key].astype(str).str.endswith(TOTAL)]
+    note = _appendix_note(report, number)
+    if totals.empty:
+        return paragraph(note)
+    kwargs = dict(kwargs)
+    kwargs["notes"] = [*kwargs.get("notes", []), note]
+    return report.table(totals, columns, caption=caption, **kwargs)
+
+
+def _transposed(report: Report, frame: pd.DataFrame, columns: list[Col], pivot: tuple[str, str],
+                labels: dict[str, str], order: list[str]) -> tuple[pd.DataFrame, list[Col],
+                                                                   tuple[str, str], list[str]]:
+    """The regions-as-columns table turned round: a row per region, a column per item."""
+    spread, value = pivot
+    row_col = next(c for c in columns if c.name not in (spread, value))
+    value_col = next((c for c in columns if c.name == value), Col(value, value))
+    keys = [k for k in order if not k.endswith(TOTAL)]
+    sub = frame[frame[spread].isin(keys)]
+    sub = sub.iloc[pd.Index(keys).get_indexer(sub[spread]).argsort(kind="stable")]
+    items = list(dict.fromkeys(sub[row_col.name]))
+    cols = [Col(spread, _t(report, "Regio", "Region"), labels=labels), Col(row_col.name, "item"),
+            value_col]
+    return sub, cols, (row_col.name, value), items
+
+
+def _extremes_frame(report: Report, frame: pd.DataFrame, pivot: tuple[str, str], item: str,
+                    order: list[str]) -> tuple[pd.DataFrame, list[str], dict[str, str]]:
+    """Each round's total beside the lowest and highest shown region value per ``item`` row.
+
+    Only unsuppressed region values enter the lowest and highest (they are in appendix B too),
+    so no hidden figure comes out; text values get the total only.
+    """
+    spread, value = pivot
+    pieces, keys, labels = [], [], {}
+    total = _t(report, "Totaal", "Total")
+    words = (("min", "_lowest", _t(report, "Laagste regio", "Lowest region")),
+             ("max", "_highest", _t(report, "Hoogste regio", "Highest region")))
+    numeric = pd.api.types.is_numeric_dtype(frame[value])
+    for rnd in report.rounds:
+        total_key = _key(rnd, TOTAL)
+        suffix = f" {rnd}" if report.kind == "final" else ""
+        if total_key in order:
+            keys.append(total_key)
+            labels[total_key] = total + suffix
+            pieces.append(frame[frame[spread] == total_key])
+        if not numeric:
+            continue
+        regions = frame[frame[spread].isin([k for k in order if k.split("|", 1)[0] == rnd
+                                            and not k.endswith(TOTAL)])]
+        shown = regions[regions[value].notna()]
+        if "suppressed" in shown:
+            shown = shown[~shown["suppressed"].astype(bool)]
+        if shown.empty:
+            continue
+        group = shown.groupby(item, sort=False)[value]
+        for how, tag, word in words:
+            k = f"{rnd}|{tag}"
+            stat = getattr(group, how)().reset_index()
+            stat[spread] = k
+            stat["suppressed"] = False
+            pieces.append(stat)
+            keys.append(k)
+            labels[k] = word + suffix
+    out = pd.concat(pieces, ignore_index=True) if pieces else frame.iloc[:0]
+    return out, keys, labels
 
 
 def _where(report: Report, key: str) -> str:
@@ -197,6 +324,22 @@ def data_collection(report: Report, round: str | None = None) -> Block:
                         "zijn benaderd.",
                 "Approached and response only where the study records how many people "
                 "were approached.")]))
+        elif many_regions(report):
+            regions = [g for g in order if g != TOTAL]
+            per_region = table[table["region"].isin(regions)]
+            per_region = per_region.iloc[pd.Index(regions).get_indexer(per_region["region"])
+                                         .argsort(kind="stable")]
+            number = _to_appendix(
+                report, per_region,
+                [Col("region", _t(report, "Regio", "Region"), labels=report.region_labels),
+                 Col("method_label", "method"), Col("n", "n", kind="count")],
+                caption=caption, pivot=("method_label", "n"),
+                pivot_order=list(dict.fromkeys(table["method_label"])))
+            block.add(report.table(
+                table, [Col("method_label", _t(report, "Methode", "Method")),
+                        Col("region", "region"), Col("n", "n", kind="count")],
+                caption=caption, pivot=("region", "n"), pivot_order=[TOTAL],
+                pivot_labels=report.region_labels, notes=[_appendix_note(report, number)]))
         else:
             block.add(report.table(
                 table, [Col("method_label", _t(report, "Methode", "Method")),
@@ -364,8 +507,17 @@ def mss_profile(report: Report) -> Block:
                 Col("municipalities", _t(report, "Gemeenten", "Municipalities")),
                 Col("target_population", _t(report, "Doelgroep (geschat)",
                                             "Target group (estimate)"), kind="count")]
-        block.add(report.table(frame, cols, caption=_t(report, "Het MSS per regio",
-                                                       "The MSS per region")))
+        caption = _t(report, "Het MSS per regio", "The MSS per region")
+        if many_regions(report):
+            # every region's profile in one table of appendix B instead of a page per region
+            cols += [Col(key, label, kind="text") for key, label in fields]
+            number = _to_appendix(report, frame, cols, caption=caption)
+            block.add(paragraph(_appendix_note(report, number, _t(
+                report, "Het profiel van het MSS van elke regio staat in tabel {number} in "
+                        "bijlage B.",
+                "The profile of each region's MSS is in Table {number} in Appendix B."))))
+            return block
+        block.add(report.table(frame, cols, caption=caption))
         for row in rows:
             parts = [f"<strong>{html.escape(label)}.</strong> {html.escape(row[key])}"
                      for key, label in fields if row[key]]
@@ -420,10 +572,28 @@ def themes(report: Report, level: str) -> Block:
         if wide.empty:
             return block
         frame = wide.reset_index().drop(columns="level_label")
-        block.add(report.table(frame, [Col("theme", _t(report, "Thema", "Theme"))] + [
-            Col(c, c, kind="count") for c in frame.columns if c != "theme"],
-            caption=_t(report, "Thema's per regio (aantal bronnen)",
-                       "Themes per region (number of sources)")))
+        caption = _t(report, "Thema's per regio (aantal bronnen)",
+                     "Themes per region (number of sources)")
+        if many_regions(report):
+            # a row per region in appendix B instead of a column per region
+            regions = [c for c in frame.columns if c != "theme"]
+            long = frame.melt(id_vars="theme", value_vars=regions, var_name="region",
+                              value_name="sources")
+            long = long.iloc[pd.Index(regions).get_indexer(long["region"]).argsort(kind="stable")]
+            number = _to_appendix(
+                report, long, [Col("region", _t(report, "Regio", "Region")),
+                               Col("theme", "theme"), Col("sources", "sources", kind="count")],
+                caption=caption, pivot=("theme", "sources"),
+                pivot_order=list(frame["theme"]))
+            block.add(paragraph(_appendix_note(report, number, _t(
+                report, "Tabel {number} in bijlage B geeft per regio hoeveel bronnen elk thema "
+                        "noemen.",
+                "Table {number} in Appendix B gives per region how many sources name each "
+                "theme."))))
+        else:
+            block.add(report.table(frame, [Col("theme", _t(report, "Thema", "Theme"))] + [
+                Col(c, c, kind="count") for c in frame.columns if c != "theme"],
+                caption=caption))
         shared = theme_table(study, report.round, level=level, language=lang)
         if len(shared):
             block.add(paragraph(say(
@@ -470,7 +640,10 @@ def administrative(report: Report) -> Block:
     order = [k for k in group_order(report) if not k.endswith(TOTAL)]
     labels = group_labels(report)
     sentences = []
-    for key in order:
+    many = many_regions(report)
+    if many:
+        sentences.append(_governance_summary(report, profile))
+    for key in [] if many else order:
         rows = profile[profile["col"] == key].set_index("item")
         if rows.empty:
             continue
@@ -522,8 +695,8 @@ def administrative(report: Report) -> Block:
         result = result.assign(meets=[
             "" if is_missing(m) else (_t(report, "ja", "yes") if bool(m) else _t(report, "nee", "no"))
             for m in result["meets_agreement"]])
-        block.add(report.table(
-            result, [Col("col", _t(report, "Regio", "Region"), labels=labels),
+        block.add(_region_rows(
+            report, result, [Col("col", _t(report, "Regio", "Region"), labels=labels),
                      Col("period", _t(report, "Jaar", "Year"), kind="text"),
                      Col("to_day_activities", _t(report, "Naar dagbesteding", "To day activities"),
                          kind="count"),
@@ -547,9 +720,32 @@ def administrative(report: Report) -> Block:
     return block
 
 
+def _governance_summary(report: Report, profile: pd.DataFrame) -> str:
+    """With many regions: in how many regions the partners have a covenant."""
+    lang = report.language
+    raw = profile[profile["item"] == "covenant"]
+    regions = raw["col"].nunique()
+    covenant = raw.loc[raw["raw"] == "true", "col"].nunique()
+    return say(lang, "In {k} van de {n} regio's hebben de partners een convenant.",
+               "In {k} of the {n} regions the partners have a covenant.",
+               k=format_count(covenant, lang), n=format_count(regions, lang))
+
+
 def _agreement_sentences(report: Report, result: pd.DataFrame) -> list[str]:
     lang = report.language
     out = []
+    if many_regions(report):
+        rows = result[result["agreed"].notna() & ~result["suppressed"].astype(bool)
+                      & result["per_table"].notna()]
+        if len(rows):
+            met = int(rows["meets_agreement"].fillna(False).astype(bool).sum())
+            out.append(say(
+                lang, "In {k} van de {n} regiojaren met een afspraak leidden de werktafels "
+                      "gemiddeld minstens het afgesproken aantal cliënten naar dagbesteding toe.",
+                "In {k} of the {n} region-years with an agreement, the case tables guided at "
+                "least the agreed number of clients to day activities on average.",
+                k=format_count(met, lang), n=format_count(len(rows), lang)))
+        return out
     for _, row in result.iterrows():
         if is_missing(row["agreed"]) or bool(row["suppressed"]) or is_missing(row["per_table"]):
             continue
@@ -668,8 +864,9 @@ def _network_of_organisations(report: Report, partners: pd.DataFrame,
     order = [k for k in group_order(report) if not k.endswith(TOTAL)]
     labels = group_labels(report)
     stats = _analyse(report, collaboration_network, partners, ties, pooled=False)
-    block.add(report.table(
-        stats.set_index("col").reindex([k for k in order if k in set(stats["col"])]).reset_index(),
+    many = many_regions(report)
+    block.add(_region_rows(
+        report, stats.set_index("col").reindex([k for k in order if k in set(stats["col"])]).reset_index(),
         [Col("col", _t(report, "Regio", "Region"), labels=labels),
          Col("n", _t(report, "Respondenten", "Respondents"), kind="count", base=True),
          Col("organisations", _t(report, "Organisaties", "Organisations"), kind="count"),
@@ -684,6 +881,10 @@ def _network_of_organisations(report: Report, partners: pd.DataFrame,
                   "Density: the share of all possible ties that exist. Centralisation: 1 when "
                   "everything runs through one organisation, 0 when all organisations have "
                   "as many ties.")]))
+    if many:
+        # a panel per region would fill pages no one reads; the table above (appendix B) has
+        # every region's network in figures
+        return block
     graphs = {}
     hidden = []
     for (rnd, region), (graph, respondents) in build_networks(partners, ties).items():
@@ -854,11 +1055,12 @@ def _rating(report: Report, clients: pd.DataFrame) -> Block:
             sentences += _rating_spread(report, result, key.split("|", 1)[0])
     block.add(paragraph(*sentences))
     total_label = _t(report, "Totaal", "Total")
-    block.add(report.table(ordered, cols, caption=_t(report, "Rapportcijfer voor het MSS (1–10)",
-                                                      "Rating of the MSS (1–10)"),
-                           total_label=total_label))
+    block.add(_region_rows(report, ordered, cols,
+                           caption=_t(report, "Rapportcijfer voor het MSS (1–10)",
+                                      "Rating of the MSS (1–10)"), total_label=total_label))
     if report.comparative:
-        fig = dot_plot_ci(ordered, group="col", labels=labels, order=order,
+        fig = dot_plot_ci(ordered, group="col", labels=labels,
+                          order=_dot_order(report, ordered, order),
                           title=_t(report, "Rapportcijfer voor het MSS per regio",
                                    "Rating of the MSS per region"),
                           xlabel=_t(report, "gemiddeld rapportcijfer (1–10) met 95%-BI",
@@ -867,9 +1069,39 @@ def _rating(report: Report, clients: pd.DataFrame) -> Block:
                           colours=_colours(report, order))
         block.add(report.figure(fig, caption=_t(
             report, "Bron: cliëntinterviews. De lijnen geven het 95%-betrouwbaarheidsinterval.",
-            "Source: client interviews. Lines show the 95% confidence interval.")))
+            "Source: client interviews. Lines show the 95% confidence interval.")
+            + _extremes_caption(report)))
         block.add(_case_mix(report, clients))
     return block
+
+
+def _dot_order(report: Report, frame: pd.DataFrame, order: list[str], value: str = "mean"
+               ) -> list[str]:
+    """The rows of a dot plot: every region, or with many regions each round's
+    :data:`EXTREME_REGIONS` highest regions, its total and its lowest regions (sorted)."""
+    if not many_regions(report):
+        return order
+    out = []
+    for rnd in report.rounds:
+        keys = [k for k in order if k.split("|", 1)[0] == rnd and not k.endswith(TOTAL)]
+        rows = frame[frame["col"].isin(keys) & frame[value].notna()]
+        if "suppressed" in rows:
+            rows = rows[~rows["suppressed"].astype(bool)]
+        ranked = list(rows.sort_values(value, ascending=False, kind="stable")["col"])
+        high = ranked[:EXTREME_REGIONS]
+        low = [k for k in ranked[-EXTREME_REGIONS:] if k not in high]
+        total = [k for k in order if k == _key(rnd, TOTAL)]
+        out += high + total + low
+    return out
+
+
+def _extremes_caption(report: Report) -> str:
+    if not many_regions(report):
+        return ""
+    return _t(report, f" Per ronde de {EXTREME_REGIONS} hoogste en {EXTREME_REGIONS} laagste "
+                      f"regio's rond het totaal; alle regio's staan in bijlage B.",
+              f" Per round the {EXTREME_REGIONS} highest and {EXTREME_REGIONS} lowest regions "
+              f"around the total; every region is in Appendix B.")
 
 
 def _colours(report: Report, order: list[str]) -> dict[str, str]:
@@ -929,8 +1161,8 @@ def _case_mix(report: Report, clients: pd.DataFrame) -> Block:
                                 "zijn de regio's na correctie niet van elkaar te onderscheiden.",
                         "The regions' intervals overlap: with these numbers the regions cannot "
                         "be told apart after adjustment."))
-    block.add(report.table(
-        shown, [Col("col", _t(report, "Regio", "Region"), labels=labels),
+    block.add(_region_rows(
+        report, shown, [Col("col", _t(report, "Regio", "Region"), labels=labels),
                 Col("n", "n", kind="count", base=True),
                 Col("mean", _t(report, "Ruw gemiddelde", "Raw mean")),
                 Col("adjusted_mean", _t(report, "Gecorrigeerd", "Adjusted")),
@@ -1106,8 +1338,9 @@ def _experience(report: Report, clients: pd.DataFrame) -> Block:
             Col("alpha", _t(report, "Cronbachs alfa", "Cronbach's alpha"), decimals=2)]
     ordered = scale.set_index("col").reindex([k for k in order if k in set(scale["col"])]) \
         .reset_index()
-    block.add(report.table(ordered, cols, caption=_t(report, "Schaal 'ervaring met het MSS'",
-                                                     "Scale 'experience with the MSS'")))
+    block.add(_region_rows(report, ordered, cols,
+                           caption=_t(report, "Schaal 'ervaring met het MSS'",
+                                      "Scale 'experience with the MSS'")))
     if not report.comparative:
         items = _analyse(report, experience_items, clients, language=lang)
         ins = get_instrument("client_interview")
@@ -1127,15 +1360,17 @@ def _experience(report: Report, clients: pd.DataFrame) -> Block:
                     "ongunstig oordeel.",
             "Source: client interviews. For a reversed statement, agreeing is unfavourable.")))
     else:
-        fig = dot_plot_ci(ordered, group="col", labels=labels, order=list(ordered["col"]),
+        dots = _dot_order(report, ordered, list(ordered["col"]))
+        fig = dot_plot_ci(ordered, group="col", labels=labels, order=dots,
                           title=_t(report, "Ervaring met het MSS per regio",
                                    "Experience with the MSS per region"),
                           xlabel=_t(report, "gemiddelde schaalscore (1–5) met 95%-BI",
                                     "mean scale score (1–5) with 95% CI"),
                           xlim=(1, 5), language=lang, min_respondents=report.min_respondents,
-                          colours=_colours(report, list(ordered["col"])))
+                          colours=_colours(report, dots))
         block.add(report.figure(fig, caption=_t(report, "Bron: cliëntinterviews.",
-                                                "Source: client interviews.")))
+                                                "Source: client interviews.")
+                                + _extremes_caption(report)))
     return block
 
 
@@ -1182,11 +1417,13 @@ def _network(report: Report, clients: pd.DataFrame) -> Block:
                  kind="percent")]
     ordered = summary.set_index("col").reindex([k for k in order if k in set(summary["col"])]) \
         .reset_index()
-    block.add(report.table(ordered, cols, caption=_t(
+    block.add(_region_rows(report, ordered, cols, caption=_t(
         report, "Gemiddeld aantal personen per ring van het persoonlijk netwerk",
         "Mean number of people per ring of the personal network")))
+    bars = [k for k in order if k in set(rings["col"])
+            and (k.endswith(TOTAL) or not many_regions(report))]
     fig = network_ring_bars(rings, group="col", ring_order=ring_order, ring_labels=ring_labels,
-                            labels=labels, order=[k for k in order if k in set(rings["col"])],
+                            labels=labels, order=bars,
                             title=_t(report, "Persoonlijk netwerk per ring (binnenste ring eerst)",
                                      "Personal network per ring (innermost first)"),
                             language=lang, min_respondents=report.min_respondents)
@@ -1194,7 +1431,9 @@ def _network(report: Report, clients: pd.DataFrame) -> Block:
         report, "Bron: cliëntinterviews. Warme kleuren: informele ringen; koele kleuren: "
                 "professionele ringen.",
         "Source: client interviews. Warm colours: informal rings; cool colours: professional "
-        "rings.")))
+        "rings.") + (_t(report, " Het totaal per ronde; elke regio staat in bijlage B.",
+                        " Each round's total; every region is in Appendix B.")
+                     if many_regions(report) else "")))
     return block
 
 
@@ -1291,8 +1530,8 @@ def _questionnaires(report: Report, questionnaires: pd.DataFrame) -> Block:
                                  "Contact with the client varies from {lo} to {hi}.",
                                  lo=lo, hi=hi))
     block.add(paragraph(*sentences))
-    block.add(report.table(
-        merged, [Col("col", _t(report, "Regio", "Region"), labels=labels),
+    block.add(_region_rows(
+        report, merged, [Col("col", _t(report, "Regio", "Region"), labels=labels),
                  Col("n", "n", kind="count", base=True),
                  Col("share", _t(report, "Ingebracht aan werktafel", "Brought to a case table"),
                      kind="percent"),
@@ -1372,13 +1611,47 @@ def appendix(report: Report) -> Block:
     block.add(_instruments_table(report))
     block.add(report.section(3, _t(report, "Herkomst van dit rapport", "Provenance of this report")))
     block.add(_provenance(report))
+    block.add(_appendix_b(report))
+    return block
+
+
+def _appendix_b(report: Report) -> Block:
+    """Appendix B of a report with many regions: the full per-region tables, a row per region."""
+    block = Block()
+    tables, report.appendix_tables = list(report.appendix_tables), []
+    if not tables:
+        return block
+    block.add(report.chapter("B", _t(report, "Bijlage B: cijfers per regio",
+                                     "Appendix B: figures per region")))
+    block.add(paragraph(say(
+        report.language,
+        "Met meer dan {k} regio's per ronde tonen de hoofdstukken het totaal van elke ronde met "
+        "de laagste en hoogste regio. Deze bijlage geeft de cijfers van elke regio.",
+        "With more than {k} regions per round, the chapters show each round's total with the "
+        "lowest and highest region. This appendix gives every region's figures.",
+        k=format_count(MANY_REGIONS, report.language))))
+    for frame, columns, caption, options in tables:
+        block.add(report.table(frame, columns, caption=caption, **options))
     return block
 
 
 def _method_sentences(report: Report) -> list[str]:
+    from ..analysis.comparisons import PAIRWISE_MAX_REGIONS
+
     lang = report.language
     k = format_count(report.min_respondents, lang)
-    return [
+    regions_per_round = [len([k for k in group_order(report)
+                              if k.split("|", 1)[0] == rnd and not k.endswith(TOTAL)])
+                         for rnd in report.rounds]
+    pairwise = [] if not report.comparative or max(regions_per_round, default=0) <= \
+        PAIRWISE_MAX_REGIONS else [say(
+            lang, "Een ronde met meer dan {m} regio's krijgt alleen de toetsen over alle regio's "
+                  "samen (Kruskal-Wallis, variantieanalyse): paarsgewijze vergelijkingen van zo "
+                  "veel regio's zijn niet te overzien en worden niet gemaakt.",
+            "A round with more than {m} regions gets only the tests across all regions "
+            "(Kruskal-Wallis, analysis of variance): pairwise comparisons of that many regions "
+            "cannot be taken in and are not made.", m=format_count(PAIRWISE_MAX_REGIONS, lang))]
+    out = [
         say(lang,
             "Gemiddelden staan met een 95%-betrouwbaarheidsinterval (t-verdeling); aandelen met "
             "een Wilson-interval. Verschillen tussen regio's in het rapportcijfer zijn getoetst "
@@ -1405,6 +1678,8 @@ def _method_sentences(report: Report) -> list[str]:
             "needed a second cell, so that a hidden count cannot be worked out from the totals. "
             "Open answers and respondent ids never appear in a report.", k=k),
     ]
+    out[1:1] = pairwise
+    return out
 
 
 def _instruments_table(report: Report) -> Any:

@@ -177,6 +177,9 @@ class Report:
         self._table = 0
         self._figure = 0
         self._key_figures: dict | None = None
+        #: Full per-region tables kept for appendix B of a report with many regions:
+        #: ``(frame, columns, caption, options)`` each (see ``chapters.many_regions``).
+        self.appendix_tables: list[tuple] = []
 
     # -- words and names ----------------------------------------------------------------------
     _WORDS = {

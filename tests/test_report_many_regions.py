@@ -1,0 +1,154 @@
+"""Round and final reports with many regions: totals and extremes in the chapters, every region
+in appendix B, and no pairwise tests above the documented number of regions."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import mss_eval
+from mss_eval.analysis.comparisons import PAIRWISE_MAX_REGIONS, compare_regions
+from mss_eval.report import chapters
+from mss_eval.report.notebook import Report, quiet_known_warnings
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "data_templates" / "example_study"
+CHAPTERS = (chapters.introduction, chapters.mss_profile, chapters.administrative,
+            chapters.executive, chapters.personal, chapters.conclusions, chapters.appendix)
+
+
+@pytest.fixture(scope="module")
+def study(tmp_path_factory):
+    if not (EXAMPLE / "study.yaml").is_file():
+        pytest.skip("the example study is not generated (make templates)")
+    target = tmp_path_factory.mktemp("many") / "example_study"
+    shutil.copytree(EXAMPLE, target, ignore=shutil.ignore_patterns(".mss-secret", "reports",
+                                                                   ".mss-cache"))
+    quiet_known_warnings()
+    return mss_eval.load_study(target, on_error="skip")
+
+
+def _round_with_regions(study) -> tuple[str, int]:
+    rnd = study.config.rounds[0]
+    return rnd.id, len(rnd.regions)
+
+
+def _whole(report: Report) -> str:
+    return "\n".join(f(report).html for f in CHAPTERS)
+
+
+def _captions(html: str) -> list[str]:
+    return [re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<caption>(.*?)</caption>", html,
+                                                            flags=re.S)]
+
+
+def test_the_layout_switches_just_above_the_documented_number_of_regions(study, monkeypatch):
+    rnd, regions = _round_with_regions(study)
+    monkeypatch.setattr(chapters, "MANY_REGIONS", regions)
+    assert not chapters.many_regions(Report(study, round=rnd))
+    monkeypatch.setattr(chapters, "MANY_REGIONS", regions - 1)
+    assert chapters.many_regions(Report(study, round=rnd))
+    # a region report is never laid out for many regions
+    assert not chapters.many_regions(Report(study, round=rnd,
+                                            region=study.config.rounds[0].regions[0]))
+
+
+def test_with_many_regions_every_region_moves_to_appendix_b_with_the_same_numbers(study,
+                                                                                  monkeypatch):
+    rnd, regions = _round_with_regions(study)
+    few = _whole(Report(study, round=rnd))
+    monkeypatch.setattr(chapters, "MANY_REGIONS", regions - 1)
+    report = Report(study, round=rnd)
+    many = _whole(report)
+    assert report.appendix_tables == []  # handed to appendix B and cleared
+    assert "Bijlage B: cijfers per regio" in many and "Bijlage B" not in few
+    captions = _captions(many)
+    b_tables = [c for c in captions if c.startswith("Tabel B.")]
+    assert any("Rapportcijfer voor het MSS" in c for c in b_tables)
+    # every region's rating row of the small layout is in appendix B, numbers unchanged
+    rating = re.search(r"Rapportcijfer voor het MSS \(1–10\)</caption>(.*?)</table>", few, re.S)
+    appendix = many[many.index("Bijlage B"):]
+    rating_b = re.search(r"Rapportcijfer voor het MSS \(1–10\)</caption>(.*?)</table>",
+                         appendix, re.S)
+    for name in (study.config.region(g).name for g in study.config.round(rnd).regions):
+        row_few = re.search(rf"<th[^>]*>{re.escape(name)}</th>(.*?)</tr>", rating.group(1), re.S)
+        row_many = re.search(rf"<th[^>]*>{re.escape(name)}</th>(.*?)</tr>", rating_b.group(1),
+                             re.S)
+        assert row_few and row_many and row_few.group(1) == row_many.group(1)
+    # the chapter's table keeps the total only and points to the appendix
+    chapter_rating = re.search(r"Rapportcijfer voor het MSS \(1–10\)</caption>(.*?)</table>",
+                               many[:many.index("Bijlage B")], re.S).group(1)
+    first = study.config.region(study.config.round(rnd).regions[0]).name
+    assert first not in chapter_rating and "Totaal" in chapter_rating
+    assert "bijlage B" in many[:many.index("Bijlage B")]
+    # side-by-side tables show the total with the lowest and highest region
+    assert "Laagste regio" in many and "Hoogste regio" in many
+    # no network panel per region
+    assert "Een lijn is een samenwerkingsrelatie" in few
+    assert "Een lijn is een samenwerkingsrelatie" not in many
+
+
+def test_the_lowest_and_highest_region_leave_out_suppressed_regions(study, monkeypatch):
+    rnd, regions = _round_with_regions(study)
+    monkeypatch.setattr(chapters, "MANY_REGIONS", regions - 1)
+    report = Report(study, round=rnd)
+    frame = pd.DataFrame({"label": ["a", "a", "a", "a"],
+                          "col": [f"{rnd}|x", f"{rnd}|y", f"{rnd}|z", f"{rnd}|_total"],
+                          "share": [0.1, 0.9, 0.5, 0.4],
+                          "suppressed": [False, True, False, False]})
+    order = [f"{rnd}|x", f"{rnd}|y", f"{rnd}|z", f"{rnd}|_total"]
+    out, keys, labels = chapters._extremes_frame(report, frame, ("col", "share"), "label", order)
+    values = dict(zip(out["col"], out["share"]))
+    assert values[f"{rnd}|_lowest"] == 0.1 and values[f"{rnd}|_highest"] == 0.5
+    assert keys[0] == f"{rnd}|_total" and labels[f"{rnd}|_highest"] == "Hoogste regio"
+
+
+def test_dot_plots_show_the_extremes_around_each_total(study, monkeypatch):
+    rnd, regions = _round_with_regions(study)
+    monkeypatch.setattr(chapters, "MANY_REGIONS", 1)
+    monkeypatch.setattr(chapters, "EXTREME_REGIONS", 1)
+    report = Report(study, round=rnd)
+    keys = [f"{rnd}|a", f"{rnd}|b", f"{rnd}|c", f"{rnd}|_total"]
+    frame = pd.DataFrame({"col": keys, "mean": [6.0, 8.0, 7.0, 7.0],
+                          "suppressed": [False, False, True, False]})
+    monkeypatch.setattr(chapters, "group_order", lambda r: keys)
+    assert chapters._dot_order(report, frame, keys) == [f"{rnd}|b", f"{rnd}|_total", f"{rnd}|a"]
+
+
+def _regions_frame(k: int, per: int = 6) -> pd.DataFrame:
+    rng = np.random.default_rng(1)
+    return pd.DataFrame({"round": "r1", "region": np.repeat([f"g{i:02d}" for i in range(k)], per),
+                         "y": rng.integers(1, 11, k * per).astype(float)})
+
+
+def test_pairwise_tests_stop_above_the_documented_number_of_regions():
+    at = compare_regions(_regions_frame(PAIRWISE_MAX_REGIONS), "y", min_n=5)
+    pairs = PAIRWISE_MAX_REGIONS * (PAIRWISE_MAX_REGIONS - 1) // 2
+    assert (at["test"] == "pairwise_t").sum() == pairs
+    assert not at["pairwise_omitted"].any()
+    above = compare_regions(_regions_frame(PAIRWISE_MAX_REGIONS + 1), "y", min_n=5)
+    assert set(above["test"]) == {"kruskal", "anova"}
+    assert above["pairwise_omitted"].all()
+    # the omnibus test is the same with or without the pairwise tests
+    forced = compare_regions(_regions_frame(PAIRWISE_MAX_REGIONS + 1), "y", min_n=5,
+                             max_pairwise=None)
+    assert (forced["test"] == "pairwise_mwu").sum() == 78
+    pd.testing.assert_series_equal(forced.loc[forced["test"] == "kruskal", "p_value"],
+                                   above.loc[above["test"] == "kruskal", "p_value"])
+
+
+def test_the_method_says_pairwise_tests_are_left_out_only_above_the_limit(study, monkeypatch):
+    import mss_eval.analysis.comparisons as comparisons
+
+    rnd, regions = _round_with_regions(study)
+    text = " ".join(chapters._method_sentences(Report(study, round=rnd)))
+    assert "paarsgewijze vergelijkingen van zo veel regio's" not in text
+    monkeypatch.setattr(comparisons, "PAIRWISE_MAX_REGIONS", regions - 1)
+    text = " ".join(chapters._method_sentences(Report(study, round=rnd)))
+    assert "paarsgewijze vergelijkingen van zo veel regio's" in text
+    region = Report(study, round=rnd, region=study.config.round(rnd).regions[0])
+    assert "zo veel regio's" not in " ".join(chapters._method_sentences(region))
