@@ -89,7 +89,8 @@ def _stack(instrument: Instrument, frames: list[pd.DataFrame], key: bytes | None
 
 
 def load_study(path: Path | str, *, on_error: Literal["raise", "skip"] = "raise",
-               language: str | None = None) -> Study:
+               language: str | None = None, workers: int | None = None,
+               file_cache: bool = False, hashes: dict[str, str] | None = None) -> Study:
     """Read, validate and pseudonymise a study folder into tidy frames (docs/tidy-data.md).
 
     Parameters
@@ -103,6 +104,16 @@ def load_study(path: Path | str, *, on_error: Literal["raise", "skip"] = "raise"
         Errors in ``study.yaml`` always raise.
     language
         Language of the messages; by default the study's own.
+    workers
+        Worker processes that read and check the files; by default the usable cores for a large
+        study and none for a small one (:func:`~mss_eval.input.validate.validate_study`). The
+        result is the same either way.
+    file_cache
+        Reuse the check of every unchanged file from ``<study>/.mss-cache/files/``
+        (:mod:`mss_eval.input.file_cache`); :func:`mss_eval.tidy_cache.load_study_cached` turns
+        it on. ``MSS_EVAL_NO_CACHE=1`` turns it off.
+    hashes
+        The study's :func:`mss_eval.tidy_cache.file_hashes`, when the caller has them already.
 
     Returns
     -------
@@ -113,7 +124,8 @@ def load_study(path: Path | str, *, on_error: Literal["raise", "skip"] = "raise"
     """
     if on_error not in ("raise", "skip"):
         raise ValueError("on_error must be 'raise' or 'skip'")
-    report: ValidationReport = validate_study(path, language=language)
+    report: ValidationReport = validate_study(path, language=language, workers=workers,
+                                              cache=file_cache, hashes=hashes)
     if report.config is None:
         raise StudyError(report.problems)
     config = report.config

@@ -252,7 +252,8 @@ def load_study_cached(path: Path | str, *, on_error: Literal["raise", "skip"] = 
             _remember(memo_key, loaded)
             return _copy(loaded)
     had_secret = SECRET_FILE in hashes
-    study = load_study(study_path, on_error=on_error, language=language)
+    study = load_study(study_path, on_error=on_error, language=language, file_cache=True,
+                       hashes=dict(hashes))
     if not had_secret and (study_path / SECRET_FILE).is_file():
         # loading created the secret: the entry belongs under the key that includes it
         key = tidy_key(file_hashes(study_path), on_error=on_error, language=language)

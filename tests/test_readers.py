@@ -209,3 +209,41 @@ def test_an_excel_sep_line_names_the_separator_and_is_not_a_row(tmp_path):
     assert table.delimiter == ";"
     assert table.columns == ["id", "x"]
     assert table.data.loc[2, "x"] == "2,5"
+
+
+def _tricky_workbook(path):
+    """A workbook with the cells that differ between readers if any: data from row 3 and column
+    B, booleans, large and negative numbers, -0.0, dates with and without time, times,
+    durations, padded text, a formula without a cached value, and hidden and explanation
+    sheets."""
+    wb = openpyxl.Workbook()
+    wb.active.title = "Toelichting"
+    wb.active.append(["uitleg"])
+    hidden = wb.create_sheet("verborgen")
+    hidden.sheet_state = "hidden"
+    ws = wb.create_sheet("Data")
+    ws["B3"], ws["C3"], ws["D3"], ws["E3"], ws["F3"] = "id", "n", "d", "t", "x"
+    ws.append([None, "R1", 12345678901234567, dt.datetime(2010, 3, 31), dt.time(10, 5), True])
+    ws.append([None, "R2", -1.5, dt.datetime(2010, 3, 31, 12, 30), None, " tekst "])
+    ws.append([None, "R3", -0.0, dt.date(2011, 1, 2), dt.timedelta(hours=30), "=1/0"])
+    ws.append([None, None, None, None, None, None])
+    ws.append([None, "R4", 1e-7, None, None, 0])
+    wb.save(path)
+
+
+def test_the_fast_xlsx_reader_gives_the_same_table_as_openpyxl(tmp_path, monkeypatch):
+    """calamine reads workbooks; openpyxl is the reference (and reads what calamine cannot)."""
+    pytest.importorskip("python_calamine")
+    from mss_eval.input import readers
+
+    path = tmp_path / "a.xlsx"
+    _tricky_workbook(path)
+    assert readers._xlsx_rows_calamine(path.read_bytes()) is not None  # the fast path is used
+    fast = read_table(path)
+    monkeypatch.setattr(readers, "_xlsx_rows_calamine", lambda raw: None)
+    slow = read_table(path)
+    pd.testing.assert_frame_equal(fast.data, slow.data, check_exact=True)
+    assert (fast.sheet, fast.header_row, fast.positions, fast.problems, fast.sha256) == (
+        slow.sheet, slow.header_row, slow.positions, slow.problems, slow.sha256)
+    assert fast.sheet == "Data" and fast.header_row == 3
+    assert fast.rows.tolist() == [4, 5, 6, 8]

@@ -30,6 +30,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from ..problems import MESSAGES, Problem, message
@@ -190,14 +191,16 @@ def screen_values(values: pd.Series, kind: ColumnKind) -> dict[int, tuple[str, s
     """
     if kind.allowed:
         return {}
-    present = values.dropna()
-    if present.empty:
+    codes, uniques = pd.factorize(values)  # distinct values in order of appearance; NA -> -1
+    if len(uniques) == 0:
         return {}
-    flagged = _flag_values([str(v) for v in present.unique()], kind)
+    texts = [str(v) for v in uniques]
+    flagged = _flag_values(texts, kind)
     if not flagged:
         return {}
-    hits = present[present.astype(str).isin(list(flagged))]
-    return {row: flagged[str(v)] for row, v in hits.items()}
+    hit = np.array([t in flagged for t in texts] + [False])[codes]
+    rows = values.index.to_numpy()[hit]
+    return {row: flagged[texts[code]] for row, code in zip(rows.tolist(), codes[hit].tolist())}
 
 
 def screen_table(data: pd.DataFrame, kinds: dict[str, ColumnKind], *, file: str,

@@ -17,6 +17,7 @@ import datetime as dt
 import difflib
 import os
 import re
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -291,6 +292,25 @@ def _rules_for(instrument: Instrument, language: str) -> dict[str, _ColumnRules]
         rules.expected = _describe_expected(column, kind, language)
         out[column.name] = rules
     return out
+
+
+_RULES_CACHE: dict[tuple[int, str], tuple[Instrument, dict[str, _ColumnRules], dict]] = {}
+
+
+def _cached_rules(instrument: Instrument, language: str
+                  ) -> tuple[dict[str, _ColumnRules], dict[str, object]]:
+    """The rules and tidy dtypes of an instrument's columns, made once per instrument object
+    and language (a study has thousands of files of a dozen instruments)."""
+    key = (id(instrument), language)
+    hit = _RULES_CACHE.get(key)
+    if hit is not None and hit[0] is instrument:
+        return hit[1], hit[2]
+    rules = _rules_for(instrument, language)
+    dtypes = {c.name: tidy_dtype(instrument, c) for c in instrument.columns}
+    if len(_RULES_CACHE) > 64:
+        _RULES_CACHE.clear()
+    _RULES_CACHE[key] = (instrument, rules, dtypes)
+    return rules, dtypes
 
 
 # -- converting one column ---------------------------------------------------------------------
@@ -582,7 +602,7 @@ def validate_table(raw: RawTable, instrument: Instrument, *, language: str = "nl
         for p in raw.problems
     ]
     header_map = _match_header(raw.columns, instrument)
-    rules = _rules_for(instrument, language)
+    rules, dtypes = _cached_rules(instrument, language)
 
     # columns: unknown (warning) and missing required (error)
     known_names = [c.name for c in instrument.columns]
@@ -635,7 +655,7 @@ def validate_table(raw: RawTable, instrument: Instrument, *, language: str = "nl
         name = column.name
         r = rules[name]
         if name not in data.columns:
-            tidy[name] = pd.Series([pd.NA] * n, dtype=tidy_dtype(instrument, column)).array
+            tidy[name] = pd.Series([pd.NA] * n, dtype=dtypes[name]).array
             if r.kind == "option":
                 option_blanks.setdefault(column.item, []).append((name, np.ones(n, dtype=bool)))
             continue
@@ -674,7 +694,8 @@ def validate_table(raw: RawTable, instrument: Instrument, *, language: str = "nl
     frame = pd.DataFrame(tidy, index=data.index.copy())
     frame.index.name = "row"
     for column in instrument.columns:
-        frame[column.name] = frame[column.name].astype(tidy_dtype(instrument, column))
+        if frame[column.name].dtype != dtypes[column.name]:
+            frame[column.name] = frame[column.name].astype(dtypes[column.name])
 
     # unique columns (respondent ids, segment ids)
     for column in instrument.columns:
@@ -1081,7 +1102,117 @@ def _check_approached(study_dir: Path, config: StudyConfig, language: str) -> li
     return problems
 
 
-def validate_study(path: Path | str, language: str | None = None) -> ValidationReport:
+#: Below this many files to read, a study is checked in this process (small studies, tests).
+PARALLEL_MIN_FILES = 200
+#: Files per task handed to a worker process.
+_BATCH = 24
+#: Set to a number of worker processes (1 = check every file in this process).
+WORKERS_ENV = "MSS_EVAL_WORKERS"
+#: What the last :func:`validate_study` of this process read: ``files`` read and checked (not
+#: taken from the cache), ``workers`` used (0: none to read, 1: this process) and the CPU seconds
+#: spent reading and checking them, worker processes included (benchmarks, tests).
+last_check: dict[str, float] = {"files": 0, "workers": 0, "cpu_seconds": 0.0}
+
+
+def default_workers() -> int:
+    """Worker processes for checking files: ``MSS_EVAL_WORKERS``, else the usable cores."""
+    text = os.environ.get(WORKERS_ENV, "").strip()
+    if text:
+        try:
+            return max(1, int(text))
+        except ValueError:
+            pass
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def _result_of(fr: FileResult) -> dict:
+    return {"sha256": fr.sha256, "sheet": fr.sheet, "encoding": fr.encoding,
+            "delimiter": fr.delimiter, "frame": fr.frame, "problems": list(fr.problems)}
+
+
+def _apply(fr: FileResult, result: dict) -> None:
+    fr.sha256, fr.sheet, fr.encoding, fr.delimiter = (result["sha256"], result["sheet"],
+                                                      result["encoding"], result["delimiter"])
+    fr.frame, fr.problems = result["frame"], list(result["problems"])
+
+
+def _check_batch(items: list[tuple[FileResult, str | None, str | None]], language: str,
+                 cache_folder: Path | None) -> list[dict]:
+    """Read and check files (in this process or a worker); store each result under its key when
+    the file read is the one hashed for the key."""
+    from . import file_cache
+
+    start = time.process_time()
+    out = []
+    for fr, key, expected_sha in items:
+        _read_and_check(fr, language)
+        result = _result_of(fr)
+        if cache_folder is not None and key and fr.sha256 and fr.sha256 == expected_sha:
+            file_cache.store(cache_folder, key, result)
+        out.append(result)
+    return out, time.process_time() - start
+
+
+def _pool_context():
+    import multiprocessing as mp
+
+    # forkserver: workers start from a clean process (no threads of pyarrow, a kernel or a
+    # render engine copied half-way), with the reading modules imported once
+    ctx = mp.get_context("forkserver")
+    ctx.set_forkserver_preload(["mss_eval.input.validate"])
+    return ctx
+
+
+def _check_files(todo: list[tuple[FileResult, str | None, str | None]], language: str,
+                 cache_folder: Path | None, workers: int | None) -> None:
+    """Read and check ``todo`` (serially, or over worker processes), filling in each FileResult.
+
+    The results are put back in the order of ``todo``, so problems and frames are the same
+    whichever way the files were checked.
+    """
+    import multiprocessing as mp
+
+    last_check.update(files=0, workers=0, cpu_seconds=0.0)
+    if not todo:
+        return
+    n = default_workers() if workers is None else max(1, int(workers))
+    parallel = n > 1 and (workers is not None and workers > 1 or len(todo) >= PARALLEL_MIN_FILES)
+    if parallel and mp.current_process().daemon:
+        parallel = False  # a daemonic worker may not start processes of its own
+    if parallel:
+        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
+
+        batches = [todo[i:i + _BATCH] for i in range(0, len(todo), _BATCH)]
+        try:
+            with ProcessPoolExecutor(max_workers=min(n, len(batches)),
+                                     mp_context=_pool_context()) as pool:
+                futures = [pool.submit(_check_batch, [(fr, key, sha) for fr, key, sha in batch],
+                                       language, cache_folder) for batch in batches]
+                cpu = 0.0
+                for batch, future in zip(batches, futures):
+                    results, seconds = future.result()
+                    cpu += seconds
+                    for (fr, _, _), result in zip(batch, results):
+                        _apply(fr, result)
+            last_check.update(files=len(todo), workers=min(n, len(batches)), cpu_seconds=cpu)
+            return
+        except (BrokenProcessPool, OSError, RuntimeError):
+            if os.environ.get("MSS_EVAL_DEBUG"):
+                raise
+            # no worker processes here (a sandbox, a frozen interpreter): check them in turn
+    results, cpu = _check_batch(todo, language, cache_folder)
+    for fr, result in zip([t[0] for t in todo], results):
+        _apply(fr, result)
+    last_check.update(files=len(todo), workers=1, cpu_seconds=cpu)
+
+
+def validate_study(path: Path | str, language: str | None = None, *, workers: int | None = None,
+                   cache: bool = False, hashes: dict[str, str] | None = None
+                   ) -> ValidationReport:
     """Check a whole study folder: study.yaml, the folder layout and every data file.
 
     Parameters
@@ -1090,6 +1221,17 @@ def validate_study(path: Path | str, language: str | None = None) -> ValidationR
         The study folder (with ``study.yaml`` and ``data/<round>/<region>/``).
     language
         Language of the messages; by default the study's own (``settings.language``), else Dutch.
+    workers
+        Worker processes that read and check files. ``None`` (default): ``MSS_EVAL_WORKERS`` or
+        the usable cores, but only when at least :data:`PARALLEL_MIN_FILES` files are to be read;
+        ``1``: every file in this process; more than 1: always in worker processes. The report
+        is the same whichever is used.
+    cache
+        Take the result of each unchanged file from ``<study>/.mss-cache/files/`` and store the
+        results of files read now (:mod:`mss_eval.input.file_cache`). ``MSS_EVAL_NO_CACHE=1``
+        turns it off.
+    hashes
+        The study's :func:`mss_eval.tidy_cache.file_hashes`, when the caller has them already.
 
     Returns
     -------
@@ -1107,8 +1249,36 @@ def validate_study(path: Path | str, language: str | None = None) -> ValidationR
     problems = _check_approached(study_dir, config, language)
     files, layout = _discover(study_dir, config, language)
     problems += layout
-    for fr in files:
-        _read_and_check(fr, language)
+
+    from ..tidy_cache import cache_disabled, file_hashes
+    from . import file_cache
+
+    folder = None
+    todo: list[tuple[FileResult, str | None, str | None]] = []
+    used: set[str] = set()
+    if cache and not cache_disabled() and files:
+        folder = file_cache.files_dir(study_dir)
+        if hashes is None:
+            hashes = file_hashes(study_dir)
+        for fr in files:
+            sha = hashes.get(fr.file)
+            if not sha:
+                todo.append((fr, None, None))
+                continue
+            key = file_cache.file_key(sha256=sha, file=fr.file, instrument=fr.instrument,
+                                      round=fr.round, region=fr.region, format=fr.format,
+                                      language=language)
+            used.add(key)
+            found = file_cache.load(folder, key)
+            if found is None:
+                todo.append((fr, key, sha))
+            else:
+                _apply(fr, found)
+    else:
+        todo = [(fr, None, None) for fr in files]
+    _check_files(todo, language, folder, workers)
+    if folder is not None and any(key for _, key, _ in todo):
+        file_cache.prune(folder, used)
     _check_references(files, language)
     for fr in files:
         problems += fr.problems
