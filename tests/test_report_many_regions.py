@@ -152,3 +152,18 @@ def test_the_method_says_pairwise_tests_are_left_out_only_above_the_limit(study,
     assert "paarsgewijze vergelijkingen van zo veel regio's" in text
     region = Report(study, round=rnd, region=study.config.round(rnd).regions[0])
     assert "zo veel regio's" not in " ".join(chapters._method_sentences(region))
+
+
+def test_a_region_reports_themes_per_level_are_those_of_theme_table(study):
+    from mss_eval.qualitative.tables import theme_table
+
+    rnd = study.config.rounds[0]
+    report = Report(study, round=rnd.id, region=rnd.regions[0])
+    found = 0
+    for level in ("administrative", "executive", "personal", "conclusions"):
+        once = chapters._themes_of_level(report, level)
+        alone = theme_table(study, rnd.id, region=rnd.regions[0], level=level,
+                            language=report.language)
+        pd.testing.assert_frame_equal(once, alone)
+        found += len(once)
+    assert found > 0

@@ -528,6 +528,20 @@ def mss_profile(report: Report) -> Block:
 
 
 # == themes from the coded interviews (every level chapter) ======================================
+def _themes_of_level(report: Report, level: str) -> pd.DataFrame:
+    """A region report's themes of one level: :func:`theme_table` of every level, computed once
+    per report (the shared regions come from the whole round) and filtered by level; the rows
+    and their order are those of ``theme_table(..., level=level)``."""
+    from ..qualitative.tables import theme_table
+
+    cache = report.__dict__.setdefault("_theme_tables", {})
+    if "all" not in cache:
+        cache["all"] = theme_table(report.study, report.round, region=report.region, level=None,
+                                   language=report.language)
+    table = cache["all"]
+    return table[table["level"] == level].reset_index(drop=True)
+
+
 def themes(report: Report, level: str) -> Block:
     """Themes found in the coded interviews at one level: per region, shared, across rounds.
 
@@ -545,8 +559,7 @@ def themes(report: Report, level: str) -> Block:
     if not len(report.frame("coded_segments")):
         return block
     if report.kind == "region":
-        table = theme_table(study, report.round, region=report.region, level=level,
-                            language=lang)
+        table = _themes_of_level(report, level)
         if table.empty:
             return block
         table = table.assign(found=[f"{format_count(a, lang)} / {format_count(b, lang)}"
