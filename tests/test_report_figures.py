@@ -117,3 +117,66 @@ def test_figures_render_identical_bytes_for_identical_data():
     assert F.dot_plot_ci(frame).png == F.dot_plot_ci(frame).png
     np.testing.assert_array_equal(_png_size(F.dot_plot_ci(frame).png),
                                   _png_size(F.dot_plot_ci(frame).png))
+
+
+def _edge_is_white(png: bytes, width: int = 3) -> bool:
+    from PIL import Image
+
+    pixels = np.asarray(Image.open(io.BytesIO(png)).convert("L"))
+    edges = [pixels[:width], pixels[-width:], pixels[:, :width], pixels[:, -width:]]
+    return all((edge >= 250).all() for edge in edges)
+
+
+def test_figures_keep_their_size_and_nothing_runs_off_the_edge():
+    from mss_eval.report.style import FIGURE_DPI
+
+    long = "Een heel lange omschrijving van een uitspraak die over meerdere regels gaat"
+    likert = likert_frame().assign(item=lambda f: f["item"].map(
+        {"exp_heard": long, "exp_time": "Kort", "exp_wishes": "x"}))
+    frame = pd.DataFrame({"region": [long, "b"], "mean": [7.5, 9.9], "ci_low": [7.0, 9.5],
+                          "ci_high": [8.0, 10.0], "n": [10, 12], "suppressed": False})
+    rings = pd.DataFrame({"region": ["a"] * 4, "ring": list("1234"), "mean": [1.0, 2.0, 3.0, 9.0],
+                          "n": 20, "suppressed": False})
+    figures = [
+        F.likert_bars(likert, answer_order=AGREE, title="Een titel " * 6,
+                      answer_labels={a: f"{a} (helemaal)" for a in AGREE}),
+        F.dot_plot_ci(frame, title="Titel", xlabel="gemiddelde"),
+        F.network_ring_bars(rings, ring_order=list("1234"),
+                            ring_labels={r: f"ring {r} met een lange naam" for r in "1234"}),
+        F.share_bars(pd.DataFrame({"domain": ["wonen", "werk"] * 2, "kind": ["a", "a", "b", "b"],
+                                   "share": [0.5, 1.0, 0.97, 0.2], "n": 10}),
+                     category="domain", hue="kind", title="Steun"),
+    ]
+    for fig in figures:
+        assert _png_size(fig.png)[0] == round(7.0 * FIGURE_DPI)
+        assert _edge_is_white(fig.png), fig.alt[:60]
+
+
+def test_a_chart_with_many_regions_comes_in_page_sized_panels():
+    from mss_eval.report.style import FIGURE_DPI
+
+    k = 90
+    frame = pd.DataFrame({"region": [f"Regio {i:03d}" for i in range(k)],
+                          "mean": np.linspace(5, 9, k), "ci_low": np.linspace(4.5, 8.5, k),
+                          "ci_high": np.linspace(5.5, 9.5, k), "n": 40,
+                          "suppressed": [i == 7 for i in range(k)]})
+    fig = F.dot_plot_ci(frame, title="Rapportcijfer per regio")
+    panels = [fig.png, *fig.more_png]
+    assert len(panels) == 3
+    for png in panels:
+        width, height = _png_size(png)
+        # 7 inch wide at 16 cm: a panel stays under 23 cm on the page
+        assert height / width * 16.0 < 23.0
+        assert _edge_is_white(png)
+    html = fig.to_html()
+    assert html.count("<img ") == 3 and 'class="mss-figure panels"' in html
+    assert "Regio 089: 9,0" in fig.alt and "Regio 007: niet getoond" in fig.alt
+    again = F.dot_plot_ci(frame, title="Rapportcijfer per regio")
+    assert [again.png, *again.more_png] == panels
+
+    rings = pd.DataFrame([{"region": f"Regio {i:03d}", "ring": r, "mean": 1.0 + i % 3, "n": 40,
+                           "suppressed": False} for i in range(k) for r in "ab"])
+    bars = F.network_ring_bars(rings, ring_order=["a", "b"], title="Netwerk")
+    assert len(bars.more_png) == 2
+    assert round(_png_size(bars.png)[0]) == round(7.0 * FIGURE_DPI)
+    assert "Regio 089 (n = 40): a 3,0, b 3,0" in bars.alt

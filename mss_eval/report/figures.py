@@ -195,8 +195,8 @@ _PAD_IN = 0.1
 def _lay_out(fig: Any) -> None:
     """Make room for titles, tick labels and a legend below the axes, measured once.
 
-    A figure-level legend (see :func:`_legend_below`) gets fewer columns until it fits the
-    figure's width, and the space its rows need. A single axes is then placed so that its
+    A figure-level legend (see :func:`_legend_below`) gets the space its rows need, and a title
+    too wide for the figure is broken over lines. A single axes is then placed so that its
     decorations (title, tick labels, axis label, value labels) end just inside the figure, under
     the figure's title if it has one; a figure with several axes goes through matplotlib's
     ``tight_layout``.
@@ -206,11 +206,7 @@ def _lay_out(fig: Any) -> None:
     pad = _PAD_IN * fig.dpi
     bottom = 0.0
     for legend in fig.legends:
-        extent = legend.get_window_extent(renderer)
-        while extent.width > fig_w - 2 * pad and legend._ncols > 1:
-            legend.set_ncols(legend._ncols - 1)
-            extent = legend.get_window_extent(renderer)
-        bottom = max(bottom, extent.y1 + pad / 2)
+        bottom = max(bottom, legend.get_window_extent(renderer).y1 + pad / 2)
     axes = [ax for ax in fig.axes if ax.get_visible()]
     if len(axes) != 1:
         fig.tight_layout(pad=0.6, rect=(0, bottom / fig_h, 1, 1))
@@ -219,6 +215,10 @@ def _lay_out(fig: Any) -> None:
     box = ax.get_window_extent(renderer)
     tight = ax.get_tightbbox(renderer)
     left = max(box.x0 - tight.x0, 0.0) + pad
+    # set_title(loc="left"), the theme's default, fills the axes' left title, not ax.title
+    titles = [ax.title, getattr(ax, "_left_title", None), getattr(ax, "_right_title", None)]
+    if any([_wrap_title(t, fig_w - left - pad, renderer) for t in titles if t is not None]):
+        tight = ax.get_tightbbox(renderer)
     right = max(tight.x1 - box.x1, 0.0) + pad
     below = max(box.y0 - tight.y0, 0.0) + pad + bottom
     above = max(tight.y1 - box.y1, 0.0) + pad
@@ -231,6 +231,19 @@ def _lay_out(fig: Any) -> None:
     if x1 - x0 < 0.2 or y1 - y0 < 0.1:
         raise ValueError("The figure's labels leave no room for the chart; shorten the labels.")
     ax.set_position((x0, y0, x1 - x0, y1 - y0))
+
+
+def _wrap_title(title: Any, room: float, renderer: Any) -> bool:
+    """Break a title that is wider than ``room`` pixels over lines; True when it did."""
+    import textwrap
+
+    text = title.get_text()
+    width = title.get_window_extent(renderer).width if text else 0.0
+    if width <= room:
+        return False
+    chars = max(12, int(len(text) * room / width) - 1)
+    title.set_text(textwrap.fill(text, chars))
+    return True
 
 
 def _new_figure(height: float, width: float = 7.0, **kwargs):
@@ -255,10 +268,20 @@ def _number_formatter(decimals: int, language: str, percent: bool = False, absol
 
 
 def _legend_below(fig, ax, ncol: int, entries: int) -> None:
-    """A legend centred under the axes; :func:`finish` makes room for it when laying out."""
+    """A legend centred under the axes, with fewer columns when they would not fit the width.
+
+    :func:`finish` makes room for it under the axes when it lays the figure out.
+    """
     handles, texts = ax.get_legend_handles_labels()
-    fig.legend(handles, texts, loc="lower center", bbox_to_anchor=(0.5, 0.0), ncol=ncol,
-               frameon=False, handlelength=1.0, columnspacing=1.2)
+    renderer = fig.canvas.get_renderer()
+    room = fig.bbox.width - 2 * _PAD_IN * fig.dpi
+    while True:
+        legend = fig.legend(handles, texts, loc="lower center", bbox_to_anchor=(0.5, 0.0),
+                            ncol=ncol, frameon=False, handlelength=1.0, columnspacing=1.2)
+        if ncol <= 1 or legend.get_window_extent(renderer).width <= room:
+            return
+        legend.remove()
+        ncol -= 1
 
 
 def _label(labels: Mapping[Any, str] | None, key: Any) -> str:
