@@ -1,0 +1,89 @@
+"""PDF export: the report's text and figures reach the PDF, and the lighter font subsetting
+embeds the same fonts as fontTools' own subsetter."""
+
+import io
+from pathlib import Path
+
+import matplotlib
+import pandas as pd
+import pytest
+
+matplotlib.use("Agg")
+
+from mss_eval.render import export  # noqa: E402
+from mss_eval.report import figures as F  # noqa: E402
+
+pypdf = pytest.importorskip("pypdf")
+
+
+def _document(body: str) -> str:
+    return (f'<!DOCTYPE html><html lang="nl"><head><meta charset="utf-8"><style>'
+            f'{export.report_css()}</style></head><body><main class="report">{body}</main>'
+            f"</body></html>")
+
+
+def test_the_pdf_holds_the_report_text_and_its_figure(tmp_path):
+    frame = pd.DataFrame({"region": ["Den Haag", "Delft"], "mean": [7.5, 8.1],
+                          "ci_low": [7.0, 7.6], "ci_high": [8.0, 8.6], "n": [10, 12],
+                          "suppressed": False})
+    figure = F.dot_plot_ci(frame, title="Rapportcijfer per regio")
+    figure.number = "1.1"
+    body = ('<h2 class="chapter" id="h1">1 Inleiding</h2><p>Cliënten gaven het MSS een 7,5.</p>'
+            + figure.to_html() + "<p><strong>Tot slot</strong> een vetgedrukte zin.</p>")
+    target = tmp_path / "rapport.pdf"
+    export.html_to_pdf(_document(body), target)
+    reader = pypdf.PdfReader(target)
+    text = "".join(page.extract_text() for page in reader.pages)
+    assert "Cliënten gaven het MSS een 7,5." in text
+    assert "Tot slot" in text and "Figuur 1.1" in text
+    assert sum(page.get_contents().get_data().count(b" Do") for page in reader.pages) == 1
+    assert reader.pages[0].images[0].image.size[0] == 1008  # 7 inch at 144 dpi
+
+
+def test_a_long_chart_prints_one_panel_per_page(tmp_path):
+    k = 80
+    frame = pd.DataFrame({"region": [f"Regio {i:03d}" for i in range(k)], "mean": 7.0,
+                          "ci_low": 6.5, "ci_high": 7.5, "n": 40, "suppressed": False})
+    figure = F.dot_plot_ci(frame, title="Rapportcijfer per regio")
+    target = tmp_path / "lang.pdf"
+    export.html_to_pdf(_document(figure.to_html()), target)
+    reader = pypdf.PdfReader(target)
+    # images drawn on each page (WeasyPrint lists every image in each page's resources)
+    per_page = [page.get_contents().get_data().count(b" Do") for page in reader.pages]
+    assert 1 + len(figure.more_png) == 3
+    assert per_page == [1, 1, 1]  # a panel per page, none cut off at a page end
+
+
+def _subset(subsetter_class, font_path: Path, glyphs: set[int]) -> dict[str, bytes]:
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    # the options WeasyPrint 70 subsets with
+    options = subset.Options(retain_gids=True, passthrough_tables=True, ignore_missing_glyphs=True,
+                             hinting=False, desubroutinize=True, notdef_outline=False)
+    options.drop_tables += ["GSUB", "GPOS", "SVG"]
+    font = TTFont(io.BytesIO(font_path.read_bytes()))
+    subsetter = subsetter_class(options)
+    subsetter.populate(gids=glyphs)
+    subsetter.subset(font)
+    out = io.BytesIO()
+    font.save(out)
+    saved = TTFont(io.BytesIO(out.getvalue()))
+    # 'head' holds the time of saving
+    return {tag: saved.reader[tag] for tag in saved.reader.keys() if tag != "head"}
+
+
+def test_lighter_font_subsetting_embeds_the_same_font_tables():
+    from fontTools import subset
+    from matplotlib import get_data_path
+    from weasyprint.pdf import fonts as wp_fonts
+
+    assert export._lighter_font_subsetting() is True
+    lighter = wp_fonts.subset.Subsetter
+    assert lighter is not subset.Subsetter
+    font_path = Path(get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"
+    glyphs = set(range(3, 120)) | {400, 1200}
+    ours, theirs = _subset(lighter, font_path, glyphs), _subset(subset.Subsetter, font_path, glyphs)
+    assert "GSUB" not in ours and "GPOS" not in ours
+    assert ours.keys() == theirs.keys()
+    assert all(ours[tag] == theirs[tag] for tag in ours)
