@@ -167,3 +167,27 @@ def test_a_region_reports_themes_per_level_are_those_of_theme_table(study):
         pd.testing.assert_frame_equal(once, alone)
         found += len(once)
     assert found > 0
+
+
+def test_with_many_regions_the_input_files_are_listed_per_instrument_with_one_fingerprint(
+        study, monkeypatch):
+    import hashlib
+
+    rnd, regions = _round_with_regions(study)
+    few = chapters.appendix(Report(study, round=rnd)).html
+    monkeypatch.setattr(chapters, "MANY_REGIONS", regions - 1)
+    many = chapters.appendix(Report(study, round=rnd)).html
+    files = study.files[study.files["round"] == rnd]
+    # one row per file in the small layout, one per instrument in the large one
+    assert all(f in few for f in files["file"])
+    assert not any(f in many for f in files["file"])
+    for instrument, group in files.groupby("instrument"):
+        # the combined fingerprint is what sha256sum's lines, sorted by file, hash to
+        listing = "".join(sorted(f"{h}  {f}\n" for f, h in zip(group["file"], group["sha256"])))
+        digest = hashlib.sha256(listing.encode()).hexdigest()[:16]
+        row = re.search(rf"<th[^>]*>{re.escape(rnd)}</th>\s*<td[^>]*>{re.escape(instrument)}"
+                        rf"</td>(.*?)</tr>", many, re.S) or re.search(
+            rf"{re.escape(instrument)}</t[dh]>(.*?)</tr>", many, re.S)
+        assert row is not None, instrument
+        assert digest in row.group(1)
+        assert f">{len(group)}<" in row.group(1)

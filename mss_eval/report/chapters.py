@@ -1715,6 +1715,45 @@ def _instruments_table(report: Report) -> Any:
                                    "Instruments and numbers of rows"))
 
 
+def combined_fingerprint(files: pd.DataFrame) -> str:
+    """One SHA-256 for a set of input files: over the lines ``<sha256>  <file>`` of every file,
+    sorted by file name (what ``sha256sum`` prints), so anyone can recompute it."""
+    import hashlib
+
+    lines = sorted(f"{h}  {f}\n" for f, h in zip(files["file"], files["sha256"], strict=True))
+    return hashlib.sha256("".join(lines).encode("utf-8")).hexdigest()
+
+
+def _provenance_summary(report: Report, files: pd.DataFrame) -> Block:
+    """With many regions the input files are listed per round and instrument (files, rows and
+    one combined fingerprint) instead of one row per file: thousands of rows would fill pages."""
+    block = Block()
+    rows = []
+    for (rnd, instrument), group in files.groupby(["round", "instrument"], sort=True):
+        rows.append({"round": rnd, "instrument": instrument, "files": len(group),
+                     "rows": int(group["rows"].sum()),
+                     "short": combined_fingerprint(group)[:16]})
+    table = pd.DataFrame(rows, columns=["round", "instrument", "files", "rows", "short"])
+    block.add(report.table(table, [Col("round", _t(report, "Ronde", "Round")),
+                                   Col("instrument", _t(report, "Instrument", "Instrument")),
+                                   Col("files", _t(report, "Bestanden", "Files"), kind="count"),
+                                   Col("rows", _t(report, "Rijen", "Rows"), kind="count"),
+                                   Col("short", "SHA-256 (16)")],
+                           caption=_t(report, "Invoerbestanden per ronde en instrument, met één "
+                                      "gezamenlijke vingerafdruk (SHA-256)",
+                                      "Input files per round and instrument, with one combined "
+                                      "fingerprint (SHA-256)")))
+    block.add('<p class="table-note">' + html.escape(_t(
+        report,
+        "Met zoveel regio's staat hier per ronde en instrument één vingerafdruk in plaats van "
+        "één per bestand: de SHA-256 over de regels '<sha256>  <bestand>' van alle bestanden, "
+        "gesorteerd op bestandsnaam (zoals sha256sum ze schrijft).",
+        "With this many regions there is one fingerprint per round and instrument instead of "
+        "one per file: the SHA-256 over the lines '<sha256>  <file>' of all its files, sorted "
+        "by file name (as sha256sum writes them).")) + "</p>")
+    return block
+
+
 def _provenance(report: Report) -> Block:
     from importlib.metadata import PackageNotFoundError, version
 
@@ -1726,12 +1765,15 @@ def _provenance(report: Report) -> Block:
     files = files[files["round"].isin(report.rounds)]
     if report.region:
         files = files[files["region"] == report.region]
-    files = files.assign(short=files["sha256"].str.slice(0, 16))
-    block.add(report.table(files, [Col("file", _t(report, "Bestand", "File")),
-                                   Col("rows", _t(report, "Rijen", "Rows"), kind="count"),
-                                   Col("short", "SHA-256 (16)")],
-                           caption=_t(report, "Invoerbestanden met hun vingerafdruk (SHA-256)",
-                                      "Input files with their fingerprint (SHA-256)")))
+    if many_regions(report):
+        block.add(_provenance_summary(report, files))
+    else:
+        files = files.assign(short=files["sha256"].str.slice(0, 16))
+        block.add(report.table(files, [Col("file", _t(report, "Bestand", "File")),
+                                       Col("rows", _t(report, "Rijen", "Rows"), kind="count"),
+                                       Col("short", "SHA-256 (16)")],
+                               caption=_t(report, "Invoerbestanden met hun vingerafdruk (SHA-256)",
+                                          "Input files with their fingerprint (SHA-256)")))
     packages = ["mss-eval", "pandas", "numpy", "scipy", "statsmodels", "pingouin", "seaborn",
                 "matplotlib", "networkx", "papermill", "nbconvert", "weasyprint"]
     rows = []
