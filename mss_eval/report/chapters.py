@@ -1720,8 +1720,9 @@ def combined_fingerprint(files: pd.DataFrame) -> str:
     sorted by file name (what ``sha256sum`` prints), so anyone can recompute it."""
     import hashlib
 
-    lines = sorted(f"{h}  {f}\n" for f, h in zip(files["file"], files["sha256"], strict=True))
-    return hashlib.sha256("".join(lines).encode("utf-8")).hexdigest()
+    pairs = sorted(zip(files["file"], files["sha256"], strict=True))
+    listing = "".join(f"{digest}  {name}\n" for name, digest in pairs)
+    return hashlib.sha256(listing.encode("utf-8")).hexdigest()
 
 
 def _provenance_summary(report: Report, files: pd.DataFrame) -> Block:
