@@ -247,10 +247,18 @@ def _wrap_title(title: Any, room: float, renderer: Any) -> bool:
 
 
 def _new_figure(height: float, width: float = 7.0, **kwargs):
-    import matplotlib.pyplot as plt
+    return _subplots(figsize=(width, height), **kwargs)
+
+
+def _subplots(nrows: int = 1, ncols: int = 1, *, figsize: tuple[float, float], **kwargs):
+    """A figure with its own Agg canvas, outside pyplot: nothing to register or leak."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
 
     set_theme()
-    return plt.subplots(figsize=(width, height), dpi=FIGURE_DPI, **kwargs)
+    fig = Figure(figsize=figsize, dpi=FIGURE_DPI)
+    FigureCanvasAgg(fig)
+    return fig, fig.subplots(nrows, ncols, **kwargs)
 
 
 def _number_formatter(decimals: int, language: str, percent: bool = False, absolute=False):
@@ -775,7 +783,6 @@ def collaboration_network(
     hidden : list
         Keys not drawn because their network rests on too few respondents (named in the note).
     """
-    import matplotlib.pyplot as plt
     import networkx as nx
 
     language = check_language(language)
@@ -794,8 +801,7 @@ def collaboration_network(
     rows_ = math.ceil(len(keys) / cols)
     panel = {1: 4.2, 2: 3.3, 3: 2.5}[cols]
     set_theme()
-    fig, axes = plt.subplots(rows_, cols, figsize=(7.0, panel * rows_ + 0.9), squeeze=False,
-                             dpi=FIGURE_DPI)
+    fig, axes = _subplots(rows_, cols, figsize=(7.0, panel * rows_ + 0.9), squeeze=False)
     group_keys = []
     for k in keys:
         # in sorted node order: colours must not depend on how the graph was built
