@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import os
 import re
 import time
@@ -1156,14 +1157,65 @@ def _check_batch(items: list[tuple[FileResult, str | None, str | None]], languag
     return out, time.process_time() - start
 
 
+_IN_WORKER = False
+
+
+def _worker_init() -> None:
+    global _IN_WORKER
+    _IN_WORKER = True  # a worker checks its files itself, it never starts workers of its own
+
+
+try:  # forkserver exists on Linux and macOS, not on Windows (files are then checked in turn)
+    from multiprocessing import context as mp_context
+    from multiprocessing import popen_forkserver, spawn
+except ImportError:  # pragma: no cover - Windows
+    _Context = None
+else:
+    class _Popen(popen_forkserver.Popen):
+        """Starts a worker through the fork server without the caller's ``__main__`` script."""
+
+        def _launch(self, process_obj):
+            original = spawn.get_preparation_data
+
+            def without_main(name):
+                data = original(name)
+                data.pop("init_main_from_path", None)
+                data.pop("init_main_from_name", None)
+                return data
+
+            spawn.get_preparation_data = without_main
+            try:
+                return super()._launch(process_obj)
+            finally:
+                spawn.get_preparation_data = original
+
+
+    class _Process(mp_context.ForkServerProcess):
+        @staticmethod
+        def _Popen(process_obj):
+            return _Popen(process_obj)
+
+
+    class _Context(mp_context.ForkServerContext):
+        Process = _Process
+
+
+@functools.cache
 def _pool_context():
+    """A forkserver context whose workers do not run the caller's main script again.
+
+    forkserver: workers start from a clean process (no threads of pyarrow, a kernel or a render
+    engine copied half-way), with the reading modules imported once. multiprocessing would also
+    re-run the ``__main__`` script in every worker (as ``spawn`` does), which runs the whole
+    load again in each worker of a script without an ``if __name__ == "__main__"`` guard; the
+    workers here only need :mod:`mss_eval`, so the main script is left out.
+    """
     import multiprocessing as mp
 
-    # forkserver: workers start from a clean process (no threads of pyarrow, a kernel or a
-    # render engine copied half-way), with the reading modules imported once
-    ctx = mp.get_context("forkserver")
-    ctx.set_forkserver_preload(["mss_eval.input.validate"])
-    return ctx
+    if _Context is None:
+        return None
+    mp.get_context("forkserver").set_forkserver_preload(["mss_eval.input.validate"])
+    return _Context()
 
 
 def _check_files(todo: list[tuple[FileResult, str | None, str | None]], language: str,
@@ -1180,16 +1232,16 @@ def _check_files(todo: list[tuple[FileResult, str | None, str | None]], language
         return
     n = default_workers() if workers is None else max(1, int(workers))
     parallel = n > 1 and (workers is not None and workers > 1 or len(todo) >= PARALLEL_MIN_FILES)
-    if parallel and mp.current_process().daemon:
-        parallel = False  # a daemonic worker may not start processes of its own
+    if parallel and (mp.current_process().daemon or _IN_WORKER or _pool_context() is None):
+        parallel = False  # a worker (daemonic or ours) does not start processes of its own
     if parallel:
         from concurrent.futures import ProcessPoolExecutor
         from concurrent.futures.process import BrokenProcessPool
 
         batches = [todo[i:i + _BATCH] for i in range(0, len(todo), _BATCH)]
         try:
-            with ProcessPoolExecutor(max_workers=min(n, len(batches)),
-                                     mp_context=_pool_context()) as pool:
+            with ProcessPoolExecutor(max_workers=min(n, len(batches)), mp_context=_pool_context(),
+                                     initializer=_worker_init) as pool:
                 futures = [pool.submit(_check_batch, [(fr, key, sha) for fr, key, sha in batch],
                                        language, cache_folder) for batch in batches]
                 cpu = 0.0
@@ -1200,7 +1252,7 @@ def _check_files(todo: list[tuple[FileResult, str | None, str | None]], language
                         _apply(fr, result)
             last_check.update(files=len(todo), workers=min(n, len(batches)), cpu_seconds=cpu)
             return
-        except (BrokenProcessPool, OSError, RuntimeError):
+        except (BrokenProcessPool, Exception):  # noqa: BLE001 - the files are checked here then
             if os.environ.get("MSS_EVAL_DEBUG"):
                 raise
             # no worker processes here (a sandbox, a frozen interpreter): check them in turn
