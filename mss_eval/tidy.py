@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 
 from .input.validate import FileResult, ValidationReport, empty_frame, validate_study
@@ -74,15 +75,25 @@ def _pseudonymised(frame: pd.DataFrame, instrument: Instrument, key: bytes) -> p
     return frame
 
 
+def _concat_column(pieces: list, dtype):
+    """One tidy column of many files, joined: the pieces' own arrays glued together (the files
+    hold the contract's dtypes already, so no dtype is worked out again per piece)."""
+    if isinstance(dtype, pd.CategoricalDtype):
+        codes = [np.asarray(p.codes) if p.dtype == dtype else
+                 np.asarray(pd.Categorical(p, dtype=dtype).codes) for p in pieces]
+        return pd.Categorical.from_codes(np.concatenate(codes), dtype=dtype)
+    if all(p.dtype == dtype for p in pieces):
+        return type(pieces[0])._concat_same_type(pieces)
+    return pd.concat([pd.Series(p) for p in pieces], ignore_index=True).astype(dtype).array
+
+
 def _stack(instrument: Instrument, frames: list[pd.DataFrame], key: bytes | None) -> pd.DataFrame:
     template = empty_frame(instrument)
     if not frames:
         return template
-    stacked = pd.concat(frames, ignore_index=True)
-    # concat can widen a dtype when a piece is all-NA; hold every column to the contract
-    for name, dtype in template.dtypes.items():
-        if stacked[name].dtype != dtype:
-            stacked[name] = stacked[name].astype(dtype)
+    columns = {name: _concat_column([f[name].array for f in frames], dtype)
+               for name, dtype in template.dtypes.items()}
+    stacked = pd.DataFrame(columns, index=pd.RangeIndex(sum(len(f) for f in frames)))
     if key is not None:
         stacked = _pseudonymised(stacked, instrument, key)
     return stacked[list(template.columns)]

@@ -834,7 +834,8 @@ def _peek_language(study_dir: Path) -> str:
     import yaml
 
     try:
-        data = yaml.safe_load((study_dir / STUDY_FILE).read_text(encoding="utf-8-sig"))
+        data = yaml.load((study_dir / STUDY_FILE).read_text(encoding="utf-8-sig"),
+                         Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
         lang = data.get("settings", {}).get("language", "nl")
         return lang if lang in ("nl", "en") else "nl"
     except Exception:
@@ -1078,7 +1079,7 @@ def _check_approached(study_dir: Path, config: StudyConfig, language: str) -> li
         return []
     try:
         node = yaml.compose((study_dir / STUDY_FILE).read_text(encoding="utf-8-sig"),
-                            Loader=yaml.SafeLoader)
+                            Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except (OSError, yaml.YAMLError):
         node = None
     words = {"nl": ("geen regio van deze ronde", "geen instrument"),
