@@ -195,3 +195,23 @@ def test_with_many_regions_the_input_files_are_listed_per_instrument_with_one_fi
         assert row is not None, instrument
         assert digest in row.group(1)
         assert f">{len(group)}<" in row.group(1)
+
+
+def test_a_final_report_with_many_regions_points_to_the_interim_reports_appendix_b(
+        study, monkeypatch):
+    rnd, regions = _round_with_regions(study)
+    few_final = _whole(Report(study))
+    monkeypatch.setattr(chapters, "MANY_REGIONS", regions - 1)
+    round_report = _whole(Report(study, round=rnd))
+    final = _whole(Report(study))
+    # the interim report carries every region's tables ...
+    assert "Bijlage B: cijfers per regio" in round_report
+    assert any(c.startswith("Tabel B.") for c in _captions(round_report))
+    # ... the final report does not repeat them, and says where they are
+    assert "Bijlage B: cijfers per regio" not in final
+    assert not any(c.startswith("Tabel B.") for c in _captions(final))
+    assert "bijlage B van de tussenrapportage" in final
+    assert "in tabel B." not in final
+    # with few regions the final report shows every region in its chapters
+    names = [study.config.region(g).name for g in study.config.round(rnd).regions]
+    assert all(name in few_final for name in names)

@@ -176,6 +176,11 @@ def many_regions(report: Report) -> bool:
 
 
 def _appendix_note(report: Report, number: str, what: str | None = None) -> str:
+    if report.kind == "final":
+        # the final report keeps no appendix B: see _to_appendix
+        return _t(report, "De cijfers per regio staan in bijlage B van de tussenrapportage van "
+                          "elke ronde.",
+                  "The figures per region are in Appendix B of each round's interim report.")
     return _t(report, f"De cijfers per regio staan in tabel {number} in bijlage B.",
               f"The figures per region are in Table {number} in Appendix B.") \
         if what is None else what.format(number=number)
@@ -183,7 +188,13 @@ def _appendix_note(report: Report, number: str, what: str | None = None) -> str:
 
 def _to_appendix(report: Report, frame: pd.DataFrame, columns: list[Col], *, caption: str,
                  **kwargs) -> str:
-    """Keep a full per-region table for appendix B; returns its number (``B.3``)."""
+    """Keep a full per-region table for appendix B; returns its number (``B.3``).
+
+    The final report of a study with many regions keeps none: every region's figures of a
+    round are in appendix B of that round's interim report, and repeating them for all rounds
+    would add hundreds of pages that no reader of a comparison across rounds needs."""
+    if report.kind == "final":
+        return ""
     tables = report.appendix_tables
     tables.append((frame, columns, caption, kwargs))
     return f"B.{len(tables)}"
@@ -1112,9 +1123,17 @@ def _extremes_caption(report: Report) -> str:
     if not many_regions(report):
         return ""
     return _t(report, f" Per ronde de {EXTREME_REGIONS} hoogste en {EXTREME_REGIONS} laagste "
-                      f"regio's rond het totaal; alle regio's staan in bijlage B.",
+                      f"regio's rond het totaal; alle regio's staan in {_appendix_b_name(report)}.",
               f" Per round the {EXTREME_REGIONS} highest and {EXTREME_REGIONS} lowest regions "
-              f"around the total; every region is in Appendix B.")
+              f"around the total; every region is in {_appendix_b_name(report)}.")
+
+
+def _appendix_b_name(report: Report) -> str:
+    """Where every region's figures are: this report's appendix B, or for the final report
+    appendix B of the interim reports (see :func:`_to_appendix`)."""
+    if report.kind == "final":
+        return _t(report, "bijlage B van de tussenrapportages", "Appendix B of the interim reports")
+    return _t(report, "bijlage B", "Appendix B")
 
 
 def _colours(report: Report, order: list[str]) -> dict[str, str]:
@@ -1444,8 +1463,9 @@ def _network(report: Report, clients: pd.DataFrame) -> Block:
         report, "Bron: cliëntinterviews. Warme kleuren: informele ringen; koele kleuren: "
                 "professionele ringen.",
         "Source: client interviews. Warm colours: informal rings; cool colours: professional "
-        "rings.") + (_t(report, " Het totaal per ronde; elke regio staat in bijlage B.",
-                        " Each round's total; every region is in Appendix B.")
+        "rings.") + (_t(report, f" Het totaal per ronde; elke regio staat in "
+                                f"{_appendix_b_name(report)}.",
+                        f" Each round's total; every region is in {_appendix_b_name(report)}.")
                      if many_regions(report) else "")))
     return block
 
