@@ -15,7 +15,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from .input.validate import FileResult, ValidationReport, empty_frame, validate_study
+from .input.validate import (FileResult, ValidationReport, empty_frame, same_dtype,
+                              validate_study)
 from .instruments import Instrument, instruments
 from .problems import Problem, StudyError
 from .pseudonym import ensure_secret, pseudonymise_series
@@ -79,10 +80,10 @@ def _concat_column(pieces: list, dtype):
     """One tidy column of many files, joined: the pieces' own arrays glued together (the files
     hold the contract's dtypes already, so no dtype is worked out again per piece)."""
     if isinstance(dtype, pd.CategoricalDtype):
-        codes = [np.asarray(p.codes) if p.dtype == dtype else
+        codes = [np.asarray(p.codes) if same_dtype(p.dtype, dtype) else
                  np.asarray(pd.Categorical(p, dtype=dtype).codes) for p in pieces]
         return pd.Categorical.from_codes(np.concatenate(codes), dtype=dtype)
-    if all(p.dtype == dtype for p in pieces):
+    if all(same_dtype(p.dtype, dtype) for p in pieces):
         return type(pieces[0])._concat_same_type(pieces)
     return pd.concat([pd.Series(p) for p in pieces], ignore_index=True).astype(dtype).array
 

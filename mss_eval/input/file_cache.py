@@ -105,4 +105,103 @@ def prune(folder: Path, used: set[str]) -> None:
                         entry.unlink()
 
 
-__all__ = ["FILES_DIR", "file_key", "files_dir", "load", "prune", "store"]
+
+
+# -- the bundle: every entry of the last load in a few objects ---------------------------------
+#: One pickle with the results of the last load: per instrument one frame holding the rows of
+#: all its files, and per file key its metadata, problems and row span. Reading it costs a few
+#: tenths of a second where thousands of entries cost seconds; the entries stay the source of
+#: truth (a missing or damaged bundle is a miss).
+BUNDLE_FILE = "bundle.pkl"
+
+
+def load_bundle(folder: Path) -> dict | None:
+    """The bundle of the last load, or ``None``."""
+    from ..tidy_cache import code_fingerprint
+
+    try:
+        with open(folder / BUNDLE_FILE, "rb") as fh:
+            bundle = pickle.load(fh)
+    except Exception:  # noqa: BLE001 - a damaged or partial bundle is a miss, never an error
+        return None
+    if (not isinstance(bundle, dict) or bundle.get("schema") != _SCHEMA
+            or bundle.get("code") != code_fingerprint()):
+        return None
+    return bundle
+
+
+def from_bundle(bundle: dict, key: str) -> dict | None:
+    """One file's result from the bundle (its frame a slice of the instrument's frame)."""
+    entry = bundle["entries"].get(key)
+    if entry is None:
+        return None
+    result = dict(entry["meta"])
+    span = entry.get("span")
+    if span is not None:
+        instrument, start, stop = span
+        result["frame"] = bundle["frames"][instrument].iloc[start:stop]
+    else:
+        result["frame"] = None
+    return result
+
+
+def save_bundle(folder: Path, results: dict[str, dict], old: dict | None,
+                reused: dict[str, tuple]) -> None:
+    """Write the bundle of this load: ``results`` by key; ``reused`` names the keys whose frame
+    is the span ``(instrument, start, stop)`` of the ``old`` bundle (taken over in one piece)."""
+    import numpy as np
+    import pandas as pd
+
+    from ..tidy_cache import code_fingerprint
+
+    entries: dict[str, dict] = {}
+    pieces: dict[str, list[pd.DataFrame]] = {}
+    length: dict[str, int] = {}
+    # rows of the old bundle kept, per instrument, in one take
+    keep: dict[str, list[tuple[str, int, int]]] = {}
+    for key, span in reused.items():
+        keep.setdefault(span[0], []).append((key, span[1], span[2]))
+    for instrument, spans in keep.items():
+        positions = np.concatenate([np.arange(a, b) for _, a, b in spans]) if spans else []
+        pieces.setdefault(instrument, []).append(
+            old["frames"][instrument].take(positions))
+        at = 0
+        for key, a, b in spans:
+            entries[key] = {"meta": _meta(results[key]), "span": (instrument, at, at + b - a)}
+            at += b - a
+        length[instrument] = at
+    for key, result in results.items():
+        if key in reused:
+            continue
+        frame = result.get("frame")
+        span = None
+        if frame is not None:
+            instrument = f"{result['instrument']}"
+            at = length.get(instrument, 0)
+            pieces.setdefault(instrument, []).append(frame)
+            length[instrument] = at + len(frame)
+            span = (instrument, at, at + len(frame))
+        entries[key] = {"meta": _meta(result), "span": span}
+    frames = {name: pd.concat(parts) if len(parts) > 1 else parts[0]
+              for name, parts in pieces.items()}
+    store_path = folder / BUNDLE_FILE
+    with contextlib.suppress(OSError):
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".bundle.", suffix=".tmp", dir=folder)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                pickle.dump({"schema": _SCHEMA, "code": code_fingerprint(), "entries": entries,
+                             "frames": frames}, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, store_path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+
+
+def _meta(result: dict) -> dict:
+    return {k: v for k, v in result.items() if k != "frame"}
+
+
+__all__ = ["BUNDLE_FILE", "FILES_DIR", "file_key", "files_dir", "from_bundle", "load",
+           "load_bundle", "prune", "save_bundle", "store"]

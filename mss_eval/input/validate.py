@@ -13,6 +13,7 @@ Input files are opened read-only and never changed.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import difflib
 import functools
@@ -293,6 +294,13 @@ def _rules_for(instrument: Instrument, language: str) -> dict[str, _ColumnRules]
         rules.expected = _describe_expected(column, kind, language)
         out[column.name] = rules
     return out
+
+
+def same_dtype(a, b) -> bool:
+    """Exactly the same dtype: ``==`` alone takes pandas' ``str`` (NaN for missing) and
+    ``string`` (NA for missing) as equal."""
+    return a == b and type(a) is type(b) and (getattr(a, "na_value", None)
+                                              is getattr(b, "na_value", None))
 
 
 _RULES_CACHE: dict[tuple[int, str], tuple[Instrument, dict[str, _ColumnRules], dict]] = {}
@@ -695,7 +703,7 @@ def validate_table(raw: RawTable, instrument: Instrument, *, language: str = "nl
     frame = pd.DataFrame(tidy, index=data.index.copy())
     frame.index.name = "row"
     for column in instrument.columns:
-        if frame[column.name].dtype != dtypes[column.name]:
+        if not same_dtype(frame[column.name].dtype, dtypes[column.name]):
             frame[column.name] = frame[column.name].astype(dtypes[column.name])
 
     # unique columns (respondent ids, segment ids)
@@ -1308,11 +1316,15 @@ def validate_study(path: Path | str, language: str | None = None, *, workers: in
 
     folder = None
     todo: list[tuple[FileResult, str | None, str | None]] = []
-    used: set[str] = set()
+    keyed: list[tuple[FileResult, str]] = []
+    bundle = None
+    in_bundle: set[str] = set()
+    reused: dict[str, tuple] = {}
     if cache and not cache_disabled() and files:
         folder = file_cache.files_dir(study_dir)
         if hashes is None:
             hashes = file_hashes(study_dir)
+        bundle = file_cache.load_bundle(folder)
         for fr in files:
             sha = hashes.get(fr.file)
             if not sha:
@@ -1321,8 +1333,17 @@ def validate_study(path: Path | str, language: str | None = None, *, workers: in
             key = file_cache.file_key(sha256=sha, file=fr.file, instrument=fr.instrument,
                                       round=fr.round, region=fr.region, format=fr.format,
                                       language=language)
-            used.add(key)
-            found = file_cache.load(folder, key)
+            keyed.append((fr, key))
+            found = None
+            if bundle is not None:
+                found = file_cache.from_bundle(bundle, key)
+                if found is not None:
+                    in_bundle.add(key)
+                    span = bundle["entries"][key]["span"]
+                    if span is not None:
+                        reused[key] = span
+            if found is None:
+                found = file_cache.load(folder, key)
             if found is None:
                 todo.append((fr, key, sha))
             else:
@@ -1330,8 +1351,15 @@ def validate_study(path: Path | str, language: str | None = None, *, workers: in
     else:
         todo = [(fr, None, None) for fr in files]
     _check_files(todo, language, folder, workers)
-    if folder is not None and any(key for _, key, _ in todo):
-        file_cache.prune(folder, used)
+    if folder is not None and keyed:
+        used = {key for _, key in keyed}
+        if bundle is None or in_bundle != used or set(bundle["entries"]) != used:
+            # the checks of this load, before the checks across files add their problems
+            results = {key: {**_result_of(fr), "instrument": fr.instrument} for fr, key in keyed}
+            with contextlib.suppress(OSError):
+                file_cache.save_bundle(folder, results, bundle, reused)
+        if any(key for _, key, _ in todo):
+            file_cache.prune(folder, used)
     _check_references(files, language)
     for fr in files:
         problems += fr.problems
