@@ -202,6 +202,19 @@ def test_a_python_tag_in_approved_quotes_is_a_problem_not_execution(tmp_path):
     assert not canary.exists()
 
 
+def _names_safe_loader(loader) -> bool:
+    """``yaml.SafeLoader``, ``yaml.CSafeLoader`` or ``getattr(yaml, "CSafeLoader",
+    yaml.SafeLoader)`` (libyaml's safe loader where it is installed)."""
+    if isinstance(loader, ast.Attribute):
+        return loader.attr in ("SafeLoader", "CSafeLoader")
+    if isinstance(loader, ast.Call) and isinstance(loader.func, ast.Name) \
+            and loader.func.id == "getattr" and len(loader.args) == 3:
+        name, default = loader.args[1], loader.args[2]
+        return isinstance(name, ast.Constant) and name.value in ("SafeLoader", "CSafeLoader") \
+            and _names_safe_loader(default)
+    return False
+
+
 def test_every_yaml_read_in_the_package_uses_the_safe_loader():
     """No yaml.load/unsafe_load/full_load, and every Loader= names SafeLoader."""
     unsafe = []
@@ -218,8 +231,7 @@ def test_every_yaml_read_in_the_package_uses_the_safe_loader():
                 unsafe.append(f"{path.name}:{node.lineno}")
             elif name in ("load", "load_all", "compose", "compose_all", "parse", "scan"):
                 if name in ("load", "load_all") or loader is not None:
-                    if not (isinstance(loader, ast.Attribute) and loader.attr in (
-                            "SafeLoader", "CSafeLoader")):
+                    if not (_names_safe_loader(loader)):
                         unsafe.append(f"{path.name}:{node.lineno}")
     assert unsafe == []
 
