@@ -44,7 +44,7 @@ def read_raw(path: Path) -> pd.DataFrame:
     if path.suffix == ".sav":
         return pyreadstat.read_sav(str(path), user_missing=True)[0]
     if path.suffix == ".xlsx":
-        return pd.read_excel(path, sheet_name="gegevens")
+        return pd.read_excel(path, sheet_name="gegevens", engine="openpyxl")
     raw = path.read_bytes()
     try:
         text = raw.decode("utf-8-sig")

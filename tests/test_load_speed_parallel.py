@@ -157,3 +157,46 @@ def test_a_file_in_another_language_or_place_is_not_taken_from_the_cache(study):
     assert [p.message for p in en.problems] == [
         p.message for p in validate_study(study, workers=1, language="en").problems]
     assert [p.message for p in nl.problems] != [p.message for p in en.problems]
+
+
+class _Planted:
+    """A pickle that, when loaded, creates a file: what a planted cache entry could do."""
+
+    def __init__(self, marker: Path):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (Path.touch, (self.marker,))
+
+
+def test_a_cache_entry_planted_without_the_secret_is_never_unpickled(study, tmp_path):
+    import pickle
+
+    from mss_eval.pseudonym import ensure_secret
+
+    ensure_secret(study)
+    plain = validate_study(study, workers=1)
+    validate_study(study, workers=1, cache=True)
+    folder = file_cache.files_dir(study)
+    entries = list(folder.rglob("*.pkl"))
+    assert entries, "the first load wrote cache entries"
+    marker = tmp_path / "planted-code-ran"
+    for entry in entries:
+        entry.write_bytes(pickle.dumps(_Planted(marker)))
+    # a planted entry with a seal made without the secret fails too
+    entries[0].write_bytes(b"\0" * 32 + pickle.dumps(_Planted(marker)))
+    again = validate_study(study, workers=1, cache=True)
+    loaded = load_study(study, on_error="skip")
+    assert not marker.exists()
+    assert again.problems == plain.problems
+    assert loaded.tables
+    for a, b in zip(plain.files, again.files):
+        pdt.assert_frame_equal(a.frame, b.frame, check_exact=True)
+
+
+def test_a_study_without_a_secret_is_not_cached(study):
+    from mss_eval.study import SECRET_FILE
+
+    (study / SECRET_FILE).unlink(missing_ok=True)
+    validate_study(study, workers=1, cache=True)
+    assert not list(file_cache.files_dir(study).rglob("*.pkl"))

@@ -18,7 +18,10 @@ are made later, over the whole study, and never stored here.
 
 The entries hold the same rows as the data files next to them (respondent numbers as entered), in
 the study folder; delete ``.mss-cache/`` at any time, set ``MSS_EVAL_NO_CACHE=1`` to bypass it.
-A damaged, partial or foreign entry is a miss, never an error. Entries are written atomically
+A damaged, partial or foreign entry is a miss, never an error. Every entry is sealed with an
+HMAC-SHA256 under a key derived from the study's local secret (``.mss-secret``) and unpickled only
+when the seal holds, so a file planted in ``.mss-cache/`` by someone without the secret is a miss,
+never code that runs; a study without a secret yet is not cached. Entries are written atomically
 (a temporary file renamed into place), so processes loading the same study at once do not see
 half an entry.
 """
@@ -26,6 +29,8 @@ half an entry.
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import hmac
 import os
 import pickle
 import tempfile
@@ -55,6 +60,44 @@ def file_key(*, sha256: str, file: str, instrument: str | None, round: str | Non
                    "code": code_fingerprint()})
 
 
+def _seal_key(folder: Path) -> bytes | None:
+    """The key that seals this study's entries: derived from its local secret, or ``None``."""
+    from ..study import SECRET_FILE
+
+    try:
+        secret = (folder.parent.parent / SECRET_FILE).read_bytes()
+    except OSError:
+        return None
+    if not secret.strip():
+        return None
+    return hashlib.sha256(b"mss-eval file cache seal\0" + secret).digest()
+
+
+def _dump(folder: Path, obj, fh) -> bool:
+    """Pickle ``obj`` into ``fh`` behind its seal; False (nothing written) without a key."""
+    key = _seal_key(folder)
+    if key is None:
+        return False
+    data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+    fh.write(hmac.new(key, data, hashlib.sha256).digest())
+    fh.write(data)
+    return True
+
+
+def _load(folder: Path, path: Path):
+    """Unpickle a sealed file; ``None`` when it is missing or its seal does not hold."""
+    key = _seal_key(folder)
+    if key is None:
+        return None
+    with open(path, "rb") as fh:
+        blob = fh.read()
+    seal, data = blob[:32], blob[32:]
+    if len(seal) < 32 or not hmac.compare_digest(seal, hmac.new(key, data, hashlib.sha256)
+                                                 .digest()):
+        return None
+    return pickle.loads(data)  # noqa: S301 - sealed with the study's secret, see above
+
+
 def _entry_path(folder: Path, key: str) -> Path:
     return folder / key[:2] / f"{key}.pkl"
 
@@ -62,8 +105,7 @@ def _entry_path(folder: Path, key: str) -> Path:
 def load(folder: Path, key: str) -> dict | None:
     """The cached result of one file, or ``None`` (missing, damaged or from other code)."""
     try:
-        with open(_entry_path(folder, key), "rb") as fh:
-            entry = pickle.load(fh)
+        entry = _load(folder, _entry_path(folder, key))
     except Exception:  # noqa: BLE001 - a damaged or partial entry is a miss, never an error
         return None
     if not isinstance(entry, dict) or entry.get("schema") != _SCHEMA or entry.get("key") != key:
@@ -74,13 +116,14 @@ def load(folder: Path, key: str) -> dict | None:
 def store(folder: Path, key: str, result: dict) -> None:
     """Write one file's result atomically; an unwritable cache is silently left out."""
     path = _entry_path(folder, key)
+    if _seal_key(folder) is None:
+        return
     with contextlib.suppress(OSError):
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{key[:12]}.", suffix=".tmp", dir=path.parent)
         try:
             with os.fdopen(fd, "wb") as fh:
-                pickle.dump({**result, "schema": _SCHEMA, "key": key}, fh,
-                            protocol=pickle.HIGHEST_PROTOCOL)
+                _dump(folder, {**result, "schema": _SCHEMA, "key": key}, fh)
             os.replace(tmp, path)
         except BaseException:
             with contextlib.suppress(OSError):
@@ -120,8 +163,7 @@ def load_bundle(folder: Path) -> dict | None:
     from ..tidy_cache import code_fingerprint
 
     try:
-        with open(folder / BUNDLE_FILE, "rb") as fh:
-            bundle = pickle.load(fh)
+        bundle = _load(folder, folder / BUNDLE_FILE)
     except Exception:  # noqa: BLE001 - a damaged or partial bundle is a miss, never an error
         return None
     if (not isinstance(bundle, dict) or bundle.get("schema") != _SCHEMA
@@ -185,13 +227,15 @@ def save_bundle(folder: Path, results: dict[str, dict], old: dict | None,
     frames = {name: pd.concat(parts) if len(parts) > 1 else parts[0]
               for name, parts in pieces.items()}
     store_path = folder / BUNDLE_FILE
+    if _seal_key(folder) is None:
+        return
     with contextlib.suppress(OSError):
         folder.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".bundle.", suffix=".tmp", dir=folder)
         try:
             with os.fdopen(fd, "wb") as fh:
-                pickle.dump({"schema": _SCHEMA, "code": code_fingerprint(), "entries": entries,
-                             "frames": frames}, fh, protocol=pickle.HIGHEST_PROTOCOL)
+                _dump(folder, {"schema": _SCHEMA, "code": code_fingerprint(),
+                               "entries": entries, "frames": frames}, fh)
             os.replace(tmp, store_path)
         except BaseException:
             with contextlib.suppress(OSError):
