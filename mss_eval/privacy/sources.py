@@ -382,20 +382,29 @@ def _printed_tables(lines: list[str], base: Where) -> list[TableShape]:
 
 # -- PDF -------------------------------------------------------------------------------------
 def pdf_text(path: Path, language: str = "nl") -> Extracted:
-    """The text of every page (hyphenation undone) and the document properties of a PDF."""
-    import logging
+    """The text of every page (hyphenation undone) and the document properties of a PDF.
 
-    from pypdf import PdfReader
+    The text comes from PDFium (pypdfium2), some twenty times faster than a pure-Python reader
+    on a long report, which matters because every PDF a render writes is checked."""
+    import pypdfium2 as pdfium
 
-    # pypdf logs every odd object it works around; a report check only needs the text
-    logging.getLogger("pypdf").setLevel(logging.ERROR)
-    reader = PdfReader(path)
     out = Extracted()
-    for number, page in enumerate(reader.pages, 1):
-        out.add(dehyphenate(page.extract_text() or ""), Where(page=number))
-    properties = words(language)["properties"]
-    for key, value in (reader.metadata or {}).items():
-        out.add(value, Where(part=f"{properties} ({str(key).lstrip('/')})"))
+    document = pdfium.PdfDocument(str(path))
+    try:
+        for number, page in enumerate(document, 1):
+            textpage = page.get_textpage()
+            try:
+                text = textpage.get_text_range() or ""
+            finally:
+                textpage.close()
+                page.close()
+            # PDFium ends lines with CR LF; the checks compare text, not line ends
+            out.add(dehyphenate(text.replace("\r\n", "\n")), Where(page=number))
+        properties = words(language)["properties"]
+        for key, value in (document.get_metadata_dict(skip_empty=True) or {}).items():
+            out.add(value, Where(part=f"{properties} ({key})"))
+    finally:
+        document.close()
     return out
 
 

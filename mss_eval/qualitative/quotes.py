@@ -269,15 +269,36 @@ def unapproved_excerpts_in(study, text: str, *, min_length: int = 25) -> list[st
     whose words are part of an approved excerpt (the same sentence coded twice). Returns
     ``round/region/segment_id`` strings, never excerpt text.
     """
+    index = _excerpt_index(study, min_length)
+    haystack = _squash(text)
+    hits: set[int] = set()
+    for start in range(len(haystack) - min_length + 1):
+        candidates = index.get(haystack[start:start + min_length])
+        if candidates:
+            for number, needle in candidates:
+                if number not in hits and haystack.startswith(needle, start):
+                    hits.add(number)
+    return [ids for number, ids in enumerate(index[None]) if number in hits]
+
+
+_indexes: dict[tuple[int, int], tuple[object, dict]] = {}
+
+
+def _excerpt_index(study, min_length: int) -> dict:
+    """The unapproved excerpts of a study, squashed and indexed by their first ``min_length``
+    characters (so a report is scanned once, not once per excerpt); ``index[None]`` holds the
+    segment ids in study order. Built once per loaded study."""
+    cached = _indexes.get((id(study), min_length))
+    if cached is not None and cached[0] is study:
+        return cached[1]
     segments = _segments(study)
     positions = _approved_positions(study, study.settings.language)
     # the same words coded again (by a second coder, say) are no leak once approved
     approved_texts = [_squash(str(e)) for e in segments.iloc[positions]["excerpt"].dropna()]
-    haystack = _squash(text)
-    found = []
     keep = np.ones(len(segments), dtype=bool)
     keep[positions] = False
     rest = segments[keep]
+    index: dict = {None: []}
     for round_id, region, segment, excerpt in rest[["round", "region", "segment_id",
                                                     "excerpt"]].itertuples(index=False):
         if excerpt is None or excerpt is pd.NA:
@@ -285,6 +306,9 @@ def unapproved_excerpts_in(study, text: str, *, min_length: int = 25) -> list[st
         needle = _squash(str(excerpt))
         if len(needle) < min_length or any(needle in a for a in approved_texts):
             continue
-        if needle in haystack:
-            found.append(f"{round_id}/{region}/{segment}")
-    return found
+        number = len(index[None])
+        index[None].append(f"{round_id}/{region}/{segment}")
+        index.setdefault(needle[:min_length], []).append((number, needle))
+    _indexes.clear()  # one study at a time: a render checks the reports of one study
+    _indexes[(id(study), min_length)] = (study, index)
+    return index
