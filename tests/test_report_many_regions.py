@@ -3,6 +3,7 @@ in appendix B, and no pairwise tests above the documented number of regions."""
 
 from __future__ import annotations
 
+import html
 import re
 import shutil
 from pathlib import Path
@@ -215,3 +216,18 @@ def test_a_final_report_with_many_regions_points_to_the_interim_reports_appendix
     # with few regions the final report shows every region in its chapters
     names = [study.config.region(g).name for g in study.config.round(rnd).regions]
     assert all(name in few_final for name in names)
+
+
+def test_a_region_report_in_a_large_round_counts_the_other_regions_instead_of_naming_them(
+        study, monkeypatch):
+    rnd = study.config.rounds[0]
+    region = rnd.regions[0]
+    others = [study.config.region(g).name for g in rnd.regions[1:]]
+    few = chapters.executive(Report(study, round=rnd.id, region=region)).html
+    assert any(name in few for name in others)
+    monkeypatch.setattr(chapters, "MANY_REGIONS", len(rnd.regions) - 2)
+    many = chapters.executive(Report(study, round=rnd.id, region=region)).html
+    many = html.unescape(many)
+    assert f"van de {len(rnd.regions) - 1} andere regio's" in many
+    table = re.search(r"Thema's uit de interviews</caption>(.*?)</table>", many, re.S).group(1)
+    assert not any(name in table for name in others)

@@ -575,6 +575,13 @@ def themes(report: Report, level: str) -> Block:
             return block
         table = table.assign(found=[f"{format_count(a, lang)} / {format_count(b, lang)}"
                                     for a, b in zip(table["sources"], table["n"])])
+        others = len(report.config.round(report.round).regions) - 1
+        if others > MANY_REGIONS:
+            # naming 174 other regions in a cell fills pages: say in how many it was found
+            table = table.assign(shared_with=[say(
+                lang, "{k} van de {n} andere regio's", "{k} of the {n} other regions",
+                k=format_count(int(r) - 1, lang), n=format_count(others, lang))
+                for r in table["regions"]])
         top = table.head(3)["theme"].tolist()
         block.add(paragraph(say(
             lang, "In de interviews in {region} kwamen vooral {themes} naar voren.",
