@@ -297,6 +297,19 @@ def machine() -> str:
            f"{mem / 2**20:.1f} GiB RAM"
 
 
+def _measure_render(results, me, common, out_a, jobs, work, study, formats) -> None:
+    shutil.rmtree(out_a, ignore_errors=True)
+    results["a"] = measure("(a) mss-eval render", [*me, "--_child", "render", *common,
+                                                   "--_out", str(out_a), *jobs],
+                           log=work / "a.log")
+    print(_line(results["a"]), flush=True)
+    t = time.monotonic()
+    subprocess.run([str(BIN / "mss-eval"), "render", str(study), "--out", str(out_a),
+                    "--format", ",".join(formats)], stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL, check=False)
+    print(f"{'(a) again, nothing changed':<44} wall {time.monotonic() - t:8.1f} s", flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--regions", type=int, default=10,
@@ -304,6 +317,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=40, help="client interviews per region")
     parser.add_argument("--formats", default="html", help="formats of (a) and (c); default html")
     parser.add_argument("--jobs", type=int, default=None, help="--jobs of (a); default cores")
+    parser.add_argument("--skip-render", action="store_true",
+                        help="leave (a) out (e.g. measured in an earlier run; no ratios)")
     parser.add_argument("--skip-naive", action="store_true", help="leave (b) out")
     parser.add_argument("--naive-sample", type=int, default=None, metavar="K",
                         help="run K region reports (+ a round and the final report) of (b) and "
@@ -355,17 +370,9 @@ def main(argv: list[str] | None = None) -> int:
 
     shutil.rmtree(study / ".mss-cache", ignore_errors=True)  # (a) starts cold
     out_a = work / "a"
-    shutil.rmtree(out_a, ignore_errors=True)
     jobs = ["--jobs", str(args.jobs)] if args.jobs else []
-    results["a"] = measure("(a) mss-eval render", [*me, "--_child", "render", *common,
-                                                   "--_out", str(out_a), *jobs],
-                           log=work / "a.log")
-    print(_line(results["a"]), flush=True)
-    t = time.monotonic()
-    subprocess.run([str(BIN / "mss-eval"), "render", str(study), "--out", str(out_a),
-                    "--format", ",".join(formats)], stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL, check=False)
-    print(f"{'(a) again, nothing changed':<44} wall {time.monotonic() - t:8.1f} s", flush=True)
+    if not args.skip_render:
+        _measure_render(results, me, common, out_a, jobs, work, study, formats)
 
     if not args.skip_naive:
         out_b = work / "b"
@@ -402,9 +409,9 @@ def main(argv: list[str] | None = None) -> int:
             print(_line(c), flush=True)
             c["wall_all"] = c["wall"]
 
-    if "b" in results:
+    if "b" in results and "a" in results:
         print(f"speedup over naive papermill loop: {results['b']['wall_all'] / results['a']['wall']:.1f}x")
-    if "c" in results:
+    if "c" in results and "a" in results:
         print(f"ratio to in-process floor: {results['a']['wall'] / results['c']['wall_all']:.2f}")
     if args.json:
         Path(args.json).write_text(json.dumps({"machine": machine(), "regions": args.regions,
