@@ -138,3 +138,43 @@ def test_every_definition_is_documented():
     documented = set(re.findall(r"`([a-z_]+\.[a-z0-9_]+)`", text))
     missing = sorted(set(DEFINITIONS) - documented)
     assert not missing, f"not in docs/figures-json.md: {missing}"
+
+
+def test_region_figures_from_the_rounds_shared_pass_equal_those_of_the_region_alone(tmp_path):
+    """A warm report kernel computes a round's regions in one pass from its second region on;
+    every region's figures must be what its report computed on its own, suppressed ones too."""
+    import mss_eval
+    from mss_eval.analysis import key_figures as kf
+    from mss_eval.example.generator import generate_study
+
+    # 6 small regions: their client figures fall under the minimum (5) and are suppressed
+    study = mss_eval.load_study(generate_study(tmp_path / "s", regions_per_round=6,
+                                               clients_per_region=4), on_error="skip")
+    round_id = study.config.rounds[0].id
+    regions = study.config.round(round_id).regions
+
+    def forget():
+        kf._ROUND_MEMO.clear()
+        kf._ROUND_SEEN.clear()
+
+    alone = {}
+    for region in regions:
+        forget()
+        alone[region] = key_figures(study, round_id, region, include_round=False)
+        assert not any(key[0] == "regions" for key in kf._ROUND_MEMO)  # one report: no pass
+    forget()
+    shared = {region: key_figures(study, round_id, region, include_round=False)
+              for region in regions}
+    assert any(key[0] == "regions" for key in kf._ROUND_MEMO)  # the pass was made and kept
+    assert shared == alone
+    suppressed = [path for region in regions for path, record in _leaves(alone[region]["region"])
+                  if record["suppressed"]]
+    assert suppressed, "the study should have suppressed region figures"
+    # what the memo hands out is a copy: a report changing its figures changes no other's
+    shared[regions[1]]["region"]["personal"]["clients"]["value"] = -1
+    again = key_figures(study, round_id, regions[1], include_round=False)
+    assert again == alone[regions[1]]
+    # the interim report's regions are the same figures
+    interim = key_figures(study, round_id, definitions=False)["regions"]
+    assert all(interim[region] == alone[region]["region"] for region in regions)
+    forget()

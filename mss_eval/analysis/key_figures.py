@@ -386,8 +386,8 @@ class _Scope:
         # results of all groups are shared between the regions of a round: split them once
         split_key = ("_split", name)
         if split_key not in self.cache:
-            groups = frame.groupby([frame[c].astype(str) for c in self.by], sort=False)
-            self.cache[split_key] = {k if isinstance(k, tuple) else (k,): g for k, g in groups}
+            self.cache[split_key] = {k: frame.iloc[at]
+                                     for k, at in _positions(frame, self.by).items()}
         return self.cache[split_key].get(tuple(str(k) for k in self.key), frame.iloc[:0])
 
     def row(self, name: str, fn, **where) -> dict | None:
@@ -395,14 +395,67 @@ class _Scope:
         frame = self.frame(name, fn)
         if frame is None or frame.empty:
             return None
-        if where:
-            mask = np.ones(len(frame), dtype=bool)
-            for col, value in where.items():
-                mask &= (frame[col].astype(str) == str(value)).fillna(False).to_numpy(dtype=bool)
-            frame = frame[mask]
-        if frame.empty:
-            return None
-        return frame.iloc[0].to_dict()
+        # a scope asks the same result for many items (variable=..., scale=...): its rows are
+        # turned into records once, and filtered as text, as the column's values would print
+        records = self._records(name)
+        wanted = [(col, str(value)) for col, value in where.items()]
+        for record in records:
+            if all(not _missing(record[col]) and str(record[col]) == value
+                   for col, value in wanted):
+                return dict(record)
+        return None
+
+    def _records(self, name: str) -> list[dict]:
+        """This scope's rows of result ``name`` as records (all groups converted at once)."""
+        records_key = ("_records", name)
+        if records_key not in self.cache:
+            frame = self.cache[name]
+            everything = frame.to_dict("records")
+            self.cache[records_key] = {
+                key: [everything[i] for i in at]
+                for key, at in _positions(frame, self.by).items()} if self.by else \
+                {(): everything}
+        return self.cache[records_key].get(tuple(str(k) for k in self.key), [])
+
+    def _positions(self, frame: pd.DataFrame) -> np.ndarray | None:
+        """Where this scope's group is in ``frame``, one of its tables (split once per table;
+        the regions of a round share the split)."""
+        split_key = ("_rows", id(frame))
+        if split_key not in self.cache:
+            # the frame is kept with its split, so its id cannot be taken by another frame
+            self.cache[split_key] = (frame, _positions(frame, self.by))
+        return self.cache[split_key][1].get(tuple(str(k) for k in self.key))
+
+    def rows_of(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """The rows of ``frame`` (one of this scope's tables) in this scope's group."""
+        if not self.by:
+            return frame
+        at = self._positions(frame)
+        return frame.iloc[at] if at is not None else frame.iloc[:0]
+
+    def count(self, frame: pd.DataFrame) -> int:
+        """The number of rows of ``frame`` in this scope's group."""
+        if not self.by:
+            return len(frame)
+        at = self._positions(frame)
+        return 0 if at is None else len(at)
+
+
+def _positions(frame: pd.DataFrame, by: tuple[str, ...]) -> dict[tuple, np.ndarray]:
+    """Row positions of each group of ``frame`` by the columns ``by`` compared as text, in
+    the frame's order (rows with a missing key belong to no group)."""
+    if frame.empty:
+        return {}
+    grouped = frame.groupby([frame[c].astype(str) for c in by], sort=False)
+    return {k if isinstance(k, tuple) else (k,): v for k, v in grouped.indices.items()}
+
+
+def _missing(value: Any) -> bool:
+    """True for a missing cell (None, NA, NaN, NaT) as a record holds it."""
+    try:
+        return value is None or bool(pd.isna(value))
+    except (TypeError, ValueError):  # a list-like cell is not missing
+        return False
 
 
 def _protect(fn, kind: str, by: tuple[str, ...], min_n: int) -> pd.DataFrame | None:
@@ -461,10 +514,7 @@ def _count(out: dict, id: str, value: int) -> None:
 
 
 def _rows_in(frame: pd.DataFrame, scope: _Scope) -> pd.DataFrame:
-    mask = np.ones(len(frame), dtype=bool)
-    for col, value in zip(scope.by, scope.key):
-        mask &= (frame[col].astype(str) == str(value)).to_numpy()
-    return frame[mask]
+    return scope.rows_of(frame)
 
 
 def _collection(s: _Scope) -> dict:
@@ -493,7 +543,7 @@ def _personal(s: _Scope) -> dict:
     t, by, kw = s.tables, list(s.by), dict(min_n=s.min_n)
     clients, quest = t["client_interview"], t["client_questionnaire"]
     out: dict = {}
-    _count(out, "personal.clients", len(_rows_in(clients, s)))
+    _count(out, "personal.clients", s.count(clients))
     rating = s.row("rating", lambda by=by: client_rating(clients, by=by, **kw))
     _stat(out, "personal.rating_mean", rating, "mean")
     _stat(out, "personal.rating_sd", rating, "sd")
@@ -531,7 +581,7 @@ def _personal(s: _Scope) -> dict:
         value = int(gaps["needs_outrun_support"].fillna(False).sum())
         out["domains_needs_outrun_support"] = _record(
             "personal.domains_needs_outrun_support", value, base, supp)
-    _count(out, "personal.questionnaires", len(_rows_in(quest, s)))
+    _count(out, "personal.questionnaires", s.count(quest))
     _stat(out, "personal.share_brought_to_case_table",
           s.row("case_table", lambda by=by: case_table_route(quest, by=by, **kw)), "share")
     months = s.row("months", lambda by=by: months_in_contact(quest, by=by, **kw))
@@ -552,7 +602,7 @@ def _executive(s: _Scope) -> dict:
     t, by, kw = s.tables, list(s.by), dict(min_n=s.min_n)
     partners, ties = t["partner_survey"], t["partner_ties"]
     out: dict = {}
-    _count(out, "executive.partners", len(_rows_in(partners, s)))
+    _count(out, "executive.partners", s.count(partners))
     _stat(out, "executive.results_rating_mean",
           s.row("results", lambda by=by: partner_results_rating(partners, by=by, **kw)), "mean")
     scales = lambda by=by: collaboration_scales(partners, by=by, **kw)  # noqa: E731
@@ -577,7 +627,7 @@ def _executive(s: _Scope) -> dict:
         top = s.row("central", lambda by=by: central_organisations(partners, ties, top=1, by=by,
                                                              language=s.language, **kw))
         _stat(out, "executive.most_central_organisation", top, "organisation", ci=None)
-    _count(out, "executive.feedback_attendees", len(_rows_in(t["feedback_meeting"], s)))
+    _count(out, "executive.feedback_attendees", s.count(t["feedback_meeting"]))
     _stat(out, "executive.share_findings_recognised",
           s.row("findings", lambda by=by: findings_recognised(t["feedback_findings"], by=by,
                                                               **kw)),
@@ -626,7 +676,7 @@ def _indicators(s: _Scope) -> dict:
         spots = s.frame("white", lambda by=by: white_spots(t["client_interview"],
                                                            t["social_map"],
                                                      by=by, **kw))
-        if spots is None or spots.empty or not len(_rows_in(t["social_map"], s)):
+        if spots is None or spots.empty or not s.count(t["social_map"]):
             out["white_spots"] = _absent("indicators.white_spots")
         else:
             base = int(spots["n"].min())
@@ -733,37 +783,62 @@ def key_figures(study, round: str | None = None, region: str | None = None, *,
     def scope(tabs, by, key, k):
         return _levels(_Scope(tabs, by, key, k, config, min_n, language))
 
-    def round_scope(tabs, round_id):
-        # the same for every report of the round: computed once per process (it compares the
-        # round with each of its regions, see _protect)
+    def memo_key(part, tabs, round_id):
         content = _content_key(study)
         if content is None:
-            return scope(tabs, ("round",), (round_id,), "round")
-        memo_key = (str(getattr(study, "path", "")), content, round_id, min_n, language,
-                    tuple((name, len(frame)) for name, frame in sorted(tabs.items())))
-        if memo_key not in _ROUND_MEMO:
+            return None
+        return (part, str(getattr(study, "path", "")), content, round_id, min_n, language,
+                tuple((name, len(frame)) for name, frame in sorted(tabs.items())))
+
+    def remembered(part, tabs, round_id, compute):
+        # the same for every report of the round: computed once per process. A round's own
+        # figures compare the round with each of its regions (see _protect); its regions'
+        # figures are computed in one pass, so the region reports of a round rendered one
+        # after the other in a warm kernel share that pass
+        key = memo_key(part, tabs, round_id)
+        if key is None:
+            return compute()
+        if key not in _ROUND_MEMO:
             while len(_ROUND_MEMO) >= 8:
                 _ROUND_MEMO.pop(next(iter(_ROUND_MEMO)))
-            _ROUND_MEMO[memo_key] = scope(tabs, ("round",), (round_id,), "round")
-        return copy.deepcopy(_ROUND_MEMO[memo_key])
+            _ROUND_MEMO[key] = compute()
+        return _ROUND_MEMO[key]
+
+    def round_scope(tabs, round_id):
+        return copy.deepcopy(remembered(
+            "round", tabs, round_id, lambda: scope(tabs, ("round",), (round_id,), "round")))
+
+    def regions_of(tabs, round_id, only=None):
+        everyone = remembered("regions", tabs, round_id,
+                              lambda: _regions_of(tabs, config, round_id, min_n, language))
+        return copy.deepcopy(everyone[only] if only is not None else everyone)
 
     if kind == "region":
         round_tables = _subset(tables, round)
-        out["region"] = scope(_subset(round_tables, round, region), ("round", "region"),
-                              (round, region), "region")
+        # one region report alone computes its region only; from the second region of the
+        # round in this process on, all regions of the round are computed in one pass
+        key = memo_key("regions", round_tables, round)
+        if key is not None and (key in _ROUND_MEMO or key in _ROUND_SEEN):
+            out["region"] = regions_of(round_tables, round, only=region)
+        else:
+            if key is not None:
+                if len(_ROUND_SEEN) >= 64:
+                    _ROUND_SEEN.clear()
+                _ROUND_SEEN.add(key)
+            out["region"] = scope(_subset(round_tables, round, region), ("round", "region"),
+                                  (round, region), "region")
         if include_round:
             out["round"] = round_scope(round_tables, round)
     elif kind == "round":
         round_tables = _subset(tables, round)
         out["round"] = round_scope(round_tables, round)
-        out["regions"] = _regions_of(round_tables, config, round, min_n, language)
+        out["regions"] = regions_of(round_tables, round)
     else:
         out["study"] = scope(tables, (), (), "study")
         out["rounds"] = {}
         for r in config.rounds:
             rt = _subset(tables, r.id)
-            out["rounds"][r.id] = {"round": round_scope(rt, r.id),
-                                   "regions": _regions_of(rt, config, r.id, min_n, language)}
+            out["rounds"][r.id] = {"round": round_scope(rt, r.id), "regions": regions_of(rt, r.id)}
         out["changes"] = _changes(tables, config, min_n)
     if definitions:
         out["definitions"] = {
@@ -774,9 +849,12 @@ def key_figures(study, round: str | None = None, region: str | None = None, *,
     return out
 
 
-#: A round's figures by (study, content, round, min_n, language): the region reports of a round,
-#: rendered one after the other in a warm kernel, compute them once.
+#: A round's figures, and those of all its regions, by (part, study, content, round, min_n,
+#: language): the region reports of a round, rendered one after the other in a warm kernel,
+#: compute them once.
 _ROUND_MEMO: dict[tuple, dict] = {}
+#: Rounds (memo keys) of which this process computed one region's figures on their own.
+_ROUND_SEEN: set[tuple] = set()
 
 
 def _content_key(study) -> tuple | None:
