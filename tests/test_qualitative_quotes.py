@@ -168,3 +168,30 @@ def test_report_tables_carry_no_excerpt(approved_study):
         shown = frame.to_string()
         for excerpt in _all_excerpts(approved_study):
             assert excerpt not in shown
+
+
+def test_region_theme_tables_sharing_the_rounds_themes_equal_fresh_ones(study_dir, tmp_path):
+    """Region reports of a round share the round's themes (computed once per process); each
+    region's table is the one computed afresh, and changed data are never answered from memory."""
+    import shutil
+
+    from mss_eval.analysis import memo
+
+    memo.forget()
+    study = mss_eval.load_study(study_dir)
+    shared = {region: theme_table(study, "2010-1", region=region)
+              for region in ("den_haag", "eindhoven")}
+    assert any(key[0] == "theme_table.shared_themes" for key in memo._MEMO)
+    for region, table in shared.items():
+        memo.forget()
+        fresh = theme_table(study, "2010-1", region=region)
+        assert table.equals(fresh)
+    # a copy of the study without Eindhoven's coding: the theme is no longer shared
+    other = shutil.copytree(study_dir, tmp_path / "other")
+    (other / "data/2010-1/eindhoven/coded_segments.csv").unlink()
+    theme_table(study, "2010-1", region="den_haag")  # remembered for the first study
+    changed = theme_table(mss_eval.load_study(other, on_error="skip"), "2010-1",
+                          region="den_haag").set_index("code")
+    assert changed.loc["administrative/continuity", ["regions", "shared_with"]].tolist() == \
+        [1, ""]
+    memo.forget()

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from ..instruments import get_instrument
+from . import memo
 from ._base import MIN_N, TOTAL, protect_pooled
 from .administrative import referrals_per_table
 from .collection import METHODS, data_collection, method_labels
@@ -784,25 +785,15 @@ def key_figures(study, round: str | None = None, region: str | None = None, *,
         return _levels(_Scope(tabs, by, key, k, config, min_n, language))
 
     def memo_key(part, tabs, round_id):
-        content = _content_key(study)
-        if content is None:
-            return None
-        return (part, str(getattr(study, "path", "")), content, round_id, min_n, language,
-                tuple((name, len(frame)) for name, frame in sorted(tabs.items())))
+        return memo.key_of(study, f"key_figures.{part}", round_id, min_n, language,
+                           tuple((name, len(frame)) for name, frame in sorted(tabs.items())))
 
     def remembered(part, tabs, round_id, compute):
         # the same for every report of the round: computed once per process. A round's own
         # figures compare the round with each of its regions (see _protect); its regions'
         # figures are computed in one pass, so the region reports of a round rendered one
         # after the other in a warm kernel share that pass
-        key = memo_key(part, tabs, round_id)
-        if key is None:
-            return compute()
-        if key not in _ROUND_MEMO:
-            while len(_ROUND_MEMO) >= 8:
-                _ROUND_MEMO.pop(next(iter(_ROUND_MEMO)))
-            _ROUND_MEMO[key] = compute()
-        return _ROUND_MEMO[key]
+        return memo.remembered(memo_key(part, tabs, round_id), compute)
 
     def round_scope(tabs, round_id):
         return copy.deepcopy(remembered(
@@ -818,13 +809,9 @@ def key_figures(study, round: str | None = None, region: str | None = None, *,
         # one region report alone computes its region only; from the second region of the
         # round in this process on, all regions of the round are computed in one pass
         key = memo_key("regions", round_tables, round)
-        if key is not None and (key in _ROUND_MEMO or key in _ROUND_SEEN):
+        if memo.has(key) or memo.seen_before(key):
             out["region"] = regions_of(round_tables, round, only=region)
         else:
-            if key is not None:
-                if len(_ROUND_SEEN) >= 64:
-                    _ROUND_SEEN.clear()
-                _ROUND_SEEN.add(key)
             out["region"] = scope(_subset(round_tables, round, region), ("round", "region"),
                                   (round, region), "region")
         if include_round:
@@ -847,23 +834,6 @@ def key_figures(study, round: str | None = None, region: str | None = None, *,
             for id, d in DEFINITIONS.items()
             if (kind == "study" or d.level != "changes")}
     return out
-
-
-#: A round's figures, and those of all its regions, by (part, study, content, round, min_n,
-#: language): the region reports of a round, rendered one after the other in a warm kernel,
-#: compute them once.
-_ROUND_MEMO: dict[tuple, dict] = {}
-#: Rounds (memo keys) of which this process computed one region's figures on their own.
-_ROUND_SEEN: set[tuple] = set()
-
-
-def _content_key(study) -> tuple | None:
-    """What the study's data are: the SHA-256 of its input files (``None`` when unknown, and
-    then nothing is remembered between calls)."""
-    files = getattr(study, "files", None)
-    if files is None or "sha256" not in getattr(files, "columns", ()) or files.empty:
-        return None
-    return tuple(sorted(map(str, files["sha256"].tolist())))
 
 
 def _regions_of(round_tables, config, round: str, min_n: int, language: str) -> dict:

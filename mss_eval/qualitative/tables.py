@@ -18,6 +18,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from ..analysis import memo
 from ..instruments import codebook as study_codebook
 from .analysis import (
     RELIABILITY_LABELS,
@@ -86,8 +87,15 @@ def theme_table(study, round: str, region: str | None = None,
     levels = _level_labels(language)
     config_round = study.config.round(round)
     segments = _segments(study, round)
-    themes = shared_themes(segments, k=k, level=level, all_themes=region is not None,
-                           regions={round: list(config_round.regions)}, language=language)
+    # the round's shared themes are the same for every region report of the round: a warm
+    # report kernel computes them once (mss_eval.analysis.memo)
+    levels_key = level if level is None or isinstance(level, str) else tuple(level)
+    themes = memo.remembered(
+        memo.key_of(study, "theme_table.shared_themes", round, k, levels_key, region is not None,
+                    language),
+        lambda: shared_themes(segments, k=k, level=level, all_themes=region is not None,
+                              regions={round: list(config_round.regions)},
+                              language=language)).copy()
     if region is None:
         out = pd.DataFrame({
             "level": themes["level"],
