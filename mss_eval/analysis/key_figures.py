@@ -418,7 +418,7 @@ class _Scope:
                 {(): everything}
         return self.cache[records_key].get(tuple(str(k) for k in self.key), [])
 
-    def _positions(self, frame: pd.DataFrame) -> np.ndarray | None:
+    def _group_positions(self, frame: pd.DataFrame) -> np.ndarray | None:
         """Where this scope's group is in ``frame``, one of its tables (split once per table;
         the regions of a round share the split)."""
         split_key = ("_rows", id(frame))
@@ -431,14 +431,14 @@ class _Scope:
         """The rows of ``frame`` (one of this scope's tables) in this scope's group."""
         if not self.by:
             return frame
-        at = self._positions(frame)
+        at = self._group_positions(frame)
         return frame.iloc[at] if at is not None else frame.iloc[:0]
 
     def count(self, frame: pd.DataFrame) -> int:
         """The number of rows of ``frame`` in this scope's group."""
         if not self.by:
             return len(frame)
-        at = self._positions(frame)
+        at = self._group_positions(frame)
         return 0 if at is None else len(at)
 
 
@@ -512,10 +512,6 @@ def _stat(out: dict, id: str, row: dict | None, column: str, *, ci: tuple[str, s
 
 def _count(out: dict, id: str, value: int) -> None:
     out[DEFINITIONS[id].name] = _record(id, int(value), int(value), False)
-
-
-def _rows_in(frame: pd.DataFrame, scope: _Scope) -> pd.DataFrame:
-    return scope.rows_of(frame)
 
 
 def _collection(s: _Scope) -> dict:
@@ -640,7 +636,7 @@ def _administrative(s: _Scope) -> dict:
     out: dict = {}
     if s.kind != "region":
         return out
-    gov = _rows_in(s.tables["governance_profile"], s)
+    gov = s.rows_of(s.tables["governance_profile"])
     for id, d in DEFINITIONS.items():
         if d.level != "administrative" or d.instrument != "governance_profile":
             continue
@@ -664,7 +660,7 @@ def _indicators(s: _Scope) -> dict:
     t, by, kw = s.tables, list(s.by), dict(min_n=s.min_n)
     register = t["monitor_register"]
     out: dict = {}
-    rows = _rows_in(register, s)
+    rows = s.rows_of(register)
     _count(out, "indicators.unique_clients", rows["client_id"].nunique())
     _count(out, "indicators.referrals", len(rows))
     r = s.row("reach", lambda by=by: reach(register, s.config, by=by, **kw))
