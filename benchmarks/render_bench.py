@@ -208,7 +208,7 @@ def child_floor(study: Path, out: Path, formats: list[str], sample: int | None =
 
     import mss_eval
     from mss_eval.problems import StudyError
-    from mss_eval.render.atomic import atomic_write
+    from mss_eval.atomic import atomic_write
     from mss_eval.render.export import figures_json, html_to_pdf, notebook_to_html, \
         prepare_for_export
     from mss_eval.report import chapters

@@ -145,16 +145,9 @@ def file_hashes(study_path: Path | str, extra: Iterable[str] = ()) -> dict[str, 
 
 
 def _write_json(path: Path, data) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, sort_keys=True)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    from .atomic import atomic_write
+
+    atomic_write(path, json.dumps(data, sort_keys=True), durable=False)
 
 
 @functools.cache

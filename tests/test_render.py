@@ -21,7 +21,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from mss_eval.problems import StudyError
-from mss_eval.render.atomic import atomic_path, atomic_write, remove_temporaries, temporary_path
+from mss_eval.atomic import atomic_path, atomic_write, remove_temporaries, temporary_path
 from mss_eval.render.export import figures_json, notebook_to_html, prepare_for_export
 from mss_eval.render.plan import plan_reports
 from mss_eval.study import load_config

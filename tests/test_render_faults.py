@@ -113,7 +113,7 @@ def test_a_file_where_a_report_folder_belongs_fails_that_report_in_plain_words(s
 
 
 class _FailingWrites:
-    """``open`` for mss_eval.render.atomic that, for HTML files in one folder, writes half of
+    """``open`` for mss_eval.atomic that, for HTML files in one folder, writes half of
     the data and then fails like a full disk (or refuses the file, like a read-only folder)."""
 
     def __init__(self, folder: Path, code: int):
@@ -150,7 +150,7 @@ class _FailingWrites:
     (errno.EACCES, "geen toestemming om te schrijven in {folder}"),
 ])
 def test_a_full_disk_or_refused_write_leaves_no_half_file(setup, monkeypatch, code, words):
-    import mss_eval.render.atomic as atomic
+    import mss_eval.atomic as atomic
 
     study, notebooks, out = setup
     first = _render(study, notebooks, out)

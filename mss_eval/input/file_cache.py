@@ -31,11 +31,11 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import hmac
-import os
 import pickle
-import tempfile
 import time
 from pathlib import Path
+
+from ..atomic import atomic_path
 
 FILES_DIR = "files"
 _SCHEMA = 1
@@ -118,17 +118,9 @@ def store(folder: Path, key: str, result: dict) -> None:
     path = _entry_path(folder, key)
     if _seal_key(folder) is None:
         return
-    with contextlib.suppress(OSError):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{key[:12]}.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                _dump(folder, {**result, "schema": _SCHEMA, "key": key}, fh)
-            os.replace(tmp, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+    with contextlib.suppress(OSError), atomic_path(path, durable=False) as tmp, \
+            open(tmp, "wb") as fh:
+        _dump(folder, {**result, "schema": _SCHEMA, "key": key}, fh)
 
 
 def prune(folder: Path, used: set[str]) -> None:
@@ -229,18 +221,10 @@ def save_bundle(folder: Path, results: dict[str, dict], old: dict | None,
     store_path = folder / BUNDLE_FILE
     if _seal_key(folder) is None:
         return
-    with contextlib.suppress(OSError):
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".bundle.", suffix=".tmp", dir=folder)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                _dump(folder, {"schema": _SCHEMA, "code": code_fingerprint(),
-                               "entries": entries, "frames": frames}, fh)
-            os.replace(tmp, store_path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+    with contextlib.suppress(OSError), atomic_path(store_path, durable=False) as tmp, \
+            open(tmp, "wb") as fh:
+        _dump(folder, {"schema": _SCHEMA, "code": code_fingerprint(),
+                       "entries": entries, "frames": frames}, fh)
 
 
 def _meta(result: dict) -> dict:

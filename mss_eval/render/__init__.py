@@ -7,7 +7,7 @@ report functions in :mod:`mss_eval.report`):
 * :mod:`.worker` renders one report in a worker process (papermill, then HTML/PDF/DOCX);
 * :mod:`.export` turns an executed notebook into a report file;
 * :mod:`.run` runs the plan in a process pool with a progress display and summarises;
-* :mod:`.index` writes ``index.html``; :mod:`.atomic` makes every write atomic.
+* :mod:`.index` writes ``index.html``; :mod:`mss_eval.atomic` makes every write atomic.
 """
 
 from .plan import FORMATS, ReportJob, plan_reports

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..study import DATA_DIR, SECRET_FILE, STUDY_FILE, TEXTS_DIR
-from .atomic import atomic_write
+from ..atomic import atomic_write
 from .plan import ReportJob
 from .worker import ReportResult
 
@@ -276,7 +276,7 @@ class ReportCache:
         """Put the round's new pooled figures into a region report's figures.json and notebook."""
         import nbformat
 
-        from .atomic import atomic_path
+        from ..atomic import atomic_path
         from .export import KEY_FIGURES_MARK, figures_json
 
         path = job.output("figures")

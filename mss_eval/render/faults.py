@@ -17,7 +17,7 @@ import signal
 import threading
 from pathlib import Path
 
-from .atomic import TMP_MARK
+from ..atomic import TMP_MARK
 
 _OS_WORDS = {
     "nl": {

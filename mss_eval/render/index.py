@@ -14,7 +14,7 @@ import json
 from pathlib import Path
 
 from ..study import StudyConfig
-from .atomic import atomic_write
+from ..atomic import atomic_write
 from .plan import FORMATS, ReportJob
 
 STATUS_FILE = "render-status.json"

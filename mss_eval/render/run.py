@@ -271,7 +271,7 @@ def render_study(
 def _clear_leftovers(out: Path) -> None:
     """Temporary files of a render that was killed (``kill -9``, a power cut) anywhere in the
     output folder: with the lock held, no other render is writing there."""
-    from .atomic import TMP_MARK, remove_temporaries
+    from ..atomic import TMP_MARK, remove_temporaries
 
     folders = {p.parent for p in out.rglob(f".*{TMP_MARK}*")}
     for folder in folders:

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from . import interrupt
-from .atomic import atomic_write, commit, remove_temporaries, temporary_path
+from ..atomic import atomic_write, commit, remove_temporaries, temporary_path
 from .plan import FORMATS, ReportJob
 
 _status_queue = None

@@ -4,6 +4,10 @@ Every file is first written to a hidden temporary file in the same folder (same 
 the final ``os.replace`` is atomic) and renamed over its target only when it is complete. A
 failure or interruption leaves at most a temporary file named ``.<name>.tmp-*``, which
 :func:`remove_temporaries` clears on the next run.
+
+Reports are written durably (flushed to disk before the rename). Caches, which can always be
+made again, pass ``durable=False`` and skip the flush: thousands of cache entries would otherwise
+wait for the disk one by one.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ def temporary_path(target: Path | str) -> Path:
 
 
 @contextlib.contextmanager
-def atomic_path(target: Path | str) -> Iterator[Path]:
+def atomic_path(target: Path | str, *, durable: bool = True) -> Iterator[Path]:
     """Yield a temporary path to write to; on success it replaces ``target``, on error it is removed.
 
     Use it for tools that write to a path themselves (WeasyPrint, pandoc)::
@@ -40,17 +44,19 @@ def atomic_path(target: Path | str) -> Iterator[Path]:
         yield tmp
         if not tmp.exists():
             raise FileNotFoundError(f"nothing was written to {tmp}")
-        _fsync(tmp)
+        if durable:
+            _fsync(tmp)
         os.replace(tmp, target)
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
 
 
-def atomic_write(target: Path | str, data: bytes | str, encoding: str = "utf-8") -> Path:
+def atomic_write(target: Path | str, data: bytes | str, encoding: str = "utf-8", *,
+                 durable: bool = True) -> Path:
     """Write ``data`` to ``target`` atomically and return the target path."""
     target = Path(target)
-    with atomic_path(target) as tmp:
+    with atomic_path(target, durable=durable) as tmp:
         with open(tmp, "wb") as fh:
             fh.write(data.encode(encoding) if isinstance(data, str) else data)
     return target
