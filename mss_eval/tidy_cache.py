@@ -165,14 +165,14 @@ def code_fingerprint() -> str:
 
     h = hashlib.sha256(f"mss-eval {__version__}\n".encode())
     for name in ("pandas", "numpy", "scipy", "statsmodels", "pingouin", "matplotlib", "seaborn",
-                 "networkx", "pyarrow", "nbconvert", "weasyprint", "pypandoc-binary"):
+                 "networkx", "pyarrow", "nbconvert", "weasyprint", "typst", "pypandoc-binary"):
         try:
             h.update(f"{name} {version(name)}\n".encode())
         except PackageNotFoundError:
             h.update(f"{name} -\n".encode())
     package = Path(__file__).resolve().parent
     sources = sorted(p for p in package.rglob("*") if p.is_file() and p.suffix in
-                     (".py", ".yaml", ".css", ".j2", ".json", ".tpl", ".html")
+                     (".py", ".yaml", ".css", ".typ", ".j2", ".json", ".tpl", ".html")
                      and "__pycache__" not in p.parts)
     with contextlib.suppress(FileNotFoundError):
         sources += sorted(questionnaires_dir().glob("*.yaml"))

@@ -74,6 +74,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--notebooks", default=None, metavar="DIR",
                         help="rapportnotebooks uit deze map in plaats van de meegeleverde / "
                              "report notebooks from this folder instead of the shipped ones")
+    parser.add_argument("--pdf-engine", choices=["typst", "weasyprint"], default="typst",
+                        help="hoe de PDF's gezet worden: typst (standaard, snel) of weasyprint "
+                             "(met de opmaak van de HTML-pagina) / how PDFs are typeset: typst "
+                             "(default, fast) or weasyprint (styled like the HTML page)")
     parser.add_argument("--scheduler", default=None, metavar="ADDRESS",
                         help="stuur de rapporten naar een Dask-cluster (tcp://host:8786) in "
                              "plaats van lokale processen / send the reports to a Dask cluster "
@@ -118,6 +122,7 @@ def run(args: argparse.Namespace) -> int:
         wait=args.wait,
         notebook_dir=args.notebooks,
         executor_factory=executor_factory,
+        pdf_engine=args.pdf_engine,
     )
     stream = sys.stderr if summary.exit_code else sys.stdout
     print(summary.describe(), file=stream)

@@ -149,6 +149,7 @@ class ReportCache:
             "notebook": self._notebook_digest(job.notebook), "code": self.code,
             "study": self.hashes.get(STUDY_FILE), "secret": self.hashes.get(SECRET_FILE),
             "data": self._data(job), "texts": self._texts(job),
+            "pdf_engine": job.pdf_engine if "pdf" in job.formats else None,
         }
         if job.kind == "region" and self._texts_name_round(job):
             parts["round_inputs"] = self.round_inputs(str(job.round))

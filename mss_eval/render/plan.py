@@ -52,7 +52,13 @@ MESSAGES.update({
         "nl": "onbekend formaat '{value}'; kies uit html, pdf en docx",
         "en": "unknown format '{value}'; choose from html, pdf and docx",
     },
+    "render_unknown_pdf_engine": {
+        "nl": "onbekende PDF-machine '{value}'; kies typst of weasyprint",
+        "en": "unknown PDF engine '{value}'; choose typst or weasyprint",
+    },
 })
+#: The PDF engines (see mss_eval.render.export); typst is the default.
+PDF_ENGINES = ("typst", "weasyprint")
 
 
 def notebooks_dir() -> Path:
@@ -80,6 +86,8 @@ class ReportJob:
     title: str
     language: str
     formats: tuple[str, ...] = FORMATS
+    #: how the PDF is printed (mss_eval.render.export.PDF_ENGINES)
+    pdf_engine: str = "typst"
     parameters: dict = field(default_factory=dict, hash=False, compare=False)
 
     @property
@@ -129,6 +137,7 @@ def plan_reports(
     notebook_dir: Path | None = None,
     language: str | None = None,
     rendered_by: str | None = None,
+    pdf_engine: str = "typst",
 ) -> list[ReportJob]:
     """The reports to render, in study order: region reports first, then round, then final.
 
@@ -147,6 +156,10 @@ def plan_reports(
             problems.append(Problem("render_unknown_format",
                                     message("render_unknown_format", language, value=fmt),
                                     value=fmt))
+    if pdf_engine not in PDF_ENGINES:
+        problems.append(Problem("render_unknown_pdf_engine",
+                                message("render_unknown_pdf_engine", language, value=pdf_engine),
+                                value=pdf_engine))
     for r in rounds or ():
         if r not in round_ids:
             problems.append(Problem("render_unknown_round", message(
@@ -189,7 +202,8 @@ def plan_reports(
         return ReportJob(kind=kind, round=round_id, region=region_id,
                          notebook=nb_dir / NOTEBOOKS[kind], folder=folder, stem=stem,
                          title=_title(config, kind, round_id, region_id, language),
-                         language=language, formats=fmts, parameters=parameters)
+                         language=language, formats=fmts, pdf_engine=pdf_engine,
+                         parameters=parameters)
 
     jobs = [job("region", r.id, g) for r in chosen_rounds for g in r.regions
             if not regions or g in regions]

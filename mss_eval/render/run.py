@@ -169,6 +169,7 @@ def render_study(
     rendered_by: str | None = None,
     executor_factory: Callable[[int], cf.Executor] | None = None,
     wait: bool | float = False,
+    pdf_engine: str = "typst",
 ) -> RenderSummary:
     """Render the reports of a study: region reports, round (interim) reports, the final report.
 
@@ -204,6 +205,9 @@ def render_study(
         When another render holds the output folder: ``False`` raise
         :class:`~mss_eval.render.lock.RenderLocked` (naming that render), ``True`` wait until it
         is done, a number wait at most that many seconds.
+    pdf_engine : {"typst", "weasyprint"}
+        How PDFs are printed: Typst (fast; the style of ``report.typ``) or WeasyPrint (the
+        HTML's own stylesheet, a second or two per report).
 
     Returns
     -------
@@ -230,7 +234,7 @@ def render_study(
         _clear_leftovers(out)
         planned = plan_reports(config, study_path, out, rounds=rounds, regions=regions,
                                formats=formats, notebook_dir=notebook_dir, language=language,
-                               rendered_by=rendered_by)
+                               rendered_by=rendered_by, pdf_engine=pdf_engine)
         options = options or RenderOptions()
         if planned:
             _prepare_study(study_path, language)
@@ -260,7 +264,8 @@ def render_study(
             not_started = _not_started(planned, results)
             results = [_as_stopped_by(r, signum) for r in results if r.key not in set(not_started)]
             all_jobs = plan_reports(config, study_path, out, formats=formats,
-                                    notebook_dir=notebook_dir, language=language)
+                                    notebook_dir=notebook_dir, language=language,
+                                    pdf_engine=pdf_engine)
             index, index_error = _write_index(out, config, all_jobs, results, language)
         return RenderSummary(out_dir=out, results=results, index=index,
                              seconds=time.monotonic() - started, language=language, jobs=jobs,

@@ -234,7 +234,8 @@ def render_report(job: ReportJob, options: RenderOptions = RenderOptions()) -> R
         if "pdf" in job.formats:
             _emit(job, "pdf")
             tmp = temporary_path(job.output("pdf"))
-            html_to_pdf(document, tmp, base_url=job.folder)
+            html_to_pdf(document, tmp, base_url=job.folder, engine=job.pdf_engine,
+                        language=job.language)
             pending.append((tmp, job.output("pdf")))
         if "docx" in job.formats:
             _emit(job, "docx")

@@ -1803,7 +1803,7 @@ def _provenance(report: Report) -> Block:
                                caption=_t(report, "Invoerbestanden met hun vingerafdruk (SHA-256)",
                                           "Input files with their fingerprint (SHA-256)")))
     packages = ["mss-eval", "pandas", "numpy", "scipy", "statsmodels", "pingouin", "seaborn",
-                "matplotlib", "networkx", "papermill", "nbconvert", "weasyprint"]
+                "matplotlib", "networkx", "papermill", "nbconvert", "typst", "weasyprint"]
     rows = []
     for name in packages:
         try:
