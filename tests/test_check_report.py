@@ -538,7 +538,8 @@ def test_a_rendered_region_report_of_the_example_study_is_clean(tmp_path):
         pytest.skip("the example study is not generated (make templates)")
     study = tmp_path / "example_study"
     shutil.copytree(EXAMPLE, study, ignore=shutil.ignore_patterns("reports"))
-    before = tree_hashes(study)
+    # the inputs; .mss-cache/ is the workbench's own (a render may add and prune its entries)
+    before = {f: h for f, h in tree_hashes(study).items() if not f.startswith(".mss-cache/")}
     out = tmp_path / "reports"
     summary = render_study(study, rounds=["2010-1"], regions=["den_haag"], formats=["html"],
                            out_dir=out, jobs=1, progress=False)

@@ -1,5 +1,5 @@
-"""PDF export: the report's text and figures reach the PDF, and the lighter font subsetting
-embeds the same fonts as fontTools' own subsetter."""
+"""PDF export with either engine: the report's text and figures reach the PDF; WeasyPrint's
+lighter font subsetting embeds the same fonts as fontTools' own subsetter."""
 
 import io
 from pathlib import Path
@@ -22,7 +22,8 @@ def _document(body: str) -> str:
             f"</body></html>")
 
 
-def test_the_pdf_holds_the_report_text_and_its_figure(tmp_path):
+@pytest.mark.parametrize("engine", export.PDF_ENGINES)
+def test_the_pdf_holds_the_report_text_and_its_figure(tmp_path, engine):
     frame = pd.DataFrame({"region": ["Den Haag", "Delft"], "mean": [7.5, 8.1],
                           "ci_low": [7.0, 7.6], "ci_high": [8.0, 8.6], "n": [10, 12],
                           "suppressed": False})
@@ -31,7 +32,7 @@ def test_the_pdf_holds_the_report_text_and_its_figure(tmp_path):
     body = ('<h2 class="chapter" id="h1">1 Inleiding</h2><p>Cliënten gaven het MSS een 7,5.</p>'
             + figure.to_html() + "<p><strong>Tot slot</strong> een vetgedrukte zin.</p>")
     target = tmp_path / "rapport.pdf"
-    export.html_to_pdf(_document(body), target)
+    export.html_to_pdf(_document(body), target, engine=engine)
     reader = pypdf.PdfReader(target)
     text = "".join(page.extract_text() for page in reader.pages)
     assert "Cliënten gaven het MSS een 7,5." in text
@@ -40,13 +41,14 @@ def test_the_pdf_holds_the_report_text_and_its_figure(tmp_path):
     assert reader.pages[0].images[0].image.size[0] == 1008  # 7 inch at 144 dpi
 
 
-def test_a_long_chart_prints_one_panel_per_page(tmp_path):
+@pytest.mark.parametrize("engine", export.PDF_ENGINES)
+def test_a_long_chart_prints_one_panel_per_page(tmp_path, engine):
     k = 80
     frame = pd.DataFrame({"region": [f"Regio {i:03d}" for i in range(k)], "mean": 7.0,
                           "ci_low": 6.5, "ci_high": 7.5, "n": 40, "suppressed": False})
     figure = F.dot_plot_ci(frame, title="Rapportcijfer per regio")
     target = tmp_path / "lang.pdf"
-    export.html_to_pdf(_document(figure.to_html()), target)
+    export.html_to_pdf(_document(figure.to_html()), target, engine=engine)
     reader = pypdf.PdfReader(target)
     # images drawn on each page (WeasyPrint lists every image in each page's resources)
     per_page = [page.get_contents().get_data().count(b" Do") for page in reader.pages]

@@ -106,6 +106,8 @@ def test_an_unknown_region_or_format_is_a_sentence_listing_what_exists(study, tm
         plan_reports(load_config(study), study, tmp_path, formats=["odt"])
     with pytest.raises(StudyError, match="doet niet mee"):
         plan_reports(load_config(study), study, tmp_path, rounds=["2010-1"], regions=["breda"])
+    with pytest.raises(StudyError, match="onbekende PDF-machine 'latex'; kies typst of weasyprint"):
+        plan_reports(load_config(study), study, tmp_path, pdf_engine="latex")
 
 
 # -- export -----------------------------------------------------------------------------------------

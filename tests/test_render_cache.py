@@ -152,6 +152,22 @@ def test_the_key_of_a_report_ignores_the_command_that_rendered_it(study, noteboo
     assert key_file(a[0]).name == ".mss_2010-1_den_haag.render-key.json"
 
 
+def test_another_pdf_engine_renders_the_pdfs_again(study, notebooks, tmp_path):
+    from mss_eval.render.cache import ReportCache
+
+    config = load_config(study)
+    typst = plan_reports(config, study, tmp_path, notebook_dir=notebooks, formats=["html", "pdf"])
+    weasy = plan_reports(config, study, tmp_path, notebook_dir=notebooks, formats=["html", "pdf"],
+                         pdf_engine="weasyprint")
+    html_a = plan_reports(config, study, tmp_path, notebook_dir=notebooks, formats=["html"])
+    html_b = plan_reports(config, study, tmp_path, notebook_dir=notebooks, formats=["html"],
+                          pdf_engine="weasyprint")
+    keys = ReportCache(study, typst).keys
+    assert all(keys[k] != v for k, v in ReportCache(study, weasy).keys.items())
+    # without a PDF the engine does not matter
+    assert ReportCache(study, html_a).keys == ReportCache(study, html_b).keys
+
+
 # -- the tidy cache ----------------------------------------------------------------------------
 def test_the_tidy_cache_gives_the_same_study_as_loading_the_files(study):
     import pandas as pd

@@ -74,7 +74,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--notebooks", default=None, metavar="DIR",
                         help="rapportnotebooks uit deze map in plaats van de meegeleverde / "
                              "report notebooks from this folder instead of the shipped ones")
-    parser.add_argument("--pdf-engine", choices=["typst", "weasyprint"], default="typst",
+    from ..render.plan import DEFAULT_PDF_ENGINE, PDF_ENGINES
+
+    parser.add_argument("--pdf-engine", choices=PDF_ENGINES, default=DEFAULT_PDF_ENGINE,
                         help="hoe de PDF's gezet worden: typst (standaard, snel) of weasyprint "
                              "(met de opmaak van de HTML-pagina) / how PDFs are typeset: typst "
                              "(default, fast) or weasyprint (styled like the HTML page)")

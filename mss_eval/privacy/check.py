@@ -258,7 +258,7 @@ class Screen:
 
     @classmethod
     def from_study(cls, study, *, language: str | None = None,
-                   max_rows: int = MAX_ROWS) -> Screen:
+                   max_rows: int = MAX_ROWS, cache: bool = False) -> Screen:
         """A screen that knows a study's respondent ids, pseudonyms, open answers and excerpts.
 
         Parameters
@@ -267,6 +267,10 @@ class Screen:
             The study folder, or a study loaded with :func:`mss_eval.load_study`.
         language
             Language of the findings; by default the study's.
+        cache
+            Take each unchanged file's validation from the study's per-file check cache (see
+            :func:`mss_eval.input.validate_study`); a render, which keeps that cache anyway, sets
+            it. By default (``mss-eval check-report``) every file is read and nothing written.
 
         Notes
         -----
@@ -274,7 +278,7 @@ class Screen:
         (a loaded study holds only pseudonyms). The pseudonyms are those of the loaded study, or,
         given a folder, made from the raw ids with the study's key in ``.mss-secret`` exactly as
         :func:`mss_eval.load_study` makes them; a study without a key has no pseudonyms yet, and
-        the check never creates one. Nothing in the study folder is written.
+        the check never creates one. Without ``cache`` nothing in the study folder is written.
         """
         from ..input.validate import validate_study
         from ..pseudonym import ensure_secret
@@ -282,7 +286,7 @@ class Screen:
 
         loaded = study if isinstance(study, Study) else None
         path = Path(loaded.path if loaded is not None else study)
-        report = validate_study(path, language=language)
+        report = validate_study(path, language=language, cache=cache)
         if report.config is None:
             raise StudyError(report.problems, summary=f"{path}: study.yaml")
         config = report.config

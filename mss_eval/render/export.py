@@ -23,7 +23,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from .plan import PDF_ENGINES
+from .plan import DEFAULT_PDF_ENGINE, PDF_ENGINES
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 TEMPLATE_NAME = "mss_report"
@@ -37,10 +37,9 @@ TITLE_MARK = "title_page"
 NOTEBOOK_ONLY_TAG = "notebook-only"
 _DROP_TAGS = {"parameters", "injected-parameters", NOTEBOOK_ONLY_TAG}
 
-#: The PDF engines: ``typst`` typesets a report in a few hundredths of a second with the style
-#: of ``report.typ``; ``weasyprint`` prints the HTML with ``report.css`` (a second or two per
-#: report, the PDF looks exactly like the HTML page).
-DEFAULT_PDF_ENGINE = PDF_ENGINES[0]
+# The PDF engines (PDF_ENGINES, from .plan): ``typst`` typesets a report in a few hundredths of a
+# second with the style of ``report.typ``; ``weasyprint`` prints the HTML with ``report.css`` (a
+# second or two per report; the PDF looks exactly like the HTML page).
 
 _WORDS = {
     "nl": {"contents": "Inhoud", "figure": "Figuur"},

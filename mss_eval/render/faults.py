@@ -153,7 +153,8 @@ def _signature(study: Path) -> tuple:
 
 def leak_screen(study: Path | str, language: str = "nl"):
     """The check's view of a study (its ids, pseudonyms, open answers), built once per process
-    and rebuilt when a file of the study changes."""
+    and rebuilt when a file of the study changes. It reads the files through the study's
+    per-file check cache, which the render keeps up to date anyway."""
     from ..privacy import Screen
 
     study = Path(study).resolve()
@@ -163,7 +164,7 @@ def leak_screen(study: Path | str, language: str = "nl"):
         if screen is None:
             for old in [k for k in _screens if k[:2] == key[:2]]:
                 del _screens[old]
-            screen = Screen.from_study(study, language=language)
+            screen = Screen.from_study(study, language=language, cache=True)
             _screens[key] = screen
     return screen
 

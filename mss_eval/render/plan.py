@@ -57,8 +57,9 @@ MESSAGES.update({
         "en": "unknown PDF engine '{value}'; choose typst or weasyprint",
     },
 })
-#: The PDF engines (see mss_eval.render.export); typst is the default.
+#: The PDF engines (see mss_eval.render.export); the first is the default.
 PDF_ENGINES = ("typst", "weasyprint")
+DEFAULT_PDF_ENGINE = PDF_ENGINES[0]
 
 
 def notebooks_dir() -> Path:
@@ -87,7 +88,7 @@ class ReportJob:
     language: str
     formats: tuple[str, ...] = FORMATS
     #: how the PDF is printed (mss_eval.render.export.PDF_ENGINES)
-    pdf_engine: str = "typst"
+    pdf_engine: str = DEFAULT_PDF_ENGINE
     parameters: dict = field(default_factory=dict, hash=False, compare=False)
 
     @property
@@ -137,7 +138,7 @@ def plan_reports(
     notebook_dir: Path | None = None,
     language: str | None = None,
     rendered_by: str | None = None,
-    pdf_engine: str = "typst",
+    pdf_engine: str = DEFAULT_PDF_ENGINE,
 ) -> list[ReportJob]:
     """The reports to render, in study order: region reports first, then round, then final.
 

@@ -28,7 +28,7 @@ from . import interrupt
 from .cache import ReportCache, for_index
 from .index import write_index
 from .lock import RenderLock
-from .plan import FORMATS, ReportJob, plan_reports
+from .plan import DEFAULT_PDF_ENGINE, FORMATS, ReportJob, plan_reports
 from .worker import RenderOptions, ReportResult, init_worker, render_report
 
 _STATES = {
@@ -169,7 +169,7 @@ def render_study(
     rendered_by: str | None = None,
     executor_factory: Callable[[int], cf.Executor] | None = None,
     wait: bool | float = False,
-    pdf_engine: str = "typst",
+    pdf_engine: str = DEFAULT_PDF_ENGINE,
 ) -> RenderSummary:
     """Render the reports of a study: region reports, round (interim) reports, the final report.
 

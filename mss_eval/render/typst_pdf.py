@@ -338,7 +338,7 @@ class _Writer:
                 sections.extend((child.tag, tr) for tr in child.elements("tr"))
             elif child.tag == "tr":
                 sections.append(("tbody", child))
-        columns = self._column_count([tr for _, tr in sections])
+        columns = _column_count([tr for _, tr in sections])
         if columns == 0:
             return "caption: none, []"
         head = [tr for part, tr in sections if part == "thead"]
@@ -363,27 +363,6 @@ class _Writer:
                       + ", ".join(lines) + ")")
         caption_code = f"[{self.trimmed(caption.children)}]" if caption is not None else "none"
         return f"caption: {caption_code}, {table_code}"
-
-    @staticmethod
-    def _column_count(rows: list[_Node]) -> int:
-        """Columns of a table, counting colspans and cells still covered by a rowspan above."""
-        covered: dict[int, int] = {}  # column -> rows it stays covered
-        widest = 0
-        for tr in rows:
-            column = 0
-            taken = {c for c, n in covered.items() if n > 0}
-            for cell in tr.elements("th", "td"):
-                while column in taken:
-                    column += 1
-                span = _int(cell.attrs.get("colspan"))
-                down = _int(cell.attrs.get("rowspan"))
-                for c in range(column, column + span):
-                    if down > 1:
-                        covered[c] = down
-                column += span
-            widest = max(widest, column, max(taken, default=-1) + 1)
-            covered = {c: n - 1 for c, n in covered.items() if n - 1 > 0}
-        return widest
 
     def cell(self, cell: _Node, header: bool, bold: bool = False) -> str:
         args = []
@@ -461,6 +440,27 @@ class _Writer:
             items.append(f"([{self.trimmed(value.children)}], "
                          f"[{self.trimmed(what.children) if what is not None else ''}])")
         return f"#key-figures({', '.join(items)},)\n\n" if items else ""
+
+
+def _column_count(rows: list[_Node]) -> int:
+    """Columns of a table, counting colspans and cells still covered by a rowspan above."""
+    covered: dict[int, int] = {}  # column -> rows it stays covered
+    widest = 0
+    for tr in rows:
+        column = 0
+        taken = {c for c, n in covered.items() if n > 0}
+        for cell in tr.elements("th", "td"):
+            while column in taken:
+                column += 1
+            span = _int(cell.attrs.get("colspan"))
+            down = _int(cell.attrs.get("rowspan"))
+            for c in range(column, column + span):
+                if down > 1:
+                    covered[c] = down
+            column += span
+        widest = max(widest, column, max(taken, default=-1) + 1)
+        covered = {c: n - 1 for c, n in covered.items() if n - 1 > 0}
+    return widest
 
 
 def _column_widths(rows: list[_Node], columns: int, header_rows: int) -> list[int]:
