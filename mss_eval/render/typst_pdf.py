@@ -13,6 +13,13 @@ whole.
 All text reaches Typst as string literals, so no character in a report can be read as Typst
 markup. Figures (PNG data URIs) are written to a private temporary folder for the compiler and
 removed after. The PDF carries no creation date: the same HTML gives the same bytes.
+
+Typst remembers what it computed for every document for the life of its process, and typst-py
+offers no way to clear that (typst-py issue #104): about 10 MB per region report, 400 MB per
+interim report of 175 regions. The compiler therefore runs in a helper process of its own that is
+replaced after :data:`COMPILES_PER_PROCESS` documents or after a large one, so a worker that
+prints hundreds of reports keeps its memory. Where no helper process can be started (a daemonic
+worker, e.g. on a Dask cluster) it runs in the calling process.
 """
 
 from __future__ import annotations
@@ -21,8 +28,10 @@ import base64
 import binascii
 import functools
 import html as html_lib
+import multiprocessing
 import re
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -545,19 +554,87 @@ def to_typst(document: str, image_dir: Path, *, language: str = "nl",
               f"fonts: {fonts}, mono: {mono})\n\n" + body)
 
 
-def html_to_pdf_typst(document: str, target: Path, *, language: str = "nl",
-                      base_url: Path | None = None) -> None:
-    """Print the report HTML to ``target`` as a PDF with Typst."""
+#: Documents one helper process compiles before it is replaced (see the module notes).
+COMPILES_PER_PROCESS = 20
+#: A Typst source this large (an interim or final report of many regions) retires its helper
+#: process right after it.
+LARGE_SOURCE = 400_000
+
+
+def compile_pdf(source: bytes, root: str) -> bytes:
+    """Compile a Typst source whose files are under ``root`` to PDF bytes (in this process)."""
     import typst
 
     fonts, _, _ = _fonts()
+    compiler = typst.Compiler(root=root, font_paths=fonts)
+    try:
+        return compiler.compile(input=source, format="pdf")
+    except typst.TypstError as exc:  # a converter fault: say what Typst objected to
+        raise TypstPrintError(f"Typst kon het rapport niet als PDF zetten: "
+                              f"{getattr(exc, 'message', exc)}") from exc
+
+
+class _Typesetter:
+    """The helper process that compiles, replaced after a number of documents or a large one."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._executor = None
+        self._used = 0
+        self.processes_started = 0
+        #: False after a helper could not be started twice in a row: compile here from then on
+        self.helpers_work = True
+
+    def _can_spawn(self) -> bool:
+        return self.helpers_work and not multiprocessing.current_process().daemon
+
+    def compile(self, source: bytes, root: str) -> bytes:
+        if not self._can_spawn():
+            return compile_pdf(source, root)
+        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
+
+        with self._lock:
+            if self._executor is None or self._used >= COMPILES_PER_PROCESS:
+                self._retire()
+                self._executor = ProcessPoolExecutor(
+                    max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+                self.processes_started += 1
+            self._used += 1
+            executor = self._executor
+            try:
+                return executor.submit(compile_pdf, source, root).result()
+            except BrokenProcessPool:
+                # the helper died (out of memory?) or cannot start here (a program read from
+                # standard input cannot be spawned): once more in a new one, then in this process
+                self._retire()
+                self._executor = ProcessPoolExecutor(
+                    max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+                self.processes_started += 1
+                try:
+                    return self._executor.submit(compile_pdf, source, root).result()
+                except BrokenProcessPool:
+                    self._retire()
+                    self.helpers_work = False
+                    return compile_pdf(source, root)
+            finally:
+                if len(source) >= LARGE_SOURCE:
+                    self._retire()
+
+    def _retire(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=True)
+        self._executor = None
+        self._used = 0
+
+
+_typesetter = _Typesetter()
+
+
+def html_to_pdf_typst(document: str, target: Path, *, language: str = "nl",
+                      base_url: Path | None = None) -> None:
+    """Print the report HTML to ``target`` as a PDF with Typst."""
     with tempfile.TemporaryDirectory(prefix="mss-typst-") as folder:
-        where = Path(folder)
-        source = to_typst(document, where, language=language, base_dir=base_url)
-        compiler = typst.Compiler(root=str(where), font_paths=fonts)
-        try:
-            pdf = compiler.compile(input=source.encode("utf-8"), format="pdf")
-        except typst.TypstError as exc:  # a converter fault: say what Typst objected to
-            raise TypstPrintError(f"Typst kon het rapport niet als PDF zetten: "
-                                  f"{getattr(exc, 'message', exc)}") from exc
+        source = to_typst(document, Path(folder), language=language, base_dir=base_url)
+        pdf = _typesetter.compile(source.encode("utf-8"), folder)
     Path(target).write_bytes(pdf)
