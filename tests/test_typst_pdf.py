@@ -121,3 +121,54 @@ def test_a_table_with_spanning_cells_prints_every_cell(tmp_path):
     text = _pages(target)[0]
     for word in ("Regio", "Ronde", "2010-1", "2010-2", "Den Haag", "7,5", "–"):
         assert word in text
+
+
+def test_typst_runs_in_helper_processes_that_are_replaced_and_print_the_same(tmp_path,
+                                                                            monkeypatch):
+    from mss_eval.render import typst_pdf
+
+    setter = typst_pdf._Typesetter()
+    monkeypatch.setattr(typst_pdf, "_typesetter", setter)
+    monkeypatch.setattr(typst_pdf, "COMPILES_PER_PROCESS", 2)
+    document = _document('<h2 class="chapter" id="h-1">1 Inleiding</h2><p>Tekst.</p>')
+    for i in range(5):
+        html_to_pdf_typst(document, tmp_path / f"{i}.pdf")
+    assert setter.processes_started == 3  # two documents each
+    assert setter.helpers_work
+    # a large document retires its helper right after it: the next one starts a new helper
+    monkeypatch.setattr(typst_pdf, "LARGE_SOURCE", 1)
+    html_to_pdf_typst(document, tmp_path / "large.pdf")   # the third helper's second document
+    html_to_pdf_typst(document, tmp_path / "next.pdf")
+    assert setter.processes_started == 4 and setter._executor is None
+    # without helpers (a daemonic worker) the same bytes are printed in this process
+    setter.helpers_work = False
+    html_to_pdf_typst(document, tmp_path / "here.pdf")
+    assert setter.processes_started == 4
+    assert len({(tmp_path / f).read_bytes() for f in
+                ("0.pdf", "4.pdf", "large.pdf", "next.pdf", "here.pdf")}) == 1
+
+
+def _print_one(folder: str) -> int:
+    """Run in a pool worker: print a PDF (which starts a Typst helper process)."""
+    from pathlib import Path
+
+    from mss_eval.render.typst_pdf import _typesetter
+
+    target = Path(folder) / "worker.pdf"
+    html_to_pdf_typst(_document("<p>Tekst.</p>", toc=False), target)
+    return _typesetter.processes_started
+
+
+def test_a_pool_worker_with_a_typst_helper_still_ends(tmp_path):
+    import multiprocessing
+    import threading
+    from concurrent.futures import ProcessPoolExecutor
+
+    # the render's own pool: spawned workers, shut down when the render is done
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+    assert pool.submit(_print_one, str(tmp_path)).result(timeout=120) == 1
+    assert (tmp_path / "worker.pdf").read_bytes().startswith(b"%PDF")
+    closing = threading.Thread(target=pool.shutdown, kwargs={"wait": True}, daemon=True)
+    closing.start()
+    closing.join(timeout=60)
+    assert not closing.is_alive(), "the worker waited forever for its Typst helper"

@@ -379,21 +379,30 @@ class _Scope:
         study's figures are protected against giving away suppressed regions
         (:func:`_protect`).
         """
-        if name not in self.cache:
-            self.cache[name] = _protect(fn, self.kind, self.by, self.min_n)
-        frame = self.cache[name]
+        frame = self._result(name, fn)
         if frame is None or frame.empty or not self.by:
             return frame
-        # results of all groups are shared between the regions of a round: split them once
+        # results of all groups are shared between the regions of a round: the positions of
+        # each group are found once, a group's rows taken when it asks
+        at = self._split(name).get(tuple(str(k) for k in self.key))
+        return frame.iloc[at] if at is not None else frame.iloc[:0]
+
+    def _split(self, name: str) -> dict[tuple, np.ndarray]:
+        """Row positions of each group in result ``name`` (found once per name)."""
         split_key = ("_split", name)
         if split_key not in self.cache:
-            self.cache[split_key] = {k: frame.iloc[at]
-                                     for k, at in _positions(frame, self.by).items()}
-        return self.cache[split_key].get(tuple(str(k) for k in self.key), frame.iloc[:0])
+            self.cache[split_key] = _positions(self.cache[name], self.by)
+        return self.cache[split_key]
+
+    def _result(self, name: str, fn) -> pd.DataFrame | None:
+        """``fn()``'s result for all groups (computed once per name)."""
+        if name not in self.cache:
+            self.cache[name] = _protect(fn, self.kind, self.by, self.min_n)
+        return self.cache[name]
 
     def row(self, name: str, fn, **where) -> dict | None:
         """The first result row of this scope's group, filtered by ``where`` (column = value)."""
-        frame = self.frame(name, fn)
+        frame = self._result(name, fn)
         if frame is None or frame.empty:
             return None
         # a scope asks the same result for many items (variable=..., scale=...): its rows are
@@ -414,8 +423,7 @@ class _Scope:
             everything = frame.to_dict("records")
             self.cache[records_key] = {
                 key: [everything[i] for i in at]
-                for key, at in _positions(frame, self.by).items()} if self.by else \
-                {(): everything}
+                for key, at in self._split(name).items()} if self.by else {(): everything}
         return self.cache[records_key].get(tuple(str(k) for k in self.key), [])
 
     def _group_positions(self, frame: pd.DataFrame) -> np.ndarray | None:

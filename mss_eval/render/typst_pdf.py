@@ -588,18 +588,28 @@ class _Typesetter:
     def _can_spawn(self) -> bool:
         return self.helpers_work and not multiprocessing.current_process().daemon
 
+    def _start(self) -> None:
+        from concurrent.futures import ProcessPoolExecutor
+        from multiprocessing import util
+
+        self._executor = ProcessPoolExecutor(max_workers=1,
+                                             mp_context=multiprocessing.get_context("spawn"))
+        self.processes_started += 1
+        if self.processes_started == 1:
+            # a worker process of a pool ends without running threading's exit handlers, and
+            # before it ends it waits for its child processes: stop the helper first, before
+            # the executor's own queues are closed (their finalizers have priority 10)
+            util.Finalize(self, self._retire, exitpriority=100)
+
     def compile(self, source: bytes, root: str) -> bytes:
         if not self._can_spawn():
             return compile_pdf(source, root)
-        from concurrent.futures import ProcessPoolExecutor
         from concurrent.futures.process import BrokenProcessPool
 
         with self._lock:
             if self._executor is None or self._used >= COMPILES_PER_PROCESS:
                 self._retire()
-                self._executor = ProcessPoolExecutor(
-                    max_workers=1, mp_context=multiprocessing.get_context("spawn"))
-                self.processes_started += 1
+                self._start()
             self._used += 1
             executor = self._executor
             try:
@@ -608,9 +618,7 @@ class _Typesetter:
                 # the helper died (out of memory?) or cannot start here (a program read from
                 # standard input cannot be spawned): once more in a new one, then in this process
                 self._retire()
-                self._executor = ProcessPoolExecutor(
-                    max_workers=1, mp_context=multiprocessing.get_context("spawn"))
-                self.processes_started += 1
+                self._start()
                 try:
                     return self._executor.submit(compile_pdf, source, root).result()
                 except BrokenProcessPool:
