@@ -172,3 +172,29 @@ def test_a_pool_worker_with_a_typst_helper_still_ends(tmp_path):
     closing.start()
     closing.join(timeout=60)
     assert not closing.is_alive(), "the worker waited forever for its Typst helper"
+
+
+def test_columns_get_their_longest_word_and_long_headers_break_instead_of_overlapping():
+    from mss_eval.render.typst_pdf import _column_widths
+
+    short = _rows("<table><tr><th>Regio</th><th>n</th></tr>"
+                  "<tr><td>Regio Noordwaard</td><td>40</td></tr></table>")
+    widths, fits = _column_widths(short, 2, header_rows=1)
+    assert fits and widths[0] > widths[1] >= len("40")
+    assert widths[0] >= len("Noordwaard")
+    heads = ["Terugkoppelingsbijeenkomst", "Samenwerkingspartnerinterview", "Cliëntinterview",
+             "Vragenlijstafname", "Dagbestedingsregistratie"]
+    wide = _rows("<table><tr><th>Regio</th>" + "".join(f"<th>{h}</th>" for h in heads)
+                 + "</tr><tr><td>Regio Noordwaard</td>" + "<td>4</td>" * 5 + "</tr></table>")
+    widths, fits = _column_widths(wide, 6, header_rows=1)
+    assert not fits  # these header words cannot stand side by side on A4
+    assert widths[0] >= len("Noordwaard")  # the body's words are never broken
+    from mss_eval.render.typst_pdf import _Writer
+
+    writer = _Writer(None, None)
+    table = _TreeBuilder()
+    table.feed("<table><thead><tr><th>Regio</th>" + "".join(f"<th>{h}</th>" for h in heads)
+               + "</tr></thead><tbody><tr><td>Regio Noordwaard</td>" + "<td>4</td>" * 5
+               + "</tr></tbody></table>")
+    code = writer.table(table.root.find("table"))
+    assert code.count("#text(hyphenate: true)") == 6  # the header cells only

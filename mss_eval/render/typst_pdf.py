@@ -337,9 +337,10 @@ class _Writer:
         cls = div.classes
         return (f"#mss-table(short: {'true' if 'short' in cls else 'false'}, "
                 f"wide: {'true' if 'wide' in cls else 'false'}, "
-                f"notes: ({''.join(n + ', ' for n in notes)}), {self.table(table)})\n\n")
+                f"notes: ({''.join(n + ', ' for n in notes)}), "
+                f"{self.table(table, wide='wide' in cls)})\n\n")
 
-    def table(self, table: _Node) -> str:
+    def table(self, table: _Node, wide: bool = False) -> str:
         caption = table.find("caption")
         sections: list[tuple[str, _Node]] = []
         for child in table.elements():
@@ -352,9 +353,11 @@ class _Writer:
             return "caption: none, []"
         head = [tr for part, tr in sections if part == "thead"]
         body = [(part, tr) for part, tr in sections if part != "thead"]
+        shares, fits = _column_widths([tr for _, tr in sections], columns, len(head), wide)
         lines = ["table.hline(stroke: 1.2pt + ink)"]
         if head:
-            cells = ", ".join(self.cell(c, header=True) for tr in head for c in tr.elements("th", "td"))
+            cells = ", ".join(self.cell(c, header=True, hyphenate=not fits)
+                              for tr in head for c in tr.elements("th", "td"))
             lines.append(f"table.header({cells})")
             lines.append("table.hline(stroke: 1.2pt + ink)")
         for i, (part, tr) in enumerate(body):
@@ -366,14 +369,14 @@ class _Writer:
             last = i == len(body) - 1
             lines.append("table.hline(stroke: 1.2pt + ink)" if last
                          else "table.hline(stroke: 0.5pt + rule-colour)")
-        widths = "(" + "".join(f"{w}fr, " for w in _column_widths(
-            [tr for _, tr in sections], columns, len(head))) + ")"
+        widths = "(" + "".join(f"{w}fr, " for w in shares) + ")"
         table_code = (f"table(columns: {widths}, stroke: none, inset: (x: 0.45em, y: 0.32em), "
                       + ", ".join(lines) + ")")
         caption_code = f"[{self.trimmed(caption.children)}]" if caption is not None else "none"
         return f"caption: {caption_code}, {table_code}"
 
-    def cell(self, cell: _Node, header: bool, bold: bool = False) -> str:
+    def cell(self, cell: _Node, header: bool, bold: bool = False,
+             hyphenate: bool = False) -> str:
         args = []
         span = _int(cell.attrs.get("colspan"))
         down = _int(cell.attrs.get("rowspan"))
@@ -391,6 +394,8 @@ class _Writer:
             content = f"#suppressed[{content}]"
         if header or bold:
             content = f"#strong[{content}]"
+        if hyphenate:
+            content = f"#text(hyphenate: true)[{content}]"
         return f"table.cell({', '.join(args)})[{content}]"
 
     # -- figures --------------------------------------------------------------------------------
@@ -472,14 +477,26 @@ def _column_count(rows: list[_Node]) -> int:
     return widest
 
 
-def _column_widths(rows: list[_Node], columns: int, header_rows: int) -> list[int]:
-    """Relative column widths from the cells' text, as a browser shares out a full-width table.
+#: Characters of table text that fit across the text block (9.2 pt DejaVu Sans; a wide table's
+#: 8.2 pt), and the cell padding of a column in characters.
+_TABLE_CHARS = {False: 80.0, True: 90.0}
+_CELL_PAD = 1.5
 
-    A column is as wide as its longest word and, up to a limit, its longest text (headers may
-    break over lines, so they count less), so short figures get narrow columns and labels wide
-    ones.
+
+def _column_widths(rows: list[_Node], columns: int, header_rows: int,
+                   wide: bool = False) -> tuple[list[float], bool]:
+    """Relative column widths, shared out as a browser lays out a full-width table.
+
+    Each column needs at least its longest word (bold in the header) and would like its longest
+    text on one line (a header up to 20 characters, a cell up to 40). When everything fits, the
+    columns get what they would like; otherwise each gets its longest word and the room that is
+    left is shared in proportion to how much more each would like. The second value is False
+    when the header's longest words do not fit side by side: the header then breaks words at
+    their hyphenation points (the body never does), and its columns need only the body's words.
     """
-    widths = [1] * columns
+    body_word = [1.0] * columns
+    head_word = [1.0] * columns
+    most = [1.0] * columns
     for r, tr in enumerate(rows):
         column = 0
         for cell in tr.elements("th", "td"):
@@ -487,10 +504,25 @@ def _column_widths(rows: list[_Node], columns: int, header_rows: int) -> list[in
             if span == 1 and column < columns:
                 text = _SPACE.sub(" ", cell.text()).strip()
                 word = max((len(w) for w in text.split(" ")), default=0)
-                cap = 14 if r < header_rows else 34
-                widths[column] = max(widths[column], word, min(len(text), cap))
+                bold = 1.25 if (r < header_rows or "total" in tr.classes) else 1.0
+                words = head_word if r < header_rows else body_word
+                words[column] = max(words[column], word * bold)
+                most[column] = max(most[column], min(len(text), 20 if r < header_rows else 40)
+                                   * bold)
             column += span
-    return [w + 2 for w in widths]
+    room = _TABLE_CHARS[wide]
+    least = [max(b, h) + _CELL_PAD for b, h in zip(body_word, head_word)]
+    fits = sum(least) <= room
+    if not fits:
+        least = [max(b, min(h, 9.0)) + _CELL_PAD for b, h in zip(body_word, head_word)]
+    most = [max(m + _CELL_PAD, w) for m, w in zip(most, least)]
+    if sum(most) <= room or sum(least) >= room:
+        chosen = most if sum(most) <= room else least
+    else:
+        extra = sum(most) - sum(least)
+        left = room - sum(least)
+        chosen = [w + left * (m - w) / extra for w, m in zip(least, most)]
+    return [round(w, 1) for w in chosen], fits
 
 
 def _all(node: _Node, tag: str) -> list[_Node]:
