@@ -47,6 +47,8 @@ Voorbeeld / example:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from ..render.plan import DEFAULT_PDF_ENGINE, PDF_ENGINES
+
     parser.add_argument("study", metavar="STUDY",
                         help="de studiemap (met study.yaml) / the study folder (with study.yaml)")
     parser.add_argument("--round", dest="rounds", action="append", metavar="R",
@@ -74,8 +76,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--notebooks", default=None, metavar="DIR",
                         help="rapportnotebooks uit deze map in plaats van de meegeleverde / "
                              "report notebooks from this folder instead of the shipped ones")
-    from ..render.plan import DEFAULT_PDF_ENGINE, PDF_ENGINES
-
     parser.add_argument("--pdf-engine", choices=PDF_ENGINES, default=DEFAULT_PDF_ENGINE,
                         help="hoe de PDF's gezet worden: typst (standaard, snel) of weasyprint "
                              "(met de opmaak van de HTML-pagina) / how PDFs are typeset: typst "

@@ -1,4 +1,4 @@
-"""Print a report's HTML to PDF with Typst, in the calling process.
+"""Print a report's HTML to PDF with Typst (the ``typst`` package; no external program).
 
 WeasyPrint lays a report out from its HTML and CSS in Python; for an 18-page region report that
 takes one to two seconds, most of a render of many regions. Typst (the ``typst`` package, its
@@ -42,7 +42,7 @@ from .export import TEMPLATES, TEMPLATE_NAME
 #: Libertinus Serif, so a PDF is always printed).
 BODY_FONTS = ("Source Sans 3", "Source Sans Pro", "DejaVu Sans", "Liberation Sans", "Arial",
               "Libertinus Serif")
-MONO_FONTS = ("DejaVu Sans Mono", "Liberation Mono", "DejaVu Sans Mono")
+MONO_FONTS = ("DejaVu Sans Mono", "Liberation Mono")
 #: Width of the text block on A4 with the report's margins, in cm.
 TEXT_WIDTH_CM = 21.0 - 2.2 - 2.0
 
@@ -137,7 +137,7 @@ _SPACE = re.compile(r"[ \t\r\n\f]+")
 
 
 class _Writer:
-    """Writes the tree as Typst markup; figures' PNG data go to ``images``."""
+    """Writes the tree as Typst markup; the figures' image files go to ``image_dir``."""
 
     def __init__(self, image_dir: Path, base_dir: Path | None):
         self.image_dir = image_dir
@@ -145,7 +145,6 @@ class _Writer:
         self.images = 0
         self.labels: set[str] = set()
         self.title = ""
-        self.contents_title: str | None = None
 
     # -- inline ---------------------------------------------------------------------------------
     def inline(self, nodes: list, pre: bool = False) -> str:
@@ -555,7 +554,7 @@ def _fonts():
     fonts = typst.Fonts(include_system_fonts=True, include_embedded_fonts=True)
     families = {f.lower() for f in fonts.families()}
     body = tuple(f for f in BODY_FONTS if f.lower() in families) or ("Libertinus Serif",)
-    mono = tuple(dict.fromkeys(f for f in MONO_FONTS if f.lower() in families)) or body
+    mono = tuple(f for f in MONO_FONTS if f.lower() in families) or body
     return fonts, body, mono
 
 
