@@ -14,6 +14,7 @@ with path characters or a round naming an unknown region is an error that names 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 from pathlib import Path
@@ -140,6 +141,16 @@ def _node_at(node: yaml.Node | None, loc: tuple) -> yaml.Node | None:
     return node
 
 
+def _parse_yaml(text: str) -> Any:
+    """``study.yaml``'s data: with libyaml's parser where PyYAML has it (a study.yaml of hundreds
+    of regions is read by every process of a render), else, and for any text libyaml refuses
+    (it knows fewer characters), with PyYAML's own safe loader, whose errors are the ones told."""
+    if getattr(yaml, "__with_libyaml__", False):
+        with contextlib.suppress(yaml.YAMLError):
+            return yaml.load(text, Loader=yaml.CSafeLoader)
+    return yaml.safe_load(text)
+
+
 def _line(node: yaml.Node | None) -> int | None:
     return node.start_mark.line + 1 if node is not None else None
 
@@ -160,8 +171,7 @@ def load_config(study_dir: Path | str, language: str = "nl") -> StudyConfig:
         raise StudyError([Problem("yaml_syntax", message("yaml_syntax", language, detail=exc),
                                   file=STUDY_FILE)]) from None
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        data = _parse_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         detail = getattr(exc, "problem", None) or str(exc)
@@ -173,6 +183,13 @@ def load_config(study_dir: Path | str, language: str = "nl") -> StudyConfig:
             "yaml_invalid", language, key="study.yaml",
             detail="expected keys such as name, rounds, regions"), file=STUDY_FILE, line=1)])
 
+    tree: list[yaml.Node | None] = []
+
+    def lines_of(loc: tuple) -> int | None:
+        if not tree:
+            tree.append(yaml.compose(text, Loader=yaml.SafeLoader))
+        return _line(_node_at(tree[0], loc))
+
     problems: list[Problem] = []
     try:
         config = StudyConfig.model_validate(data)
@@ -180,7 +197,7 @@ def load_config(study_dir: Path | str, language: str = "nl") -> StudyConfig:
         for err in exc.errors():
             loc = tuple(err["loc"])
             where = ".".join(str(p) for p in loc)
-            at = _line(_node_at(node, loc))
+            at = lines_of(loc)
             ctx_error = str(err.get("ctx", {}).get("error", ""))
             if err["type"] == "extra_forbidden":
                 model = _model_at(StudyConfig, loc[:-1])
@@ -208,7 +225,7 @@ def load_config(study_dir: Path | str, language: str = "nl") -> StudyConfig:
             if v in ids[:i]:
                 problems.append(Problem("duplicate_id_in_yaml",
                                         message("duplicate_id_in_yaml", language, value=v, key=key),
-                                        file=STUDY_FILE, line=_line(_node_at(node, (key, i, "id"))),
+                                        file=STUDY_FILE, line=lines_of((key, i, "id")),
                                         value=v))
     for ri, rnd in enumerate(config.rounds):
         for gi, region in enumerate(rnd.regions):
@@ -216,7 +233,7 @@ def load_config(study_dir: Path | str, language: str = "nl") -> StudyConfig:
                 problems.append(Problem(
                     "round_unknown_region",
                     message("round_unknown_region", language, round=rnd.id, value=region),
-                    file=STUDY_FILE, line=_line(_node_at(node, ("rounds", ri, "regions", gi))),
+                    file=STUDY_FILE, line=lines_of(("rounds", ri, "regions", gi)),
                     value=region))
     if problems:
         raise StudyError(problems, summary=f"{STUDY_FILE}: {len(problems)} problem(s)")
