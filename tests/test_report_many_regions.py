@@ -231,3 +231,20 @@ def test_a_region_report_in_a_large_round_counts_the_other_regions_instead_of_na
     assert f"van de {len(rnd.regions) - 1} andere regio's" in many
     table = re.search(r"Thema's uit de interviews</caption>(.*?)</table>", many, re.S).group(1)
     assert not any(name in table for name in others)
+
+
+def test_a_title_page_names_a_national_rounds_regions_by_number_and_the_first_few(
+        study, monkeypatch):
+    from mss_eval.report import notebook
+
+    rnd = study.config.rounds[0]
+    names = [study.config.region(g).name for g in rnd.regions]
+    subtitle = re.compile(r'<p class="report-subtitle">(.*?)</p>')
+    few = html.unescape(subtitle.search(Report(study, round=rnd.id).title_page()).group(1))
+    assert few == ", ".join(names)
+    monkeypatch.setattr(notebook, "TITLE_PAGE_REGIONS", 2)
+    many = html.unescape(subtitle.search(Report(study, round=rnd.id).title_page()).group(1))
+    assert many == (f"{len(names)} regio's: {names[0]}, {names[1]} en {len(names) - 2} andere")
+    final = html.unescape(Report(study, language="en").title_page())
+    assert f"{len(study.config.regions)} regions: " in final
+    assert f"and {len(study.config.regions) - 2} more" in final

@@ -198,3 +198,16 @@ def test_columns_get_their_longest_word_and_long_headers_break_instead_of_overla
                + "</tr></tbody></table>")
     code = writer.table(table.root.find("table"))
     assert code.count("#text(hyphenate: true)") == 6  # the header cells only
+
+
+def test_what_the_html_hides_is_not_printed(tmp_path):
+    hidden = TITLE_PAGE.replace("</dl>", '</dl><p class="report-date" hidden>1 maart 2010</p>')
+    body = ('<h2 class="chapter" id="h-1">1 Inleiding</h2><p>Zichtbaar.</p>'
+            '<p hidden>Alleen voor de HTML-opmaak.</p>')
+    document = _document(body).replace(TITLE_PAGE, hidden)
+    assert "1 maart 2010" in document
+    target = tmp_path / "r.pdf"
+    html_to_pdf_typst(document, target)
+    text = "\n".join(_pages(target))
+    assert "Zichtbaar." in text
+    assert "1 maart 2010" not in text and "Alleen voor de HTML-opmaak." not in text

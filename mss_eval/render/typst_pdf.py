@@ -227,6 +227,8 @@ class _Writer:
 
     def block(self, node: _Node) -> str:
         tag, cls = node.tag, node.classes
+        if "hidden" in node.attrs:  # for the HTML's print stylesheet only (the report date)
+            return ""
         if tag == "header" and "title-page" in cls:
             return self.title_page(node)
         if tag == "nav" and "toc" in cls:
@@ -289,6 +291,8 @@ class _Writer:
         parts: list[str] = []
         for child in header.elements():
             cls = child.classes
+            if "hidden" in child.attrs:
+                continue
             if child.tag == "h1":
                 self.title = _SPACE.sub(" ", child.text()).strip()
                 parts.append(f"#report-title[{self.trimmed(child.children)}]")

@@ -15,7 +15,7 @@ import datetime as dt
 import html
 import math
 import warnings
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -129,6 +129,10 @@ def setup_notebook(
     # memory in a warm report kernel) instead of being validated again for every report
     loaded = load_study_cached(study, on_error="skip", language=language)
     return Report(loaded, round=round, region=region, language=language, rendered_by=rendered_by)
+
+
+#: A title page names at most this many regions (and says how many there are in all).
+TITLE_PAGE_REGIONS = 12
 
 
 class Report:
@@ -389,14 +393,13 @@ class Report:
             if rnd.period:
                 facts.append((self._w("period"), _period(rnd.period, self.language)))
         elif self.kind == "round":
-            subtitle = ", ".join(self.region_label(g) for g in self.regions)
+            subtitle = self._regions_named(self.regions)
             rnd = cfg.round(self.round)
             if rnd.period:
                 facts.append((self._w("period"), _period(rnd.period, self.language)))
         else:
             subtitle = "; ".join(r.label for r in cfg.rounds)
-            facts.append((self._w("regions"), ", ".join(self.region_label(g)
-                                                         for g in self.regions)))
+            facts.append((self._w("regions"), self._regions_named(self.regions)))
         if cfg.commissioned_by:
             facts.append((self._w("commissioned_by"), cfg.commissioned_by))
         facts.append((self._w("date"), format_date(self.today, self.language)))
@@ -415,6 +418,17 @@ class Report:
                 f'<dl class="report-facts">{dl}</dl>'
                 f'<p class="report-date" hidden>{esc(format_date(self.today, self.language))}</p>'
                 f"{notices}</header>")
+
+    def _regions_named(self, regions: Sequence[str]) -> str:
+        """The regions of a title page: all names, or for a national round the number and the
+        first :data:`TITLE_PAGE_REGIONS` names, so that the title page stays one page."""
+        names = [self.region_label(g) for g in regions]
+        if len(names) <= TITLE_PAGE_REGIONS:
+            return ", ".join(names)
+        shown, rest = names[:TITLE_PAGE_REGIONS], len(names) - TITLE_PAGE_REGIONS
+        if self.language == "nl":
+            return f"{len(names)} regio's: {', '.join(shown)} en {rest} andere"
+        return f"{len(names)} regions: {', '.join(shown)} and {rest} more"
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         # the setup cell shows the title page; its metadata tells the renderer the title
