@@ -248,3 +248,17 @@ def test_a_title_page_names_a_national_rounds_regions_by_number_and_the_first_fe
     final = html.unescape(Report(study, language="en").title_page())
     assert f"{len(study.config.regions)} regions: " in final
     assert f"and {len(study.config.regions) - 2} more" in final
+
+
+def test_a_title_page_names_the_first_regions_left_out_and_counts_the_rest(study, monkeypatch):
+    from mss_eval.report import notebook
+
+    rounds = study.config.rounds
+    left_out = [(r.id, g) for r in rounds for g in r.regions[1:]]
+    broken = type(study)(path=study.path, config=study.config, tables=study.tables,
+                         files=study.files, problems=study.problems, skipped=left_out)
+    monkeypatch.setattr(notebook, "TITLE_PAGE_REGIONS", 2)
+    page = html.unescape(Report(broken).title_page())
+    notice = re.search(r"Niet opgenomen wegens fouten in de gegevens: (.*?)\.</p>", page).group(1)
+    first = [f"{study.config.region(g).name} ({r})" for r, g in left_out[:2]]
+    assert notice == f"{first[0]}, {first[1]} en {len(left_out) - 2} andere"

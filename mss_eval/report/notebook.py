@@ -408,7 +408,7 @@ class Report:
         if cfg.synthetic:
             notices += f'<p class="synthetic-notice">{esc(self._w("synthetic"))}</p>'
         if self.skipped:
-            which = ", ".join(f"{self.region_label(g)} ({r})" for r, g in self.skipped)
+            which = self._first_names([f"{self.region_label(g)} ({r})" for r, g in self.skipped])
             notices += (f'<p class="synthetic-notice">'
                         f'{esc(self._w("skipped").format(which=which))}</p>')
         return (f'<header class="title-page">'
@@ -425,10 +425,15 @@ class Report:
         names = [self.region_label(g) for g in regions]
         if len(names) <= TITLE_PAGE_REGIONS:
             return ", ".join(names)
-        shown, rest = names[:TITLE_PAGE_REGIONS], len(names) - TITLE_PAGE_REGIONS
-        if self.language == "nl":
-            return f"{len(names)} regio's: {', '.join(shown)} en {rest} andere"
-        return f"{len(names)} regions: {', '.join(shown)} and {rest} more"
+        count = f"{len(names)} regio's" if self.language == "nl" else f"{len(names)} regions"
+        return f"{count}: {self._first_names(names)}"
+
+    def _first_names(self, names: Sequence[str]) -> str:
+        """At most :data:`TITLE_PAGE_REGIONS` names, and how many more there are."""
+        if len(names) <= TITLE_PAGE_REGIONS:
+            return ", ".join(names)
+        shown, rest = ", ".join(names[:TITLE_PAGE_REGIONS]), len(names) - TITLE_PAGE_REGIONS
+        return f"{shown} en {rest} andere" if self.language == "nl" else f"{shown} and {rest} more"
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         # the setup cell shows the title page; its metadata tells the renderer the title
