@@ -151,6 +151,18 @@ def _parse_yaml(text: str) -> Any:
     return yaml.safe_load(text)
 
 
+def _node_tree(text: str) -> yaml.Node | None:
+    """The node tree of a text :func:`_parse_yaml` read (for line numbers), by the same parser
+    (libyaml takes a few texts, such as a tab after a colon, that PyYAML's own parser refuses)."""
+    if getattr(yaml, "__with_libyaml__", False):
+        with contextlib.suppress(yaml.YAMLError):
+            return yaml.compose(text, Loader=yaml.CSafeLoader)
+    try:
+        return yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return None
+
+
 def _line(node: yaml.Node | None) -> int | None:
     return node.start_mark.line + 1 if node is not None else None
 
@@ -187,7 +199,7 @@ def load_config(study_dir: Path | str, language: str = "nl") -> StudyConfig:
 
     def lines_of(loc: tuple) -> int | None:
         if not tree:
-            tree.append(yaml.compose(text, Loader=yaml.SafeLoader))
+            tree.append(_node_tree(text))
         return _line(_node_at(tree[0], loc))
 
     problems: list[Problem] = []

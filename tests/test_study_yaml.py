@@ -85,3 +85,20 @@ def test_response_counts_name_regions_of_the_round_and_known_instruments(tmp_pat
     (problem,) = [p for p in report.problems if p.code == "approached_unknown"]
     assert (problem.value, problem.line, problem.file) == (value, line, "study.yaml")
     assert not report.valid
+
+
+@pytest.mark.parametrize("text, code, line", [
+    # libyaml reads a tab after a colon, PyYAML's own parser does not: still a problem, not a crash
+    ("0:\t", "yaml_missing_key", 1),
+    ("name: x\t\nrounds: []\nregions: []\nsettings: {language: xx}\n", "yaml_invalid", 4),
+])
+def test_a_study_yaml_either_parser_reads_gets_its_problems_with_lines(tmp_path, text, code,
+                                                                        line):
+    from mss_eval.problems import StudyError
+    from mss_eval.study import load_config
+
+    (tmp_path / "study.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(StudyError) as info:
+        load_config(tmp_path)
+    problems = {(p.code, p.line) for p in info.value.problems}
+    assert (code, line) in problems
