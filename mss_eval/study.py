@@ -190,6 +190,9 @@ def load_config(study_dir: Path | str, language: str = "nl") -> StudyConfig:
         raise StudyError([Problem("yaml_syntax", message("yaml_syntax", language, detail=detail),
                                   file=STUDY_FILE,
                                   line=mark.line + 1 if mark else None)]) from None
+    except (ValueError, OverflowError) as exc:  # a value YAML reads as a date that is none
+        raise StudyError([Problem("yaml_syntax", message("yaml_syntax", language, detail=exc),
+                                  file=STUDY_FILE)]) from None
     if not isinstance(data, dict):
         raise StudyError([Problem("yaml_invalid", message(
             "yaml_invalid", language, key="study.yaml",

@@ -90,6 +90,8 @@ def test_response_counts_name_regions_of_the_round_and_known_instruments(tmp_pat
 @pytest.mark.parametrize("text, code, line", [
     # libyaml reads a tab after a colon, PyYAML's own parser does not: still a problem, not a crash
     ("0:\t", "yaml_missing_key", 1),
+    # YAML reads 0000-00-00 as a date, and there is no year 0
+    ("name: x\nstart: 0000-00-00\n", "yaml_syntax", None),
     ("name: x\t\nrounds: []\nregions: []\nsettings: {language: xx}\n", "yaml_invalid", 4),
 ])
 def test_a_study_yaml_either_parser_reads_gets_its_problems_with_lines(tmp_path, text, code,

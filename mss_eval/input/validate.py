@@ -839,11 +839,10 @@ class ValidationReport:
 
 def _peek_language(study_dir: Path) -> str:
     """The report language from study.yaml, read leniently (before it is checked strictly)."""
-    import yaml
+    from ..study import _parse_yaml
 
     try:
-        data = yaml.load((study_dir / STUDY_FILE).read_text(encoding="utf-8-sig"),
-                         Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        data = _parse_yaml((study_dir / STUDY_FILE).read_text(encoding="utf-8-sig"))
         lang = data.get("settings", {}).get("language", "nl")
         return lang if lang in ("nl", "en") else "nl"
     except Exception:
@@ -1079,16 +1078,13 @@ def _check_references(files: list[FileResult], language: str) -> None:
 def _check_approached(study_dir: Path, config: StudyConfig, language: str) -> list[Problem]:
     """The response counts in study.yaml (``rounds[].approached``) name regions of that round
     and known instruments."""
-    import yaml
-
-    from ..study import _line, _node_at
+    from ..study import _line, _node_at, _node_tree
 
     if not any(r.approached for r in config.rounds):
         return []
     try:
-        node = yaml.compose((study_dir / STUDY_FILE).read_text(encoding="utf-8-sig"),
-                            Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except (OSError, yaml.YAMLError):
+        node = _node_tree((study_dir / STUDY_FILE).read_text(encoding="utf-8-sig"))
+    except OSError:
         node = None
     words = {"nl": ("geen regio van deze ronde", "geen instrument"),
              "en": ("not a region of this round", "not an instrument")}[
