@@ -32,6 +32,17 @@ REPORTS_DIR = "reports"
 SECRET_FILE = ".mss-secret"
 DATA_SUFFIXES = (".csv", ".xlsx", ".sav")
 
+#: The methods of data collection (the data-collection table, the interim report's Table 1):
+#: method id -> (instrument that records it, value of its ``kind`` or ``None`` for every row).
+#: ``rounds[].approached`` takes exactly these ids: each feeds one response figure.
+COLLECTION_METHODS: dict[str, tuple[str, str | None]] = {
+    "general_interview": ("interview_register", "general"),
+    "partner_interview": ("interview_register", "partner"),
+    "client_questionnaire": ("client_questionnaire", None),
+    "client_interview": ("client_interview", None),
+    "feedback_meeting": ("feedback_meeting", None),
+}
+
 #: A region id is a slug: it becomes a folder name and a notebook parameter, so nothing else.
 REGION_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}\Z")
 ROUND_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}\Z")
@@ -75,7 +86,8 @@ class Round(_Strict):
     label: str
     period: Period | None = None
     regions: tuple[str, ...]
-    #: How many people were approached, per region and instrument, for response figures.
+    #: How many people were approached, per region and method of :data:`COLLECTION_METHODS`,
+    #: for response figures.
     approached: dict[str, dict[str, int]] = Field(default_factory=dict)
 
     @field_validator("id", mode="before")

@@ -13,8 +13,8 @@ method                     counted as
 ``feedback_meeting``       rows of ``feedback_meeting`` (one per attendee)
 =========================  ========================================================
 
-Response figures come from ``approached`` in ``study.yaml`` (per round, region and method id or
-instrument id). These counts describe the fieldwork itself, not the respondents, and are never
+Response figures come from ``approached`` in ``study.yaml`` (per round, region and method id);
+their base is the number approached. These counts describe the fieldwork itself, not the respondents, and are never
 suppressed: the report must account for every interview held, also where it is four.
 """
 
@@ -26,19 +26,14 @@ import numpy as np
 import pandas as pd
 
 from ..instruments import get_instrument
-from ..study import StudyConfig
+from ..study import COLLECTION_METHODS, StudyConfig
 from ._base import TOTAL, finish
 
 __all__ = ["METHODS", "data_collection", "method_labels"]
 
-#: Method id -> (instrument, value of ``kind`` or ``None`` for every row).
-METHODS: dict[str, tuple[str, str | None]] = {
-    "general_interview": ("interview_register", "general"),
-    "partner_interview": ("interview_register", "partner"),
-    "client_questionnaire": ("client_questionnaire", None),
-    "client_interview": ("client_interview", None),
-    "feedback_meeting": ("feedback_meeting", None),
-}
+#: Method id -> (instrument, value of ``kind`` or ``None`` for every row); defined with the
+#: study, whose ``approached`` counts are keyed by these ids.
+METHODS = COLLECTION_METHODS
 
 
 def method_labels(language: str = "nl") -> dict[str, str]:
@@ -73,9 +68,6 @@ def _approached(config: StudyConfig | None, round_id: str, region: str, method: 
         return np.nan
     if method in per_region:
         return float(per_region[method])
-    instrument, kind = METHODS[method]
-    if kind is None and instrument in per_region:
-        return float(per_region[instrument])
     return np.nan
 
 

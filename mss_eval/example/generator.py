@@ -91,6 +91,9 @@ class RegionPlan:
     formats: Mapping[str, str] = field(default_factory=dict)
     #: Instruments written with answer labels instead of codes -> capitalise the labels.
     labels: Mapping[str, bool] = field(default_factory=dict)
+    #: The instruments the region delivered (``None``: every instrument). A region that
+    #: delivered only part shows what a report does with instruments that never arrived.
+    delivers: tuple[str, ...] | None = None
 
     def format_of(self, instrument_id: str) -> str:
         return self.formats.get(instrument_id, self.fmt)
@@ -365,13 +368,69 @@ _NAMED: dict[str, dict] = {
                      tables={"Zorgoverleg De Bilt": None}, rows=32, new_client=0.85),
         fmt="csv_bom", labels={"client_interview": False},
     ),
+    # too few clients for the minimum of 5: its client figures are suppressed (the marker x);
+    # together with Hilversum's three clients the round's totals rest on enough people to show
+    "zeist": dict(
+        name="Zeist", prefix="ZE", stem="Heuvelrug",
+        municipalities=("Zeist",), target_population=500,
+        profile=dict(
+            goal="Mensen met een psychische kwetsbaarheid een vast aanspreekpunt in hun dorp "
+                 "geven, zodat zij er niet alleen voor staan.",
+            target_group="Thuiswonende volwassenen met psychische problemen die weinig "
+                         "contact hebben met hun omgeving.",
+            way_of_working="Een ggz-verpleegkundige en een welzijnswerker bezoeken "
+                           "cliënten thuis en zoeken samen met hen een activiteit of "
+                           "vrijwilligersplek in de buurt; zes keer per jaar is er overleg met "
+                           "de gemeente.",
+        ),
+        counts=dict(general=3, partner=5, questionnaires=3, clients=4, attendees=8, findings=8,
+                    services=12, partner_survey_extra=2),
+        clients=_client_profile(7.5, contact_professional=0.75, has_spv=0.50,
+                                day_activities=0.50),
+        questionnaire=_questionnaire_profile(0.35, roles={"spv": 1, "other": 1}),
+        partners=_partner_profile(7.0, short_lines=3.9, visibility=3.1),
+        governance=dict(_NO_GOVERNANCE, case_tables=1, case_table_frequency="bimonthly",
+                        coordinator="municipality", funding=("wmo",)),
+        monitor=dict(start=dt.date(2009, 9, 1), end=dt.date(2010, 8, 31),
+                     tables={"Overleg Zeist": None}, rows=30, new_client=0.85),
+        fmt="xlsx",
+    ),
+    # delivered only the client interviews, the questionnaires and the interview register
+    "hilversum": dict(
+        name="Hilversum", prefix="HV", stem="Gooiland",
+        municipalities=("Hilversum",), target_population=800,
+        profile=dict(
+            goal="Dagbesteding en werk binnen bereik brengen van inwoners die langdurig "
+                 "psychisch kwetsbaar zijn.",
+            target_group="Volwassenen met langdurige psychische problemen zonder werk of vaste "
+                         "dagbesteding.",
+            way_of_working="Een trajectbegeleider van de ggz en een consulent van de gemeente "
+                           "leiden cliënten samen naar dagbesteding, vrijwilligerswerk of een "
+                           "baan.",
+        ),
+        # the undelivered instruments are drawn as for any region and then left out
+        counts=dict(general=2, partner=2, questionnaires=3, clients=3, attendees=6, findings=6,
+                    services=10, partner_survey_extra=1),
+        clients=_client_profile(7.6, has_trajectory_counsellor=0.60, day_activities=0.45),
+        questionnaire=_questionnaire_profile(0.3, roles={"trajectory_counsellor": 2}),
+        partners=_partner_profile(7.0),
+        governance=dict(_NO_GOVERNANCE, case_tables=0, case_table_frequency=None,
+                        coordinator="mental_health_care", funding=("wmo",)),
+        monitor=dict(start=dt.date(2009, 9, 1), end=dt.date(2010, 8, 31),
+                     tables={"Trajectoverleg": None}, rows=20, new_client=0.8),
+        fmt="csv",
+        delivers=("client_interview", "client_questionnaire", "interview_register"),
+    ),
 }
 
 _ROUNDS = (
     dict(id="2010-1", label="Ronde 1, voorjaar 2010", start=dt.date(2010, 2, 1),
          end=dt.date(2010, 7, 31), regions=("den_haag", "eindhoven", "dordrecht")),
+    # the two regions after the first four show disclosure control and a partial delivery;
+    # ``regions_per_round=4`` (benchmarks) leaves them out
     dict(id="2010-2", label="Ronde 2, najaar 2010", start=dt.date(2010, 9, 1),
-         end=dt.date(2010, 12, 31), regions=("bos_en_lommer", "alkmaar", "breda", "de_bilt")),
+         end=dt.date(2010, 12, 31), regions=("bos_en_lommer", "alkmaar", "breda", "de_bilt",
+                                             "zeist", "hilversum")),
 )
 
 # -- extra regions for benchmarks ---------------------------------------------------------------
@@ -1542,7 +1601,9 @@ def study_yaml(rounds: Sequence[RoundPlan], approached: Mapping[str, Mapping]) -
         description="Verzonnen gegevens in de opzet van de cliëntenmonitor langdurende ggz en "
                     "maatschappelijke steunsystemen: twee rondes, per regio interviews, "
                     "vragenlijsten, een enquête onder samenwerkingspartners en een "
-                    "terugkoppelingsbijeenkomst.",
+                    "terugkoppelingsbijeenkomst. In ronde 2 heeft Zeist te weinig cliënten voor "
+                    "cijfers over cliënten, en heeft Hilversum maar een deel van de "
+                    "instrumenten aangeleverd.",
         rounds=[dict(id=rnd.id, label=rnd.label, period=dict(start=rnd.start, end=rnd.end),
                      regions=[p.id for p in rnd.regions], approached=approached[rnd.id])
                 for rnd in rounds],
@@ -1556,13 +1617,20 @@ def study_yaml(rounds: Sequence[RoundPlan], approached: Mapping[str, Mapping]) -
 
 def _approached(rng: np.random.Generator, counts: Mapping[str, int], sizes: Mapping[str, int]
                 ) -> dict[str, int]:
-    """How many people were asked to take part: a little more than took part."""
-    clients = sizes["client_interview"]
-    return {
+    """How many people were asked to take part, per method of the data-collection table: a
+    little more than took part; only for the instruments the region delivered."""
+    clients = sizes.get("client_interview", 0)
+    draws = {
         "client_interview": clients + max(1, _round_half_up(clients * rng.uniform(0.1, 0.3))),
-        "client_questionnaire": sizes["client_questionnaire"] + int(rng.integers(1, 4)),
-        "partner_survey": sizes["partner_survey"] + int(rng.integers(1, 5)),
+        "client_questionnaire": sizes.get("client_questionnaire", 0) + int(rng.integers(1, 4)),
+        "general_interview": counts["general"] + int(rng.integers(0, 3)),
+        "partner_interview": counts["partner"] + int(rng.integers(1, 4)),
+        "feedback_meeting": sizes.get("feedback_meeting", 0) + int(rng.integers(2, 7)),
     }
+    instrument = {"general_interview": "interview_register",
+                  "partner_interview": "interview_register"}
+    return {method: value for method, value in draws.items()
+            if instrument.get(method, method) in sizes}
 
 
 def build_study(*, seed: int = EXAMPLE_SEED, regions_per_round: int | None = None,
@@ -1605,6 +1673,8 @@ def build_study(*, seed: int = EXAMPLE_SEED, regions_per_round: int | None = Non
             if missing:  # a new instrument in questionnaires/ needs a generator here
                 raise NotImplementedError(
                     f"the example generator has no data for instrument(s) {sorted(missing)}")
+            if plan.delivers is not None:
+                tables = {k: v for k, v in tables.items() if k in plan.delivers}
             for instrument_id, records in tables.items():
                 instrument = get_instrument(instrument_id)
                 fmt = plan.format_of(instrument_id)

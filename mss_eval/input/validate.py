@@ -29,7 +29,8 @@ import pandas as pd
 from ..instruments import Column, Instrument, codebook, instruments
 from ..problems import MESSAGES, Problem, StudyError, message
 from ..pseudonym import normalise_ids
-from ..study import DATA_DIR, DATA_SUFFIXES, STUDY_FILE, StudyConfig, load_config
+from ..study import (COLLECTION_METHODS, DATA_DIR, DATA_SUFFIXES, STUDY_FILE, StudyConfig,
+                     load_config)
 from .identifiers import ColumnKind, screen_table
 from .readers import RawTable, ReadError, read_table
 
@@ -161,6 +162,14 @@ MESSAGES.update({
         "nl": "'approached' van ronde '{round}' noemt '{value}', maar dat is {what}; bekend: "
               "{known}",
         "en": "'approached' of round '{round}' names '{value}', which is {what}; known: {known}",
+    },
+    "approached_feeds_nothing": {
+        "nl": "'approached' van ronde '{round}' noemt '{value}', maar daar wordt geen respons "
+              "voor berekend: het aantal benaderden hoort bij een methode van de tabel "
+              "dataverzameling ({known})",
+        "en": "'approached' of round '{round}' names '{value}', but no response is computed for "
+              "it: the number approached belongs to a method of the data-collection table "
+              "({known})",
     },
     "path_outside_study": {
         "nl": "'{value}' is een snelkoppeling (symbolische link) naar een plek buiten de "
@@ -1086,9 +1095,10 @@ def _check_approached(study_dir: Path, config: StudyConfig, language: str) -> li
         node = _node_tree((study_dir / STUDY_FILE).read_text(encoding="utf-8-sig"))
     except OSError:
         node = None
-    words = {"nl": ("geen regio van deze ronde", "geen instrument"),
-             "en": ("not a region of this round", "not an instrument")}[
+    words = {"nl": ("geen regio van deze ronde", "geen methode of instrument"),
+             "en": ("not a region of this round", "neither a method nor an instrument")}[
         "en" if language == "en" else "nl"]
+    methods = list(COLLECTION_METHODS)
     known_instruments = sorted(instruments())
     problems = []
     for ri, rnd in enumerate(config.rounds):
@@ -1098,13 +1108,17 @@ def _check_approached(study_dir: Path, config: StudyConfig, language: str) -> li
                     "approached_unknown", language, round=rnd.id, value=region, what=words[0],
                     known=", ".join(rnd.regions)), file=STUDY_FILE, value=region,
                     line=_line(_node_at(node, ("rounds", ri, "approached", region)))))
-            for instrument_id in counts:
-                if instrument_id not in known_instruments:
-                    problems.append(Problem("approached_unknown", message(
-                        "approached_unknown", language, round=rnd.id, value=instrument_id,
-                        what=words[1], known=", ".join(known_instruments)), file=STUDY_FILE,
-                        value=instrument_id, line=_line(_node_at(
-                            node, ("rounds", ri, "approached", region, instrument_id)))))
+            for key in counts:
+                if key in methods:
+                    continue
+                # an instrument without a method of its own (the partner survey, the interview
+                # register that holds two methods) would be accepted and then silently unused
+                code = "approached_feeds_nothing" if key in known_instruments else \
+                    "approached_unknown"
+                problems.append(Problem(code, message(
+                    code, language, round=rnd.id, value=key, what=words[1],
+                    known=", ".join(methods)), file=STUDY_FILE, value=key,
+                    line=_line(_node_at(node, ("rounds", ri, "approached", region, key)))))
     return problems
 
 
