@@ -1,23 +1,44 @@
 # The two commands of the README:
 #   make demo   generate, validate and render the example study
 #   make test   run the whole test suite
-# Both create .venv on first use and install the package into it.
+# Both create .venv on first use and install into it exactly the versions of requirements.lock
+# (every file checked against its SHA-256), then the package itself without dependencies.
+#   make lock           refresh requirements.lock after a dependency changed in pyproject.toml
+#                       (keeps every pin that still fits; only new or changed packages move)
+#   make lock-upgrade   move every pin to the newest release the bounds allow
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+LOCK := requirements.lock
+# uv resolves the lock (fast, reads pyproject.toml, writes hashes); pip installs it
+UV_VERSION := 0.13.9
+UV_COMPILE = $(BIN)/uv pip compile pyproject.toml --extra dev --extra cluster --universal \
+	--python-version 3.11 --generate-hashes --custom-compile-command 'make lock' --quiet \
+	-o $(LOCK)
 
-.PHONY: demo test install templates clean-reports
+.PHONY: demo test install lock lock-upgrade templates clean-reports
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(LOCK)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,cluster]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
 	touch $(STAMP)
 
 install: $(STAMP)
+
+$(BIN)/uv:
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet 'uv==$(UV_VERSION)'
+
+lock: $(BIN)/uv
+	$(UV_COMPILE)
+
+lock-upgrade: $(BIN)/uv
+	$(UV_COMPILE) --upgrade
 
 demo: $(STAMP)
 	$(BIN)/mss-eval demo
