@@ -211,7 +211,14 @@ def test_cronbach_alpha_matches_its_formula_and_pingouin():
     assert out["alpha"] == pytest.approx(alpha)
     expected_alpha, ci = pg.cronbach_alpha(pd.DataFrame(items), ci=0.95)
     assert out["alpha"] == pytest.approx(expected_alpha)
-    assert (out["alpha_ci_low"], out["alpha_ci_high"]) == pytest.approx(tuple(ci))
+    # Feldt's interval by hand, at full precision; pingouin gives the same rounded to 3 decimals
+    from scipy.stats import f
+    df1, df2 = 7 - 1, (7 - 1) * (k - 1)
+    low = 1 - (1 - alpha) * f.ppf(0.975, df1, df2)
+    high = 1 - (1 - alpha) * f.ppf(0.025, df1, df2)
+    assert (out["alpha_ci_low"], out["alpha_ci_high"]) == pytest.approx((low, high), rel=1e-12)
+    assert (round(out["alpha_ci_low"], 3), round(out["alpha_ci_high"], 3)) == tuple(ci)
+    assert round(out["alpha_ci_low"], 6) != round(out["alpha_ci_low"], 3)  # not pre-rounded
     scores = np.append(items.mean(axis=1), np.mean([3, 4, 3, 3, 4]))
     assert out["mean"] == pytest.approx(scores.mean())
 

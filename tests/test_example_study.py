@@ -31,6 +31,8 @@ REPORTED_RATING = {"den_haag": 8.0, "eindhoven": 8.0, "dordrecht": 7.7}
 MISSING_CODES = {97, 98, 99}
 #: Regions whose client interviews are written with answer labels instead of codes.
 LABELLED = {"breda", "de_bilt"}
+SMALL_REGION = "zeist"      # fewer clients than the minimum: the marker x in its reports
+PARTIAL_REGION = "hilversum"  # delivered the client interviews, questionnaires and register
 
 
 @pytest.fixture(scope="module")
@@ -109,9 +111,9 @@ def test_study_yaml_lists_both_rounds_and_is_synthetic(fresh):
     config = load_config(fresh)
     assert config.synthetic is True
     assert config.settings.min_respondents == 5
-    assert [(r.id, r.regions) for r in config.rounds] == [
+    assert [(r.id, r.regions) for r in config.rounds][:2] == [
         ("2010-1", ("den_haag", "eindhoven", "dordrecht")),
-        ("2010-2", ("bos_en_lommer", "alkmaar", "breda", "de_bilt")),
+        ("2010-2", ("bos_en_lommer", "alkmaar", "breda", "de_bilt", "zeist", "hilversum")),
     ]
     for rnd in config.rounds:
         for region in rnd.regions:
@@ -125,8 +127,36 @@ def test_every_instrument_has_a_file_for_every_region(fresh):
 
     config = load_config(fresh)
     for round_id, region in config.round_regions():
+        if region == PARTIAL_REGION:
+            continue
         folder = fresh / "data" / round_id / region
         assert sorted(p.stem for p in folder.iterdir()) == sorted(instruments())
+
+
+def test_one_region_of_round_2_delivered_only_part_of_its_instruments(fresh):
+    from mss_eval.instruments import instruments
+
+    folder = fresh / "data" / "2010-2" / PARTIAL_REGION
+    delivered = sorted(p.stem for p in folder.iterdir())
+    assert delivered == ["client_interview", "client_questionnaire", "interview_register"]
+    assert set(instruments()) - set(delivered)
+    # response figures only for what was fielded
+    approached = load_config(fresh).round("2010-2").approached[PARTIAL_REGION]
+    assert "feedback_meeting" not in approached and "client_interview" in approached
+
+
+def test_one_region_of_round_2_has_fewer_clients_than_the_minimum(fresh):
+    config = load_config(fresh)
+    small = [region for region in config.round("2010-2").regions
+             if len(raw_table(fresh, "2010-2", region, "client_interview"))
+             < config.settings.min_respondents]
+    assert small == [SMALL_REGION, PARTIAL_REGION]
+    # together they rest on enough clients that the round's totals can still be shown
+    together = sum(len(raw_table(fresh, "2010-2", r, "client_interview")) for r in small)
+    assert together >= config.settings.min_respondents
+    # every round-1 region is large enough: its report is the interim report's as it was
+    assert all(len(raw_table(fresh, "2010-1", r, "client_interview"))
+               >= config.settings.min_respondents for r in config.round("2010-1").regions)
 
 
 def test_files_come_in_the_formats_regions_send(fresh):
@@ -211,6 +241,8 @@ def test_experience_scale_is_reliable_with_the_reversed_item_turned(fresh):
 def test_den_haag_alone_has_covenant_and_performance_agreement(fresh):
     config = load_config(fresh)
     for round_id, region in config.round_regions():
+        if region == PARTIAL_REGION:
+            continue
         profile = raw_table(fresh, round_id, region, "governance_profile").iloc[0]
         assert (profile["covenant"] == 1) == (region == "den_haag"), region
         assert (profile["steering_group"] == 1) == (region == "den_haag"), region
@@ -268,7 +300,8 @@ def test_size_arguments_give_the_requested_regions_and_clients(tmp_path):
     assert [len(r.regions) for r in config.rounds] == [5, 5]
     assert config.rounds[0].regions[:3] == ("den_haag", "eindhoven", "dordrecht")
     extra = [g for r in config.rounds for g in r.regions if g.startswith("region_")]
-    assert extra == [f"region_{i:03d}" for i in range(1, 4)]
+    # round 1 has three named regions, round 2 six: two invented regions fill round 1
+    assert extra == [f"region_{i:03d}" for i in range(1, 3)]
     for round_id, region in config.round_regions():
         assert len(raw_table(study, round_id, region, "client_interview")) == 4
     from mss_eval.input.validate import validate_study

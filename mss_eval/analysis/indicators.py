@@ -154,8 +154,12 @@ def contact_duration(register: pd.DataFrame, *, by: Sequence[str] | None = BY_RE
                      min_n: int = MIN_N, confidence: float = 0.95) -> pd.DataFrame:
     """Duration of contact: months from a client's first to last registration in the register.
 
-    One value per unique client (``client_id`` within round and region); a client registered once
-    has duration 0. Rests on the clients of each group with at least one dated registration.
+    One value per unique client: a client is one pseudonym (``client_id``) within each group of
+    ``by``, so in a region report a client of that round and region, and in a pooled scope (a
+    round, or the whole study with ``by=()``) one client however many regions or rounds registered
+    them, measured from the first registration to the last across all of them. A client
+    registered once has duration 0. ``n`` is the number of unique clients of the group with at
+    least one dated registration.
 
     Returns
     -------
@@ -172,13 +176,16 @@ def contact_duration(register: pd.DataFrame, *, by: Sequence[str] | None = BY_RE
        n   max  median
     0  2  5.98    2.99
     """
-    keys = ["round", "region", "client_id"]
+    by = as_by(by)
+    # the client is the unit: a pseudonym seen in two rounds of a pooled scope is one client whose
+    # contact runs from the first round's registration to the last round's
+    keys = [*by, "client_id"]
     data = register[register["date"].notna()]
     per_client = data.groupby(keys, sort=False, observed=True)["date"].agg(["min", "max"])
     per_client = per_client.reset_index()
     per_client["duration_months"] = ((per_client["max"] - per_client["min"]).dt.days
                                      / DAYS_PER_MONTH)
-    for c in ("round", "region"):
+    for c in by:
         per_client[c] = per_client[c].astype(register[c].dtype)
     return describe_numeric(per_client, "duration_months", by=by, min_n=min_n,
                             confidence=confidence)

@@ -117,8 +117,10 @@ for _m in METHODS:
             "rows of the instrument in the region(s) of the scope", "count", METHODS[_m][0])
     _define(f"collection.{_m}_response", f"Respons: {_label_nl} (aantal / benaderd)",
             f"Response: {_label_en} (number / approached)",
-            "het aantal benaderden uit study.yaml (approached)",
-            "the number approached in study.yaml (approached)", "share", METHODS[_m][0])
+            "het aantal benaderden uit study.yaml (approached; 0 als niet elke regio van de "
+            "scope het noemt)",
+            "the number approached in study.yaml (approached; 0 unless every region of the "
+            "scope records it)", "share", METHODS[_m][0])
 
 # -- personal ----------------------------------------------------------------------------------
 _define("personal.clients", "Aantal geïnterviewde cliënten", "Number of clients interviewed",
@@ -269,6 +271,10 @@ _define("administrative.meets_agreement", "Prestatieafspraak gehaald in het laat
         ("date", "outcome"), _REGION_ONLY)
 
 # -- indicators --------------------------------------------------------------------------------
+_UNIQUE_CLIENTS = ("unieke cliënten in de registratie; over regio's of rondes samen telt een "
+                   "cliënt (pseudoniem) één keer, van de eerste tot de laatste registratie",
+                   "unique clients in the register; pooled over regions or rounds a client "
+                   "(pseudonym) counts once, from the first to the last registration")
 _define("indicators.unique_clients", "Unieke cliënten in de registratie",
         "Unique clients in the register", "alle rijen van de registratie",
         "all rows of the register", "count", "monitor_register", ("client_id",))
@@ -286,11 +292,11 @@ _define("indicators.unique_clients_per_week", "Unieke cliënten per week (eerste
         "monitor_register", ("client_id", "date"))
 _define("indicators.contact_duration_median", "Mediane contactduur in maanden (eerste tot "
         "laatste registratie)", "Median duration of contact in months (first to last "
-        "registration)", "unieke cliënten in de registratie", "unique clients in the register",
+        "registration)", *_UNIQUE_CLIENTS,
         "months", "monitor_register", ("client_id", "date"))
 _define("indicators.contact_duration_max", "Langste contactduur in maanden in de registratie",
         "Longest duration of contact in months in the register",
-        "unieke cliënten in de registratie", "unique clients in the register", "months",
+        *_UNIQUE_CLIENTS, "months",
         "monitor_register", ("client_id", "date"))
 _define("indicators.white_spots", "Aantal witte vlekken: levensgebieden met vraag van "
         "cliënten en geen beschikbaar aanbod op de sociale kaart", "Number of white spots: "
@@ -538,9 +544,12 @@ def _collection(s: _Scope) -> dict:
         n = int(m["n"].sum()) if len(m) else 0
         approached = m["approached"].astype("Float64").sum(min_count=1) if len(m) else pd.NA
         _count(out, f"collection.{method}", n)
-        response = (n / float(approached) if pd.notna(approached) and float(approached) > 0
-                    and m["approached"].notna().all() else None)
-        out[f"{method}_response"] = _record(f"collection.{method}_response", response, n, False)
+        known = bool(len(m)) and pd.notna(approached) and bool(m["approached"].notna().all())
+        # a response rests on the people approached: that number is its base, not the respondents
+        base = int(approached) if known else 0
+        response = n / float(approached) if known and float(approached) > 0 else None
+        out[f"{method}_response"] = _record(f"collection.{method}_response", response, base,
+                                            False)
     return out
 
 

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 import pingouin as pg
+from scipy import stats
 
 from ..instruments import Instrument
 from ._base import (
@@ -140,8 +141,27 @@ def scale_score(frame: pd.DataFrame, instrument: str | Instrument, scale: str) -
     return pd.DataFrame(out, index=frame.index)
 
 
+def feldt_interval(alpha: float, n: int, k: int, confidence: float = 0.95
+                   ) -> tuple[float, float]:
+    """Feldt's interval of Cronbach's alpha for ``n`` complete cases and ``k`` items.
+
+    The same formula as :func:`pingouin.cronbach_alpha`, which rounds its interval to three
+    decimals; the key figures keep full precision and round only for display.
+
+    Examples
+    --------
+    >>> [round(x, 3) for x in feldt_interval(0.8017, 10, 4)]
+    [0.581, 0.933]
+    """
+    df1, df2 = n - 1, (n - 1) * (k - 1)
+    tail = 1 - confidence
+    return (float(1 - (1 - alpha) * stats.f.isf(tail / 2, df1, df2)),
+            float(1 - (1 - alpha) * stats.f.isf(1 - tail / 2, df1, df2)))
+
+
 def _alpha(items: np.ndarray, confidence: float) -> tuple[float, float, float, int]:
-    """Cronbach's alpha with its CI (pingouin) on the complete rows; NaN when undefined."""
+    """Cronbach's alpha (pingouin) with Feldt's interval on the complete rows; NaN when
+    undefined."""
     complete = items[~np.isnan(items).any(axis=1)]
     n = len(complete)
     if n < 3 or items.shape[1] < 2:
@@ -149,9 +169,10 @@ def _alpha(items: np.ndarray, confidence: float) -> tuple[float, float, float, i
     if np.all(complete.var(axis=0, ddof=1) == 0) or complete.sum(axis=1).var(ddof=1) == 0:
         return np.nan, np.nan, np.nan, n
     with library_warnings_quiet(), np.errstate(all="ignore"):
-        alpha, ci = pg.cronbach_alpha(data=pd.DataFrame(complete), ci=confidence,
-                                      nan_policy="listwise")
-    return float(alpha), float(ci[0]), float(ci[1]), n
+        alpha, _ = pg.cronbach_alpha(data=pd.DataFrame(complete), ci=confidence,
+                                     nan_policy="listwise")
+        low, high = feldt_interval(float(alpha), n, items.shape[1], confidence)
+    return float(alpha), low, high, n
 
 
 def scale_summary(frame: pd.DataFrame, instrument: str | Instrument, scale: str, *,
@@ -254,7 +275,9 @@ def _summary(frame: pd.DataFrame, ins: Instrument, scale: str, codes: np.ndarray
         alpha_ci_low=alphas[:, 1], alpha_ci_high=alphas[:, 2])
     n_alpha = result["n_alpha"].to_numpy(dtype=float)
     alpha_small = n_alpha < min_n
-    result["alpha_suppressed"] = alpha_small | np.isnan(result["alpha"].to_numpy(dtype=float))
+    # suppressed means "too few respondents": an alpha that is undefined on enough respondents
+    # (no variance) is missing, not suppressed, so that the marker keeps one meaning
+    result["alpha_suppressed"] = alpha_small
     result = finish(result, ints=("n", "n_alpha", "items"),
                     floats=("mean", "sd", "ci_low", "ci_high", "alpha", "alpha_ci_low",
                             "alpha_ci_high"))

@@ -426,8 +426,7 @@ _NAMED: dict[str, dict] = {
 _ROUNDS = (
     dict(id="2010-1", label="Ronde 1, voorjaar 2010", start=dt.date(2010, 2, 1),
          end=dt.date(2010, 7, 31), regions=("den_haag", "eindhoven", "dordrecht")),
-    # the two regions after the first four show disclosure control and a partial delivery;
-    # ``regions_per_round=4`` (benchmarks) leaves them out
+    # the last two regions show disclosure control and a partial delivery
     dict(id="2010-2", label="Ronde 2, najaar 2010", start=dt.date(2010, 9, 1),
          end=dt.date(2010, 12, 31), regions=("bos_en_lommer", "alkmaar", "breda", "de_bilt",
                                              "zeist", "hilversum")),

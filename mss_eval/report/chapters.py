@@ -1374,7 +1374,8 @@ def _experience(report: Report, clients: pd.DataFrame) -> Block:
             Col("n", "n", kind="count", base=True),
             Col("mean", _t(report, "Gemiddelde (1–5)", "Mean (1–5)")),
             Col("ci_low|ci_high", _t(report, "95%-BI", "95% CI")),
-            Col("alpha", _t(report, "Cronbachs alfa", "Cronbach's alpha"), decimals=2)]
+            Col("alpha", _t(report, "Cronbachs alfa", "Cronbach's alpha"), decimals=2,
+                suppressed_by="alpha_suppressed")]
     ordered = scale.set_index("col").reindex([k for k in order if k in set(scale["col"])]) \
         .reset_index()
     block.add(_region_rows(report, ordered, cols,

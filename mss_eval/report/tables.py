@@ -61,6 +61,10 @@ class Col:
         Value → label for coded values (answer keys, region ids, item names).
     base : bool
         A base (``n``): still shown in a suppressed row when it is known.
+    suppressed_by : str, optional
+        A flag column of the frame that suppresses this column on its own, for a statistic with
+        a base of its own (Cronbach's alpha on complete cases: ``"alpha_suppressed"``); the
+        row's flag suppresses it too.
     """
 
     name: str
@@ -69,6 +73,7 @@ class Col:
     decimals: int | None = None
     labels: Mapping[Any, str] | None = None
     base: bool = False
+    suppressed_by: str | None = None
 
 
 @dataclass
@@ -212,8 +217,12 @@ def format_cells(
             continue
         series = frame[col.name]
         kind = col.kind or _guess_kind(series)
+        col_flags = flags
+        if col.suppressed_by and col.suppressed_by in frame.columns:
+            own = frame[col.suppressed_by].fillna(False).astype(bool).to_numpy()
+            col_flags = [bool(a) or bool(b) for a, b in zip(flags, own)]
         texts = []
-        for value, flag in zip(series.tolist(), flags):
+        for value, flag in zip(series.tolist(), col_flags):
             is_stat = (kind != "text" and col.labels is None and col.name not in keep) \
                 or col.name in hide
             if flag and is_stat and not (col.base and not is_missing(value)):
