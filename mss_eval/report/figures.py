@@ -315,13 +315,17 @@ def _n_text(n: Any, language: str) -> str:
     return "" if is_missing(n) else f"n = {format_number(n, 0, language)}"
 
 
-def _empty(title: str, language: str, caption: str, notes: Sequence[str] = ()) -> ReportFigure:
+def _empty(title: str, language: str, caption: str, notes: Sequence[str] = (),
+           suppressed: bool = False) -> ReportFigure:
+    """A figure with nothing to draw: no data, or (``suppressed``) only data resting on too few
+    respondents, which carry the suppression marker here as in tables."""
     fig, ax = _new_figure(1.2)
     ax.set_axis_off()
     ax.set_title(title)
-    ax.text(0.0, 0.3, _W[language]["no_data"], transform=ax.transAxes, fontsize=10)
-    return finish(fig, alt=f"{title}. {_W[language]['no_data']}", caption=caption, notes=notes,
-                  language=language)
+    text = (f"{SUPPRESSED_MARKER} = {_W[language]['not_shown']}." if suppressed
+            else _W[language]["no_data"])
+    ax.text(0.0, 0.3, text, transform=ax.transAxes, fontsize=10)
+    return finish(fig, alt=f"{title}. {text}", caption=caption, notes=notes, language=language)
 
 
 # -- Likert items: diverging stacked bars -----------------------------------------------------
@@ -374,7 +378,7 @@ def likert_bars(
     if hidden:
         notes.append(f"{w['not_shown']}: {join_words([_label(item_labels, i) for i in hidden], language)}.")
     if not items:
-        return _empty(title, language, caption, notes)
+        return _empty(title, language, caption, notes, suppressed=bool(hidden))
 
     wide = (shown.pivot_table(index=item, columns=answer, values=share, aggfunc="sum",
                               observed=True)
@@ -603,7 +607,7 @@ def network_ring_bars(
                      f"{join_words([_label(labels, g) for g in hidden_groups], language)}.")
         notes.append(suppression_note(language, min_respondents))
     if not groups:
-        return _empty(title, language, caption, notes)
+        return _empty(title, language, caption, notes, suppressed=bool(hidden_groups))
     wide = (shown.pivot_table(index=group, columns=ring, values=value, aggfunc="first",
                               observed=True)
             .reindex(index=groups, columns=list(ring_order)).fillna(0.0))
@@ -692,7 +696,7 @@ def share_bars(
     if flags.any():
         notes.append(suppression_note(language, min_respondents))
     if shown.empty:
-        return _empty(title, language, caption, notes)
+        return _empty(title, language, caption, notes, suppressed=bool(flags.any()))
     fig, ax = _new_figure(0.32 * len(cats) * max(len(hues), 1) * 0.55 + 1.8)
     height = 0.8 / max(len(hues), 1)
     y0 = np.arange(len(cats))[::-1]
@@ -796,7 +800,7 @@ def collaboration_network(
         notes.append(suppression_note(language, min_respondents))
     keys = [k for k in keys if networks[k].number_of_nodes() > 0]
     if not keys:
-        return _empty(title, language, caption, notes)
+        return _empty(title, language, caption, notes, suppressed=bool(hidden))
     cols = 1 if len(keys) == 1 else (2 if len(keys) <= 4 else 3)
     rows_ = math.ceil(len(keys) / cols)
     panel = {1: 4.2, 2: 3.3, 3: 2.5}[cols]
@@ -871,3 +875,177 @@ def collaboration_network(
 
 def _short(name: str, width: int = 22) -> str:
     return name if len(name) <= width else name[: width - 1] + "…"
+
+
+# -- funnel plots: regions against their number of clients ---------------------------------------
+_FUNNEL_WORDS = {
+    "nl": {"kind": "Trechterdiagram", "target": "totaal", "inside": "binnen de 95%-grenzen",
+           "above": "boven de grenzen", "below": "onder de grenzen", "n": "aantal cliënten (n)",
+           "limits_95": "95%-grenzen", "limits_998": "99,8%-grenzen"},
+    "en": {"kind": "Funnel plot", "target": "overall", "inside": "inside the 95% limits",
+           "above": "above the limits", "below": "below the limits",
+           "n": "number of clients (n)", "limits_95": "95% limits",
+           "limits_998": "99.8% limits"},
+}
+
+
+def funnel_plot(
+    frame: pd.DataFrame,
+    *,
+    group: str = "region",
+    labels: Mapping[Any, str] | None = None,
+    title: str = "",
+    ylabel: str = "",
+    language: str = "nl",
+    percent: bool = False,
+    decimals: int = 1,
+    ylim: tuple[float, float] | None = None,
+    label_all: bool | None = None,
+    ax: Any = None,
+) -> Any:
+    """A funnel plot (Spiegelhalter 2005) on ``ax``: each region's value against its n.
+
+    ``frame`` is the output of :func:`mss_eval.analysis.multilevel.funnel_data` for one round:
+    the horizontal line is its ``target``, the dashed and dotted curves the 95% and 99.8%
+    limits at every n (with the overdispersion correction the frame records in ``phi`` /
+    ``tau2`` / ``adjustment``). Regions inside the 95% limits are grey dots; regions outside
+    are coloured and named. Suppressed regions (too few clients) are not drawn.
+
+    Parameters
+    ----------
+    label_all : bool, optional
+        Name every region next to its dot (default: with at most 12 regions), otherwise only
+        the regions outside the 95% limits.
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure of the report's size when omitted.
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    from ..analysis.multilevel import funnel_limits
+
+    language = check_language(language)
+    w = _FUNNEL_WORDS[language]
+    if ax is None:
+        _, ax = _new_figure(4.2)
+    shown = frame[~_flags(frame, "suppressed").to_numpy() & frame["value"].notna().to_numpy()]
+    scale = 100.0 if percent else 1.0
+    if shown.empty:
+        ax.set_axis_off()
+        ax.set_title(title)
+        ax.text(0.0, 0.5, _W[language]["no_data"], transform=ax.transAxes, fontsize=10)
+        return ax
+    first = shown.iloc[0]
+    target, kind = float(first["target"]), str(first["kind"])
+    sd = float(first["sd"]) if not is_missing(first.get("sd")) else None
+    adjustment = str(first.get("adjustment", "none"))
+    phi = float(first["phi"]) if adjustment == "multiplicative" else 1.0
+    tau2 = float(first["tau2"]) if adjustment == "additive" else 0.0
+    sizes = shown["n"].astype(float).to_numpy()
+    grid = np.linspace(max(2.0, sizes.min() * 0.6), sizes.max() * 1.15, 200)
+    for coverage, style, name in ((0.95, "--", w["limits_95"]), (0.998, ":", w["limits_998"])):
+        low, high = funnel_limits(target, grid, kind=kind, sd=sd, coverage=coverage, phi=phi,
+                                  tau2=tau2)
+        ax.plot(grid, low * scale, style, color="#555555", linewidth=1.1, label=name)
+        ax.plot(grid, high * scale, style, color="#555555", linewidth=1.1)
+    ax.axhline(target * scale, color="#333333", linewidth=1.0)
+    outside = shown["position"].astype(str).to_numpy() != "inside"
+    many = len(shown) > 12
+    name_all = (not many) if label_all is None else label_all
+    colours = np.where(outside, PALETTE[5], "#9a9a9a")
+    ax.scatter(sizes, shown["value"].astype(float).to_numpy() * scale, s=26 if many else 40,
+               c=list(colours), edgecolors="white", linewidths=0.6, zorder=3)
+    for (_, row), out in zip(shown.iterrows(), outside):
+        if name_all or out:
+            ax.annotate(_short(_label(labels, row[group]), 18),
+                        (float(row["n"]), float(row["value"]) * scale), xytext=(5, 3),
+                        textcoords="offset points", fontsize=7.5, color="#222222")
+    if ylim is not None:
+        ax.set_ylim(ylim[0] * scale, ylim[1] * scale)
+    ax.yaxis.set_major_formatter(_number_formatter(0 if percent else max(decimals - 1, 0),
+                                                   language, percent=percent))
+    ax.set_xlabel(w["n"])
+    ax.set_ylabel(ylabel)
+    ax.legend(loc="lower right", frameon=False, fontsize=8)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def funnel_figure(
+    frame: pd.DataFrame,
+    *,
+    group: str = "region",
+    labels: Mapping[Any, str] | None = None,
+    title: str = "",
+    ylabel: str = "",
+    caption: str = "",
+    language: str = "nl",
+    percent: bool = False,
+    decimals: int = 1,
+    ylim: tuple[float, float] | None = None,
+    min_respondents: int = 5,
+) -> ReportFigure:
+    """:func:`funnel_plot` as a report figure, with the overdispersion choice as its note.
+
+    The note under the figure says whether the regions differ more than chance allows
+    (``phi``) and, if so, how the limits were widened (multiplicative φ or additive τ²); a
+    second note names the regions left out for too few clients.
+    """
+    language = check_language(language)
+    w = _FUNNEL_WORDS[language]
+    fig, ax = _new_figure(4.2)
+    funnel_plot(frame, group=group, labels=labels, title=title, ylabel=ylabel,
+                language=language, percent=percent, decimals=decimals, ylim=ylim, ax=ax)
+    fmt = (lambda v: format_percent(v, 0, language)) if percent else (
+        lambda v: format_number(v, decimals, language))
+    shown = frame[~_flags(frame, "suppressed").to_numpy() & frame["value"].notna().to_numpy()]
+    notes = [funnel_note(frame, language)] if len(shown) else []
+    if _flags(frame, "suppressed").any():
+        notes.append(suppression_note(language, min_respondents))
+    parts = []
+    for _, row in shown.iterrows():
+        where = {"inside": w["inside"]}.get(str(row["position"]),
+                                            w["above"] if str(row["position"]).startswith("above")
+                                            else w["below"])
+        parts.append(f"{_label(labels, row[group])}: {fmt(row['value'])} "
+                     f"({_n_text(row['n'], language)}, {where})")
+    target = "" if shown.empty else f"{w['target']} {fmt(shown['target'].iloc[0])}; "
+    alt = f"{w['kind']}{': ' + title if title else ''}. {target}" + "; ".join(parts) + "."
+    return finish(fig, alt=alt, caption=caption, notes=notes, language=language)
+
+
+def funnel_note(frame: pd.DataFrame, language: str = "nl") -> str:
+    """The sentence under a funnel plot: was there overdispersion, and what was done about it."""
+    language = check_language(language)
+    shown = frame[~_flags(frame, "suppressed").to_numpy()]
+    if shown.empty:
+        return ""
+    first = shown.iloc[0]
+    phi = format_number(first["phi"], 2, language)
+    adjustment = str(first["adjustment"])
+    if language == "nl":
+        if adjustment == "none" and not bool(first["overdispersed"]):
+            return (f"Grenzen zonder correctie: de regio's verschillen niet meer dan toeval "
+                    f"verwacht (overdispersie φ = {phi}).")
+        if adjustment == "multiplicative":
+            return (f"De regio's verschillen meer dan toeval verwacht (φ = {phi}); de grenzen "
+                    f"zijn verbreed met factor √φ (multiplicatieve correctie).")
+        if adjustment == "additive":
+            tau = format_number(math.sqrt(float(first["tau2"])), 2, language)
+            return (f"De regio's verschillen meer dan toeval verwacht (φ = {phi}); de grenzen "
+                    f"zijn verbreed met een spreiding tussen regio's van τ = {tau} (additieve "
+                    f"correctie).")
+        return f"De regio's verschillen meer dan toeval verwacht (φ = {phi}); geen correctie."
+    if adjustment == "none" and not bool(first["overdispersed"]):
+        return (f"Limits without correction: the regions differ no more than chance allows "
+                f"(overdispersion φ = {phi}).")
+    if adjustment == "multiplicative":
+        return (f"The regions differ more than chance allows (φ = {phi}); the limits are "
+                f"widened by √φ (multiplicative correction).")
+    if adjustment == "additive":
+        tau = format_number(math.sqrt(float(first["tau2"])), 2, language)
+        return (f"The regions differ more than chance allows (φ = {phi}); the limits are "
+                f"widened by a between-region spread of τ = {tau} (additive correction).")
+    return f"The regions differ more than chance allows (φ = {phi}); not corrected."
