@@ -73,10 +73,11 @@ def test_leftover_temporaries_are_cleared_but_not_those_of_another_live_render(t
 
 
 # -- the plan --------------------------------------------------------------------------------------
-def test_the_example_study_plans_seven_region_two_round_and_one_final_report(study, tmp_path):
+def test_the_example_study_plans_a_report_per_region_and_round_and_one_final_report(study, tmp_path):
     jobs = plan_reports(load_config(study), study, tmp_path)
     kinds = [j.kind for j in jobs]
-    assert kinds.count("region") == 7 and kinds.count("round") == 2 and kinds.count("final") == 1
+    assert kinds.count("region") == len(load_config(study).round_regions())
+    assert kinds.count("round") == len(load_config(study).rounds) and kinds.count("final") == 1
     keys = [j.key for j in jobs]
     assert "2010-1/den_haag" in keys and "2010-2/de_bilt" in keys and keys[-1] == "final"
     region = jobs[0]
@@ -92,7 +93,8 @@ def test_filters_choose_reports(study, tmp_path):
     config = load_config(study)
     only_round = plan_reports(config, study, tmp_path, rounds=["2010-2"])
     assert [j.key for j in only_round] == ["2010-2/bos_en_lommer", "2010-2/alkmaar",
-                                           "2010-2/breda", "2010-2/de_bilt", "2010-2"]
+                                           "2010-2/breda", "2010-2/de_bilt", "2010-2/zeist",
+                                           "2010-2/hilversum", "2010-2"]
     only_region = plan_reports(config, study, tmp_path, regions=["breda"], formats=["html"])
     assert [j.key for j in only_region] == ["2010-2/breda"]
     assert only_region[0].formats == ("html",)
@@ -226,6 +228,36 @@ def test_a_region_report_exists_in_every_format(den_haag):
     figures = json.loads(_text_of(den_haag / "figures.json"))
     assert figures["meta"]["region"] == "den_haag"
     assert 7.7 <= figures["region"]["personal"]["rating_mean"]["value"] <= 8.3
+
+
+@pytest.mark.slow
+def test_a_region_too_small_shows_the_marker_and_its_footnote_in_every_format(study, tmp_path):
+    """Zeist (4 clients, minimum 5): its client figures are x, explained under the table, in
+    the HTML, the PDF and the Word file alike."""
+    import pypdfium2
+
+    from mss_eval.render import render_study
+    from mss_eval.report.style import SUPPRESSED_MARKER, suppression_note
+
+    summary = render_study(study, rounds=["2010-2"], regions=["zeist"], jobs=1,
+                           out_dir=tmp_path, progress=False)
+    assert summary.exit_code == 0, summary.describe()
+    folder = tmp_path / "2010-2" / "zeist"
+    note = suppression_note("nl", 5)
+    html = _text_of(folder / "mss_2010-2_zeist.html")
+    assert html.count(f'class="num suppressed">{SUPPRESSED_MARKER}</td>') >= 5
+    assert note in html
+    pdf = pypdfium2.PdfDocument(folder / "mss_2010-2_zeist.pdf")
+    text = " ".join(" ".join(page.get_textpage().get_text_range().split()) for page in pdf)
+    assert " ".join(note.split()) in text.replace("- ", "").replace("-\n", "")
+    rating = text[text.index("Rapportcijfer voor het MSS"):][:200]
+    assert f" {SUPPRESSED_MARKER} " in rating
+    with zipfile.ZipFile(folder / "mss_2010-2_zeist.docx") as docx:
+        body = docx.read("word/document.xml").decode("utf-8")
+    assert f">{SUPPRESSED_MARKER}</w:t>" in body and note in body
+    figures = json.loads(_text_of(folder / "figures.json"))
+    rating_mean = figures["region"]["personal"]["rating_mean"]
+    assert (rating_mean["value"], rating_mean["n"], rating_mean["suppressed"]) == (None, 4, True)
 
 
 @pytest.mark.slow
