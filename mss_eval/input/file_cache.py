@@ -45,7 +45,7 @@ STALE_SECONDS = 14 * 24 * 3600
 
 def files_dir(study_path: Path | str) -> Path:
     """``<study>/.mss-cache/files``."""
-    from ..tidy_cache import cache_dir
+    from ..cache_keys import cache_dir
 
     return cache_dir(study_path) / FILES_DIR
 
@@ -53,7 +53,7 @@ def files_dir(study_path: Path | str) -> Path:
 def file_key(*, sha256: str, file: str, instrument: str | None, round: str | None,
              region: str | None, format: str, language: str) -> str:
     """The key of one file's entry: its bytes, where it is, the language and the code."""
-    from ..tidy_cache import code_fingerprint, digest
+    from ..cache_keys import code_fingerprint, digest
 
     return digest({"schema": _SCHEMA, "sha256": sha256, "file": file, "instrument": instrument,
                    "round": round, "region": region, "format": format, "language": language,
@@ -152,7 +152,7 @@ BUNDLE_FILE = "bundle.pkl"
 
 def load_bundle(folder: Path) -> dict | None:
     """The bundle of the last load, or ``None``."""
-    from ..tidy_cache import code_fingerprint
+    from ..cache_keys import code_fingerprint
 
     try:
         bundle = _load(folder, folder / BUNDLE_FILE)
@@ -186,7 +186,7 @@ def save_bundle(folder: Path, results: dict[str, dict], old: dict | None,
     import numpy as np
     import pandas as pd
 
-    from ..tidy_cache import code_fingerprint
+    from ..cache_keys import code_fingerprint
 
     entries: dict[str, dict] = {}
     pieces: dict[str, list[pd.DataFrame]] = {}

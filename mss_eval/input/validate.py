@@ -1321,7 +1321,7 @@ def validate_study(path: Path | str, language: str | None = None, *, workers: in
     files, layout = _discover(study_dir, config, language)
     problems += layout
 
-    from ..tidy_cache import cache_disabled, file_hashes
+    from ..cache_keys import cache_disabled, file_hashes
     from . import file_cache
 
     folder = None

@@ -74,7 +74,7 @@ class ReportCache:
 
     def __init__(self, study_path: Path | str, planned: Sequence[ReportJob], *,
                  force: bool = False):
-        from ..tidy_cache import cache_disabled, code_fingerprint, file_hashes
+        from ..cache_keys import cache_disabled, code_fingerprint, file_hashes
 
         self.study_path = Path(study_path)
         self.planned = list(planned)
@@ -118,7 +118,7 @@ class ReportCache:
 
     def round_inputs(self, round_id: str) -> str:
         """A digest of every input file of a round (what its pooled figures are made from)."""
-        from ..tidy_cache import digest
+        from ..cache_keys import digest
 
         if round_id not in self._rounds:
             self._rounds[round_id] = digest(self._files_under(f"{DATA_DIR}/{round_id}"))
@@ -140,7 +140,7 @@ class ReportCache:
 
     def key(self, job: ReportJob) -> str:
         """The report's key (see the module notes)."""
-        from ..tidy_cache import digest
+        from ..cache_keys import digest
 
         parameters = {k: v for k, v in job.parameters.items() if k != "rendered_by"}
         parts = {
