@@ -32,7 +32,6 @@ import re
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field, replace
-from html.parser import HTMLParser
 from pathlib import Path
 
 #: File suffixes a report check reads, and how.
@@ -161,115 +160,79 @@ _BLOCK = frozenset("""
 _SKIP_ATTRIBUTES = frozenset({"style"})
 
 
-class _HtmlText(HTMLParser):
-    """Text content (per block element), attribute values and table shapes of an HTML file."""
-
-    def __init__(self, base: Where, language: str):
-        super().__init__(convert_charrefs=True)
-        self.base = base
-        self.w = words(language)
-        self.out = Extracted()
-        self.buffer: list[str] = []
-        self.buffer_line = 1
-        self.style_depth = 0
-        self.tables: list[dict] = []
-
-    def _where(self, line: int, part: str | None = None) -> Where:
-        # an HTML output inside a notebook keeps its cell and output, and adds the line
-        return replace(self.base, line=line, part=part)
-
-    def flush(self) -> None:
-        if self.buffer:
-            self.out.add("".join(self.buffer), self._where(self.buffer_line))
-            self.buffer = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        tag = tag.lower()
-        if tag in _BLOCK:
-            self.flush()
-        if tag == "style":
-            self.style_depth += 1
-        line = self.getpos()[0]
-        for name, value in attrs:
-            if not value or name in _SKIP_ATTRIBUTES or value.lstrip()[:5].lower() == "data:":
-                continue
-            self.out.add(value, self._where(line, f"{self.w['attribute']} {name}"))
-        self._table_start(tag, line)
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.handle_starttag(tag, attrs)
-        if tag.lower() == "style":
-            self.style_depth -= 1
-
-    def handle_endtag(self, tag: str) -> None:
-        tag = tag.lower()
-        if tag == "style":
-            self.style_depth = max(0, self.style_depth - 1)
-        self._table_end(tag)
-        if tag in _BLOCK:
-            self.flush()
-
-    def handle_data(self, data: str) -> None:
-        if self.style_depth:
-            return
-        if not self.buffer:
-            self.buffer_line = self.getpos()[0]
-        self.buffer.append(data)
-        if self.tables and self.tables[-1]["cell"] is not None:
-            self.tables[-1]["cell"].append(data)
-
-    # tables: the header cells and the number of body rows
-    def _table_start(self, tag: str, line: int) -> None:
-        if tag == "table":
-            self.tables.append({"header": [], "rows": 0, "line": line, "in_head": False,
-                                "row_has_td": False, "row_th": [], "cell": None,
-                                "seen_head": False})
-        elif not self.tables:
-            return
-        t = self.tables[-1]
-        if tag == "thead":
-            t["in_head"] = t["seen_head"] = True
-        elif tag == "tr":
-            t["row_has_td"], t["row_th"] = False, []
-        elif tag in ("td", "th"):
-            t["cell"] = []
-            if tag == "td":
-                t["row_has_td"] = True
-
-    def _table_end(self, tag: str) -> None:
-        if not self.tables:
-            return
-        t = self.tables[-1]
-        if tag in ("td", "th") and t["cell"] is not None:
-            text = " ".join("".join(t["cell"]).split())
-            if tag == "th":
-                t["row_th"].append(text)
-            t["cell"] = None
-        elif tag == "thead":
-            t["in_head"] = False
-        elif tag == "tr":
-            if t["row_has_td"]:
-                t["rows"] += 1
-            elif t["in_head"] or (not t["seen_head"] and not t["header"] and not t["rows"]):
-                t["header"].extend(h for h in t["row_th"] if h)
-        elif tag == "table":
-            self.tables.pop()
-            self.out.tables.append(TableShape(tuple(t["header"]), t["rows"],
-                                              self._where(t["line"])))
-
-    def close(self) -> None:
-        super().close()
-        self.flush()
-        while self.tables:
-            self._table_end("table")
+def _table_shape(table, base: Where) -> TableShape:
+    """The header cells and the number of body rows of an HTML table (not of tables in it)."""
+    header: list[str] = []
+    rows = 0
+    seen_head = any(child.tag == "thead" for child in table if isinstance(child.tag, str))
+    for tr in table.xpath("./tr|./thead/tr|./tbody/tr|./tfoot/tr"):
+        cells = [c for c in tr if isinstance(c.tag, str) and c.tag in ("td", "th")]
+        in_head = tr.getparent().tag == "thead"
+        if any(c.tag == "td" for c in cells):
+            rows += 1
+        elif in_head or (not seen_head and not header and not rows):
+            header += [t for c in cells if c.tag == "th"
+                       if (t := " ".join(c.text_content().split()))]
+    return TableShape(tuple(header), rows, replace(base, line=table.sourceline))
 
 
 def html_text(markup: str, base: Where = Where(), language: str = "nl") -> Extracted:
-    """Text pieces (one per block element, one per attribute value) and tables of HTML."""
-    parser = _HtmlText(base, language)
-    parser.feed(markup)
-    parser.close()
-    return parser.out
+    """Text pieces (one per block element, one per attribute value) and tables of HTML.
+
+    The HTML is read with lxml (libxml2's forgiving HTML parser), as a browser would show it:
+    the text of every element except ``<style>``, each block element's text a piece of its own
+    with the line where it starts.
+    """
+    from lxml import etree
+    from lxml import html as lxml_html
+
+    out = Extracted()
+    attribute = words(language)["attribute"]
+    if not markup.strip():
+        return out
+    try:
+        root = lxml_html.document_fromstring(markup)
+    except (etree.ParserError, ValueError):  # nothing an HTML reader can use: read it as text
+        return plain_text(markup, base)
+    buffer: list[str] = []
+    start = [1]
+
+    def flush() -> None:
+        if buffer:
+            out.add("".join(buffer), replace(base, line=start[0]))
+            buffer.clear()
+
+    def data(text: str | None, line: int) -> None:
+        if text:
+            if not buffer:
+                start[0] = line
+            buffer.append(text)
+
+    def visit(element, line: int) -> None:
+        if not isinstance(element.tag, str):  # a comment or processing instruction
+            data(element.tail, line)
+            return
+        tag = element.tag.lower()
+        line = element.sourceline or line
+        if tag in _BLOCK:
+            flush()
+        for name, value in element.attrib.items():
+            if not value or name in _SKIP_ATTRIBUTES or value.lstrip()[:5].lower() == "data:":
+                continue
+            out.add(value, replace(base, line=line, part=f"{attribute} {name}"))
+        if tag != "style":
+            data(element.text, line)
+            for child in element:
+                visit(child, line)
+        if tag == "table":
+            out.tables.append(_table_shape(element, base))
+        if tag in _BLOCK:
+            flush()
+        data(element.tail, line)
+
+    visit(root, 1)
+    flush()
+    return out
 
 
 # -- JSON ------------------------------------------------------------------------------------
@@ -528,7 +491,9 @@ def notebook_text(data: dict, language: str = "nl") -> Extracted:
                     out.add(re.sub(r"\x1b\[[0-9;]*m", "", str(line)), replace(base, mime="error"))
             for mime, value in (output.get("data") or {}).items():
                 where = replace(base, mime=mime)
-                if mime in ("text/html", "image/svg+xml"):
+                if mime == REPORT_MIME:
+                    out.extend(_report_nodes_text(value, where))
+                elif mime in ("text/html", "image/svg+xml"):
                     out.extend(html_text(_joined(value), where, language))
                 elif mime in _TEXT_MIME:
                     out.extend(plain_text(_joined(value), where,
@@ -543,6 +508,34 @@ def notebook_text(data: dict, language: str = "nl") -> Extracted:
                     out.extend(json_text(value, where, language))
                 elif mime.startswith("text/"):
                     out.extend(plain_text(_joined(value), where))
+    return out
+
+
+# -- report nodes ----------------------------------------------------------------------------
+#: The report nodes a report notebook displays (see :mod:`mss_eval.report.document`).
+REPORT_MIME = "application/vnd.mss-eval.report+json"
+
+
+def _report_nodes_text(value: object, base: Where) -> Extracted:
+    """The text of the report nodes in an output (images left out); what cannot be read as
+    nodes is read as any JSON."""
+    from ..report.document import from_json
+
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return plain_text(value, base)
+    out = Extracted()
+    try:
+        nodes = from_json(value)
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return json_text(value, base)
+    for node in nodes:
+        for role, text in node.texts():
+            out.add(text, replace(base, part=role))
+        if node.kind == "table":
+            out.tables.append(TableShape(tuple(node.header), len(node.rows), base))
     return out
 
 

@@ -1,24 +1,30 @@
 """From an executed report notebook to HTML, PDF and DOCX, inside the calling process.
 
+Every report output in the notebook carries two representations of the same report nodes
+(:mod:`mss_eval.report.document`): ``text/html`` and the nodes as JSON
+(:data:`~mss_eval.report.document.MIMETYPE`). Each writer takes the one it needs; none parses
+another's output.
+
 * :func:`prepare_for_export` keeps only what belongs in a report: it drops the parameter cells,
   notebook-only notes, streams (warnings printed by libraries), bare ``text/plain`` reprs and any
   raw DataFrame HTML, and takes out the key figures the notebook published for ``figures.json``.
+* :func:`report_nodes` reads the report's nodes back from the notebook's JSON outputs and puts the
+  table of contents after the title page.
 * :func:`notebook_to_html` runs nbconvert's ``HTMLExporter`` with our template (no code, no
-  prompts, our CSS, figures already embedded as data URIs) and adds the table of contents.
-* :func:`html_to_pdf` prints that HTML to PDF with Typst (default, :mod:`.typst_pdf`) or with
-  WeasyPrint, which prints it with the HTML's own stylesheet; :func:`html_to_docx` converts it
-  with the pandoc binary that pypandoc-binary ships, with a Word table of contents.
+  prompts, our CSS, figures already embedded as data URIs), with the contents as an output of
+  the notebook after the title page.
+* :func:`write_pdf` prints the nodes to PDF with Typst (default, :mod:`.typst_pdf`), or the HTML
+  with WeasyPrint and the HTML's own stylesheet; :func:`write_docx` writes the nodes as Word
+  (:mod:`.word`, python-docx).
 """
 
 from __future__ import annotations
 
 import copy
 import functools
-import html as html_lib
 import json
 import logging
 import math
-import re
 import warnings
 from pathlib import Path
 from typing import Any
@@ -126,62 +132,115 @@ def report_css() -> str:
     return (TEMPLATES / TEMPLATE_NAME / "report.css").read_text(encoding="utf-8")
 
 
-def notebook_to_html(nb: Any, *, title: str, language: str = "nl") -> str:
-    """The report as one self-contained HTML file: no code, our CSS, contents after the title page."""
+def report_nodes(nb: Any, language: str = "nl") -> tuple[list, list[str]]:
+    """The report's nodes, in order, from a notebook prepared by :func:`prepare_for_export`,
+    with the table of contents after the title page.
+
+    Returns
+    -------
+    (nodes, notes)
+        The nodes, and one line per output that has no report nodes (it is in the HTML, not in
+        the PDF and Word files), for the render log.
+    """
+    from ..report.document import MIMETYPE, AuthorText, from_json
+
+    nodes: list = []
+    notes: list[str] = []
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            text = "".join(cell.source) if isinstance(cell.source, list) else cell.source
+            if text.strip():
+                nodes.append(AuthorText(text))
+            continue
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if MIMETYPE in data:
+                value = data[MIMETYPE]
+                nodes += from_json(json.loads(value) if isinstance(value, str) else value)
+            elif any(k != "text/plain" for k in data):
+                notes.append(f"cel {cell.get('execution_count')}: uitvoer zonder rapportknopen "
+                             f"staat alleen in de HTML")
+    return with_contents(nodes, language), notes
+
+
+def contents_of(nodes: list, language: str = "nl") -> Any:
+    """The table of contents of the nodes: their chapter and section headings."""
+    from ..report.document import Contents, Heading
+
+    words = _WORDS.get(language, _WORDS["nl"])
+    entries = [n for n in nodes if isinstance(n, Heading) and n.level <= 2 and n.anchor]
+    return Contents(words["contents"], entries)
+
+
+def with_contents(nodes: list, language: str = "nl") -> list:
+    """The nodes with the table of contents after the title page (at the start without one)."""
+    from ..report.document import Contents, TitlePage
+
+    nodes = [n for n in nodes if not isinstance(n, Contents)]
+    contents = contents_of(nodes, language)
+    if not contents.entries:
+        return nodes
+    at = next((i + 1 for i, n in enumerate(nodes) if isinstance(n, TitlePage)), 0)
+    return nodes[:at] + [contents] + nodes[at:]
+
+
+def _insert_contents(nb: Any, language: str, contents: Any = None) -> Any:
+    """A copy of the notebook with the contents as an output right after the title page."""
+    import nbformat
+
+    from ..report.document import bundle
+
+    if contents is None:
+        nodes, _ = report_nodes(nb, language)
+        contents = next((n for n in nodes if n.kind == "contents"), None)
+    if contents is None or not contents.entries:
+        return nb
+    output = nbformat.v4.new_output("display_data", data=bundle([contents]))
+    nb = copy.deepcopy(nb)
+    for cell in nb.cells:
+        for i, existing in enumerate(cell.get("outputs", [])):
+            if _mss_meta(existing).get("role") == TITLE_MARK:
+                cell.outputs.insert(i + 1, output)
+                return nb
+    first = next((c for c in nb.cells if c.cell_type == "code"), None)
+    if first is not None:
+        first.outputs.insert(0, output)
+    return nb
+
+
+def notebook_to_html(nb: Any, *, title: str, language: str = "nl", contents: Any = None) -> str:
+    """The report as one self-contained HTML file: no code, our CSS, contents after the title page.
+
+    ``contents`` is the report's :class:`~mss_eval.report.document.Contents` when the caller has
+    read its nodes already (:func:`report_nodes`)."""
     from .. import __version__
 
     words = _WORDS.get(language, _WORDS["nl"])
     resources = {"mss": {"title": title, "language": language, "css": report_css(),
                          "version": __version__, "figure_word": words["figure"]}}
-    body, _ = _exporter().from_notebook_node(nb, resources=resources)
-    return add_table_of_contents(body, language)
+    body, _ = _exporter().from_notebook_node(_insert_contents(nb, language, contents),
+                                             resources=resources)
+    return body
 
 
-_HEADING = re.compile(
-    r'<h(?P<level>[23])\s+class="(?P<cls>chapter|section)"\s+id="(?P<id>[^"]+)"\s*>(?P<text>.*?)</h(?P=level)>',
-    re.S,
-)
+def write_pdf(nodes: list, target: Path, *, html: str | None = None,
+              base_url: Path | None = None, engine: str = DEFAULT_PDF_ENGINE,
+              language: str = "nl", title: str | None = None) -> None:
+    """Print the report to a PDF (A4, contents with page numbers, running title).
 
-
-def add_table_of_contents(document: str, language: str = "nl") -> str:
-    """Insert a table of contents (chapters and sections) after the title page.
-
-    Headings are the numbered ``<h2 class="chapter">`` and ``<h3 class="section">`` the report
-    functions write; in print each entry gets its page number (CSS ``target-counter``).
-    """
-    entries = []
-    for m in _HEADING.finditer(document):
-        text = re.sub(r"<[^>]+>", "", m.group("text")).strip()
-        cls = "toc-chapter" if m.group("cls") == "chapter" else "toc-section"
-        entries.append(f'<li class="{cls}"><a href="#{m.group("id")}">{text}</a></li>')
-    if not entries:
-        return document
-    words = _WORDS.get(language, _WORDS["nl"])
-    nav = (f'<nav class="toc" aria-label="{words["contents"]}"><h2>{words["contents"]}</h2>'
-           f'<ol>{"".join(entries)}</ol></nav>')
-    end_of_title = document.find("</header>")
-    if end_of_title >= 0:
-        at = end_of_title + len("</header>")
-    else:
-        at = document.find('<main class="report">')
-        at = at + len('<main class="report">') if at >= 0 else 0
-    return document[:at] + "\n" + nav + "\n" + document[at:]
-
-
-def html_to_pdf(document: str, target: Path, base_url: Path | None = None, *,
-                engine: str = DEFAULT_PDF_ENGINE, language: str = "nl") -> None:
-    """Print the report HTML to a PDF (A4, contents with page numbers, running title).
-
-    ``engine`` is ``"typst"`` (see :mod:`mss_eval.render.typst_pdf`) or ``"weasyprint"``.
+    ``engine`` is ``"typst"`` (the nodes, see :mod:`mss_eval.render.typst_pdf`) or
+    ``"weasyprint"`` (prints ``html``, the report's HTML, with its own stylesheet).
     """
     if engine == "typst":
-        from .typst_pdf import html_to_pdf_typst
+        from .typst_pdf import nodes_to_pdf
 
-        html_to_pdf_typst(document, target, language=language, base_url=base_url)
+        nodes_to_pdf(nodes, target, language=language, title=title)
         return
     if engine != "weasyprint":
         raise ValueError(f"unknown PDF engine {engine!r}; choose one of {', '.join(PDF_ENGINES)}")
-    _html_to_pdf_weasyprint(document, target, base_url)
+    if html is None:
+        raise ValueError("WeasyPrint prints the report's HTML; pass html=")
+    _html_to_pdf_weasyprint(html, target, base_url)
 
 
 def _html_to_pdf_weasyprint(document: str, target: Path, base_url: Path | None = None) -> None:
@@ -250,47 +309,11 @@ def _lighter_font_subsetting() -> bool:
     return True
 
 
-def _for_docx(document: str) -> tuple[str, dict[str, str]]:
-    """The HTML as pandoc should read it for Word: no HTML contents list, title as metadata."""
-    meta: dict[str, str] = {}
-    header = re.search(r'<header class="title-page"[^>]*>(.*?)</header>', document, re.S)
-    if header:
-        block = header.group(1)
+def write_docx(nodes: list, target: Path, language: str = "nl") -> None:
+    """Write the report's nodes as an editable Word document (see :mod:`.word`)."""
+    from .word import nodes_to_docx
 
-        def grab(pattern: str) -> str | None:
-            m = re.search(pattern, block, re.S)
-            return html_lib.unescape(re.sub(r"<[^>]+>", "", m.group(1))).strip() if m else None
-
-        meta["title"] = grab(r"<h1[^>]*>(.*?)</h1>") or ""
-        subtitle = grab(r'<p class="report-subtitle"[^>]*>(.*?)</p>')
-        if subtitle:
-            meta["subtitle"] = subtitle
-        date = grab(r'<p class="report-date"[^>]*>(.*?)</p>')
-        if date:
-            meta["date"] = date
-        study = grab(r'<p class="study-name"[^>]*>(.*?)</p>')
-        if study:
-            meta["author"] = study
-        # the facts list and notices stay in the document, after the Word title block
-        rest = re.sub(r"<h1.*?</h1>|<p class=\"(report-subtitle|report-date|study-name)\".*?</p>",
-                      "", block, flags=re.S)
-        document = document.replace(header.group(0), f'<div class="title-facts">{rest}</div>')
-    document = re.sub(r'<nav class="toc".*?</nav>', "", document, flags=re.S)
-    document = re.sub(r"<style>.*?</style>", "", document, flags=re.S)
-    return document, meta
-
-
-def html_to_docx(document: str, target: Path, language: str = "nl") -> None:
-    """Convert the report HTML to an editable Word document with pandoc (from pypandoc-binary)."""
-    import pypandoc
-
-    doc, meta = _for_docx(document)
-    # chapters are <h2> in the HTML (the title is <h1>); in Word they become Heading 1
-    args = ["--toc", "--toc-depth=2", "--shift-heading-level-by=-1", f"--metadata=lang={'nl-NL' if language == 'nl' else 'en-GB'}",
-            f"--metadata=toc-title={_WORDS.get(language, _WORDS['nl'])['contents']}"]
-    for key, value in meta.items():
-        args.append(f"--metadata={key}={value}")
-    pypandoc.convert_text(doc, "docx", format="html", outputfile=str(target), extra_args=args)
+    nodes_to_docx(nodes, target, language=language)
 
 
 def figures_json(figures: Any) -> str:

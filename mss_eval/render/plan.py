@@ -57,7 +57,7 @@ MESSAGES.update({
         "en": "unknown PDF engine '{value}'; choose typst or weasyprint",
     },
 })
-#: The PDF engines (see mss_eval.render.export.html_to_pdf); the first is the default.
+#: The PDF engines (see mss_eval.render.export.write_pdf); the first is the default.
 PDF_ENGINES = ("typst", "weasyprint")
 DEFAULT_PDF_ENGINE = PDF_ENGINES[0]
 
@@ -87,7 +87,7 @@ class ReportJob:
     title: str
     language: str
     formats: tuple[str, ...] = FORMATS
-    #: how the PDF is printed: one of PDF_ENGINES (see mss_eval.render.export.html_to_pdf)
+    #: how the PDF is printed: one of PDF_ENGINES (see mss_eval.render.export.write_pdf)
     pdf_engine: str = DEFAULT_PDF_ENGINE
     parameters: dict = field(default_factory=dict, hash=False, compare=False)
 

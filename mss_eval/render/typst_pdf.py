@@ -1,18 +1,21 @@
-"""Print a report's HTML to PDF with Typst (the ``typst`` package; no external program).
+"""Print a report to PDF with Typst (the ``typst`` package; no external program).
 
 WeasyPrint lays a report out from its HTML and CSS in Python; for an 18-page region report that
 takes one to two seconds, most of a render of many regions. Typst (the ``typst`` package, its
 compiler as a Python extension) typesets the same report in a few hundredths of a second. This
-module reads the report HTML the workbench writes (title page, contents, numbered chapters and
-sections, ``mss-table`` tables, ``mss-figure`` figures, notes, quotes and the authors' texts) and
-writes it as Typst markup for the style in ``templates/mss_report/report.typ``, which gives the
-PDF the look of ``report.css``: A4, running title, page numbers, chapters on a new page,
-contents with page numbers, tables with rules whose header repeats on the next page, figures kept
-whole.
+module writes the report's nodes (:mod:`mss_eval.report.document`: title page, contents,
+numbered chapters and sections, tables, figures, notes, quotes and the authors' texts) as Typst
+markup for the style in ``templates/mss_report/report.typ``, which gives the PDF the look of
+``report.css``: A4, running title, page numbers, chapters on a new page, contents with page
+numbers, tables with rules whose header repeats on the next page, figures kept whole.
 
-All text reaches Typst as string literals, so no character in a report can be read as Typst
-markup. Figures (PNG data URIs) are written to a private temporary folder for the compiler and
-removed after. The PDF carries no creation date: the same HTML gives the same bytes.
+Tables use Typst's own layout: a column of numbers is as wide as its widest cell (``auto``),
+columns of text share the rest of the line (the row labels ``2fr``, other text ``1fr``), so a
+table spans the text block as in the HTML; a table with many columns shares the whole line in
+fractions, its headers hyphenated. All text reaches Typst as string literals, so no character in a report can be read
+as Typst markup. Figures (the nodes' PNG bytes) are written to a private temporary folder for
+the compiler and removed after. The PDF carries no creation date: the same nodes give the same
+bytes.
 
 Typst remembers what it computed for every document for the life of its process, and typst-py
 offers no way to clear that (typst-py issue #104): about 10 MB per region report, 400 MB per
@@ -24,19 +27,17 @@ worker, e.g. on a Dask cluster) it runs in the calling process.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import functools
-import html as html_lib
 import multiprocessing
 import re
 import tempfile
 import threading
-from dataclasses import dataclass, field
-from html.parser import HTMLParser
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
-from .export import TEMPLATES, TEMPLATE_NAME
+#: The report's Typst style (shared with nothing else; the HTML has ``report.css``).
+STYLE_FILE = Path(__file__).resolve().parent / "templates" / "mss_report" / "report.typ"
 
 #: Body fonts in order of preference; the first one installed is used (Typst itself ships
 #: Libertinus Serif, so a PDF is always printed).
@@ -46,86 +47,9 @@ MONO_FONTS = ("DejaVu Sans Mono", "Liberation Mono")
 #: Width of the text block on A4 with the report's margins, in cm.
 TEXT_WIDTH_CM = 21.0 - 2.2 - 2.0
 
-_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
-         "track", "wbr"}
-_SKIP = {"head", "style", "script", "template", "noscript", "svg", "button"}
-_BLOCK = {"address", "article", "aside", "blockquote", "body", "dd", "details", "div", "dl",
-          "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4",
-          "h5", "h6", "header", "hr", "html", "li", "main", "nav", "ol", "p", "pre", "section",
-          "table", "ul"}
-
 
 class TypstPrintError(RuntimeError):
     """Typst could not print a report (the message says what Typst objected to)."""
-
-
-@dataclass
-class _Node:
-    tag: str
-    attrs: dict[str, str] = field(default_factory=dict)
-    children: list = field(default_factory=list)
-
-    @property
-    def classes(self) -> set[str]:
-        return set((self.attrs.get("class") or "").split())
-
-    def elements(self, *tags: str) -> list[_Node]:
-        return [c for c in self.children if isinstance(c, _Node) and (not tags or c.tag in tags)]
-
-    def find(self, tag: str, cls: str | None = None) -> _Node | None:
-        for child in self.children:
-            if isinstance(child, _Node):
-                if child.tag == tag and (cls is None or cls in child.classes):
-                    return child
-                found = child.find(tag, cls)
-                if found is not None:
-                    return found
-        return None
-
-    def text(self) -> str:
-        return "".join(c if isinstance(c, str) else c.text() for c in self.children)
-
-
-class _TreeBuilder(HTMLParser):
-    """A forgiving HTML reader that builds a small tree (the report HTML is well formed)."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.root = _Node("root")
-        self.stack = [self.root]
-        self.skipping = 0
-
-    def handle_starttag(self, tag, attrs):
-        if self.skipping:
-            if tag not in _VOID:
-                self.skipping += 1
-            return
-        if tag in _SKIP:
-            self.skipping = 1
-            return
-        node = _Node(tag, {k: (v if v is not None else "") for k, v in attrs})
-        self.stack[-1].children.append(node)
-        if tag not in _VOID:
-            self.stack.append(node)
-
-    def handle_startendtag(self, tag, attrs):
-        if self.skipping:
-            return
-        self.stack[-1].children.append(_Node(tag, {k: (v or "") for k, v in attrs}))
-
-    def handle_endtag(self, tag):
-        if self.skipping:
-            if tag not in _VOID:
-                self.skipping -= 1
-            return
-        for i in range(len(self.stack) - 1, 0, -1):
-            if self.stack[i].tag == tag:
-                del self.stack[i:]
-                return
-
-    def handle_data(self, data):
-        if not self.skipping:
-            self.stack[-1].children.append(data)
 
 
 def _string(text: str) -> str:
@@ -133,421 +57,287 @@ def _string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-_SPACE = re.compile(r"[ \t\r\n\f]+")
+def _text(text: str) -> str:
+    """Text as inline Typst content (empty text gives nothing)."""
+    return f"#{_string(text)}" if text else ""
+
+
+_ANCHOR = re.compile(r"[A-Za-z0-9_.:-]+")
 
 
 class _Writer:
-    """Writes the tree as Typst markup; the figures' image files go to ``image_dir``."""
+    """Writes report nodes as Typst markup; the figures' image files go to ``image_dir``."""
 
-    def __init__(self, image_dir: Path, base_dir: Path | None):
+    def __init__(self, image_dir: Path):
         self.image_dir = image_dir
-        self.base_dir = base_dir
         self.images = 0
         self.labels: set[str] = set()
-        self.title = ""
+
+    def nodes(self, nodes: Sequence[Any]) -> str:
+        return "".join(self.node(n) for n in nodes)
+
+    def node(self, node: Any) -> str:
+        method = getattr(self, f"_{node.kind}", None)
+        if method is None:
+            raise TypeError(f"no Typst for report node {node.kind!r}")
+        return method(node)
 
     # -- inline ---------------------------------------------------------------------------------
-    def inline(self, nodes: list, pre: bool = False) -> str:
-        parts: list[str] = []
-        for node in nodes:
-            if isinstance(node, str):
-                text = node if pre else _SPACE.sub(" ", node)
-                if text:
-                    parts.append(f"#{_string(text)}")
+    def spans(self, content: Sequence[Any]) -> str:
+        out = []
+        for span in content:
+            if span.style == "strong":
+                out.append(f"#strong[{_text(span.text)}]")
+            elif span.style == "emph":
+                out.append(f"#emph[{_text(span.text)}]")
+            elif span.style == "code":
+                out.append(f"#raw({_string(span.text)})")
             else:
-                parts.append(self.inline_element(node, pre))
-        return "".join(parts)
-
-    def trimmed(self, nodes: list) -> str:
-        """Inline content with the leading and trailing white space of a block removed."""
-        nodes = list(nodes)
-        while nodes and isinstance(nodes[0], str) and not nodes[0].strip():
-            nodes.pop(0)
-        while nodes and isinstance(nodes[-1], str) and not nodes[-1].strip():
-            nodes.pop()
-        if nodes and isinstance(nodes[0], str):
-            nodes[0] = nodes[0].lstrip()
-        if nodes and isinstance(nodes[-1], str):
-            nodes[-1] = nodes[-1].rstrip()
-        return self.inline(nodes)
-
-    def inline_element(self, node: _Node, pre: bool = False) -> str:
-        tag, cls = node.tag, node.classes
-        inner = (lambda: self.inline(node.children, pre))
-        if tag in ("strong", "b"):
-            return f"#strong[{inner()}]"
-        if tag in ("em", "i", "cite"):
-            return f"#emph[{inner()}]"
-        if tag == "code":
-            return f"#raw({_string(node.text())})"
-        if tag == "sup":
-            return f"#super[{inner()}]"
-        if tag == "sub":
-            return f"#sub[{inner()}]"
-        if tag == "br":
-            return "#linebreak()"
-        if tag == "img":
-            return self.image(node, inline=True)
-        if tag == "a":
-            href = node.attrs.get("href", "")
-            if href.startswith("#") and href[1:] in self.labels:
-                return f"#link(label({_string(href[1:])}))[{inner()}]"
-            if re.match(r"^(https?|mailto):", href):
-                return f"#link({_string(href)})[{inner()}]"
-            return inner()
-        if tag == "span" and "caption-label" in cls:
-            return f"#caption-label[{self.trimmed(node.children)}]"
-        if "suppressed" in cls:
-            return f"#suppressed[{inner()}]"
-        if tag in _BLOCK:
-            # a block inside inline content (rare in reports): keep its text on a new line
-            return f"#linebreak(){self.trimmed(node.children)}"
-        return inner()
-
-    # -- blocks ---------------------------------------------------------------------------------
-    def blocks(self, nodes: list) -> str:
-        """Block content: runs of inline nodes become paragraphs, elements become blocks."""
-        out: list[str] = []
-        run: list = []
-
-        def flush():
-            text = self.trimmed(run)
-            if text:
-                out.append(text + "\n\n")
-            run.clear()
-
-        for node in nodes:
-            if isinstance(node, _Node) and node.tag in _BLOCK:
-                flush()
-                out.append(self.block(node))
-            else:
-                run.append(node)
-        flush()
+                out.append(_text(span.text))
         return "".join(out)
 
-    def block(self, node: _Node) -> str:
-        tag, cls = node.tag, node.classes
-        if "hidden" in node.attrs:  # for the HTML's print stylesheet only (the report date)
-            return ""
-        if tag == "header" and "title-page" in cls:
-            return self.title_page(node)
-        if tag == "nav" and "toc" in cls:
-            heading = node.find("h2")
-            title = heading.text().strip() if heading is not None else "Inhoud"
-            return f"#contents({_string(title)})\n\n"
-        if tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
-            return self.heading(node)
-        if tag == "p":
-            text = self.trimmed(node.children)
-            if not text:
-                return ""
-            if cls & {"table-note", "text-note"}:
-                return f"#note[{text}]\n\n"
-            if "chapter-lead" in cls:
-                return f"#lead[{text}]\n\n"
-            if "synthetic-notice" in cls:
-                return f"#notice[{text}]\n\n"
-            return text + "\n\n"
-        if tag == "div" and "mss-table" in cls:
-            return self.table_block(node)
-        if tag == "table":
-            return f"#mss-table({self.table(node)})\n\n"
-        if tag == "figure":
-            return self.figure(node)
-        if tag == "blockquote":
-            return f"#quote-block[{self.blocks(node.children)}]\n\n"
-        if tag == "footer":
-            return f"#quote-source[{self.trimmed(node.children)}]\n\n"
-        if tag in ("ul", "ol"):
-            items = [f"[{self.blocks(li.children).strip()}]" for li in node.elements("li")]
-            if not items:
-                return ""
-            function = "enum" if tag == "ol" else "list"
-            return f"#{function}({', '.join(items)},)\n\n"
-        if tag == "dl":
-            pairs = self._pairs(node)
-            return (f"#terms({', '.join(f'terms.item([{t}], [{d}])' for t, d in pairs)},)\n\n"
-                    if pairs else "")
-        if tag == "pre":
-            return f"#block(width: 100%)[#raw(block: true, {_string(node.text())})]\n\n"
-        if tag == "hr":
-            return "#line(length: 100%, stroke: 0.5pt + rule-colour)\n\n"
-        if tag == "div" and "key-figures" in cls:
-            return self.key_figures(node)
-        return self.blocks(node.children)
+    def caption(self, label: str, caption: str) -> str:
+        if not (label or caption):
+            return "none"
+        head = f"#caption-label[{_text(label)}]" if label else ""
+        rest = f" {caption}" if label and caption else caption
+        return f"[{head}{_text(rest)}]"
 
-    def _pairs(self, dl: _Node) -> list[tuple[str, str]]:
-        pairs: list[tuple[str, str]] = []
-        term = None
-        for child in dl.elements("dt", "dd"):
-            if child.tag == "dt":
-                term = self.trimmed(child.children)
-            else:
-                pairs.append((term or "", self.trimmed(child.children)))
-                term = None
-        return pairs
-
-    def title_page(self, header: _Node) -> str:
-        parts: list[str] = []
-        for child in header.elements():
-            cls = child.classes
-            if "hidden" in child.attrs:
-                continue
-            if child.tag == "h1":
-                self.title = _SPACE.sub(" ", child.text()).strip()
-                parts.append(f"#report-title[{self.trimmed(child.children)}]")
-            elif "study-name" in cls:
-                parts.append(f"#study-name[{self.trimmed(child.children)}]")
-            elif "report-subtitle" in cls:
-                parts.append(f"#report-subtitle[{self.trimmed(child.children)}]")
-            elif "report-date" in cls:
-                parts.append(f"#report-date[{self.trimmed(child.children)}]")
-            elif child.tag == "dl":
-                pairs = self._pairs(child)
-                parts.append("#facts(" + "".join(f"([{t}], [{d}]), " for t, d in pairs) + ")")
-            elif "synthetic-notice" in cls:
-                parts.append(f"#notice[{self.trimmed(child.children)}]")
-            else:
-                parts.append(self.block(child))
+    # -- blocks ---------------------------------------------------------------------------------
+    def _title_page(self, node) -> str:
+        parts = [f"#study-name[{_text(node.study_name)}]", f"#report-title[{_text(node.title)}]",
+                 f"#report-subtitle[{_text(node.subtitle)}]"]
+        if node.facts:
+            parts.append("#facts(" + "".join(f"([{_text(k)}], [{_text(v)}]), "
+                                             for k, v in node.facts) + ")")
+        parts += [f"#notice[{_text(n)}]" for n in node.notices]
         return "#title-page[\n" + "\n".join(parts) + "\n]\n\n"
 
-    def heading(self, node: _Node) -> str:
-        cls = node.classes
-        ident = node.attrs.get("id", "")
-        text = self.trimmed(node.children)
-        if node.tag == "h1":
-            return f"#report-title[{text}]\n\n"
-        if node.tag == "h2" and "chapter" in cls:
-            level, outlined = 1, True
-        elif node.tag == "h3" and "section" in cls:
-            level, outlined = 2, True
-        else:
-            level, outlined = min(int(node.tag[1]), 4), False
-            level = max(level, 3)
+    def _contents(self, node) -> str:
+        return f"#contents({_string(node.title)})\n\n"
+
+    def _heading(self, node) -> str:
+        text = _text(node.label)
         label = ""
-        if ident and re.fullmatch(r"[A-Za-z0-9_.:-]+", ident):
-            self.labels.add(ident)
-            label = f"#label({_string(ident)})"
-        flag = "" if outlined else ", outlined: false"
-        return f"#heading(level: {level}{flag})[{text}]{label}\n\n"
+        if node.anchor and _ANCHOR.fullmatch(node.anchor) and node.level <= 2:
+            self.labels.add(node.anchor)
+            label = f"#label({_string(node.anchor)})"
+        out = ""
+        if node.level <= 2:
+            out = f"#heading(level: {node.level})[{text}]{label}\n\n"
+        else:
+            # below the sections: not in the contents (the HTML's h4)
+            out = f"#heading(level: {min(node.level + 1, 4)}, outlined: false)[{text}]\n\n"
+        if node.lead:
+            out += f"#lead[{_text(node.lead)}]\n\n"
+        return out
+
+    def _paragraph(self, node) -> str:
+        text = self.spans(node.content)
+        if not text:
+            return ""
+        if node.role == "chapter-lead":
+            return f"#lead[{text}]\n\n"
+        if node.role == "synthetic-notice":
+            return f"#notice[{text}]\n\n"
+        return text + "\n\n"
+
+    def _note(self, node) -> str:
+        return f"#note[{_text(node.text)}]\n\n" if node.text else ""
+
+    def _quote(self, node) -> str:
+        return (f"#quote-block[{_text(node.text)}\n\n#quote-source[{_text(node.source)}]\n\n]"
+                "\n\n")
+
+    def _page_break(self, node) -> str:
+        return "#pagebreak(weak: true)\n\n"
+
+    def _author_text(self, node) -> str:
+        from ..report.html import markdown_tokens
+
+        out = self.markdown(markdown_tokens(node.markdown))
+        if node.note:
+            out += f"#note[{_text(node.note)}]\n\n"
+        return out
 
     # -- tables ---------------------------------------------------------------------------------
-    def table_block(self, div: _Node) -> str:
-        table = div.find("table")
-        if table is None:
-            return self.blocks(div.children)
-        notes = [f"[{self.trimmed(p.children)}]" for p in div.elements("p")]
-        cls = div.classes
-        return (f"#mss-table(short: {'true' if 'short' in cls else 'false'}, "
-                f"wide: {'true' if 'wide' in cls else 'false'}, "
-                f"notes: ({''.join(n + ', ' for n in notes)}), "
-                f"{self.table(table, wide='wide' in cls)})\n\n")
-
-    def table(self, table: _Node, wide: bool = False) -> str:
-        caption = table.find("caption")
-        sections: list[tuple[str, _Node]] = []
-        for child in table.elements():
-            if child.tag in ("thead", "tbody", "tfoot"):
-                sections.extend((child.tag, tr) for tr in child.elements("tr"))
-            elif child.tag == "tr":
-                sections.append(("tbody", child))
-        columns = _column_count([tr for _, tr in sections])
-        if columns == 0:
-            return "caption: none, []"
-        head = [tr for part, tr in sections if part == "thead"]
-        body = [(part, tr) for part, tr in sections if part != "thead"]
-        shares, fits = _column_widths([tr for _, tr in sections], columns, len(head), wide)
+    def _table(self, node) -> str:
+        header = node.header
+        rows = node.rows
+        if not header:
+            return ""
+        numeric = [h in node.numeric_columns for h in header]
+        wide = node.wide
+        # the row labels get twice the share of another column of text; with many columns
+        # (regions side by side) Typst's auto columns would take their headers' full width
+        # and leave the row labels none, so every column gets a share of the line instead
+        widths = "(" + "".join(
+            ("2fr, " if i < node.row_header else "1fr, ") if (wide or not num) else "auto, "
+            for i, num in enumerate(numeric)) + ")"
         lines = ["table.hline(stroke: 1.2pt + ink)"]
-        if head:
-            cells = ", ".join(self.cell(c, header=True, hyphenate=not fits)
-                              for tr in head for c in tr.elements("th", "td"))
-            lines.append(f"table.header({cells})")
-            lines.append("table.hline(stroke: 1.2pt + ink)")
-        for i, (part, tr) in enumerate(body):
-            total = "total" in tr.classes
+        cells = ", ".join(self.cell(h, header=True, numeric=num, hyphenate=wide)
+                          for h, num in zip(header, numeric))
+        lines.append(f"table.header({cells})")
+        lines.append("table.hline(stroke: 1.2pt + ink)")
+        for r, row in enumerate(rows):
+            total = r in node.total_rows
             if total:
                 lines.append("table.hline(stroke: 0.8pt + ink)")
-            cells = [self.cell(c, header=False, bold=total) for c in tr.elements("th", "td")]
-            lines.append(", ".join(cells))
-            last = i == len(body) - 1
+            lines.append(", ".join(
+                self.cell(v, header=False, numeric=num and i >= node.row_header, bold=total,
+                          suppressed=(i >= node.row_header and v == _marker()))
+                for i, (v, num) in enumerate(zip(row, numeric))))
+            last = r == len(rows) - 1
             lines.append("table.hline(stroke: 1.2pt + ink)" if last
                          else "table.hline(stroke: 0.5pt + rule-colour)")
-        widths = "(" + "".join(f"{w}fr, " for w in shares) + ")"
-        table_code = (f"table(columns: {widths}, stroke: none, inset: (x: 0.45em, y: 0.32em), "
-                      + ", ".join(lines) + ")")
-        caption_code = f"[{self.trimmed(caption.children)}]" if caption is not None else "none"
-        return f"caption: {caption_code}, {table_code}"
+        table = (f"table(columns: {widths}, stroke: none, inset: (x: 0.45em, y: 0.32em), "
+                 + ", ".join(lines) + ")")
+        notes = "".join(f"[{_text(n)}], " for n in node.notes)
+        return (f"#mss-table(short: {'true' if node.short else 'false'}, "
+                f"wide: {'true' if wide else 'false'}, notes: ({notes}), "
+                f"caption: {self.caption(node.label, node.caption)}, {table})\n\n")
 
-    def cell(self, cell: _Node, header: bool, bold: bool = False,
-             hyphenate: bool = False) -> str:
+    def cell(self, text: str, *, header: bool, numeric: bool, bold: bool = False,
+             suppressed: bool = False, hyphenate: bool = False) -> str:
         args = []
-        span = _int(cell.attrs.get("colspan"))
-        down = _int(cell.attrs.get("rowspan"))
-        if span > 1:
-            args.append(f"colspan: {span}")
-        if down > 1:
-            args.append(f"rowspan: {down}")
-        numeric = "num" in cell.classes
         if header:
             args.append("align: " + ("right + bottom" if numeric else "left + bottom"))
         elif numeric:
             args.append("align: right")
-        content = self.trimmed(cell.children)
-        if "suppressed" in cell.classes:
+        content = _text(text)
+        if suppressed:
             content = f"#suppressed[{content}]"
         if header or bold:
             content = f"#strong[{content}]"
-        if hyphenate:
+        if header and hyphenate:
+            # many columns: a header may break its words where the language allows
             content = f"#text(hyphenate: true)[{content}]"
         return f"table.cell({', '.join(args)})[{content}]"
 
     # -- figures --------------------------------------------------------------------------------
-    def figure(self, figure: _Node) -> str:
-        images = [self.image(img) for img in _all(figure, "img")]
-        images = [i for i in images if i]
-        caption_node = figure.find("figcaption")
-        caption, notes = "none", []
-        if caption_node is not None:
-            main = [c for c in caption_node.children
-                    if not (isinstance(c, _Node) and "figure-note" in c.classes)]
-            notes = [f"[{self.trimmed(c.children)}]" for c in caption_node.elements("span")
-                     if "figure-note" in c.classes]
-            text = self.trimmed(main)
-            caption = f"[{text}]" if text else "none"
-        panels = "panels" in figure.classes
-        return (f"#mss-figure(images: ({''.join(i + ', ' for i in images)}), caption: {caption}, "
-                f"notes: ({''.join(n + ', ' for n in notes)}), "
+    def _figure(self, node) -> str:
+        width = min(round(node.width_cm, 1), TEXT_WIDTH_CM)
+        images = []
+        for i, png in enumerate(node.pngs):
+            self.images += 1
+            name = f"figure-{self.images}.png"
+            (self.image_dir / name).write_bytes(png)
+            # the alt text of the first panel describes the whole chart
+            alt = node.alt if i == 0 else ""
+            images.append(f"box(image({_string('/' + name)}, width: {width:.2f}cm, "
+                          f"alt: {_string(alt)}))")
+        notes = "".join(f"[{_text(n)}], " for n in node.notes)
+        panels = len(images) > 1
+        return (f"#mss-figure(images: ({''.join(i + ', ' for i in images)}), "
+                f"caption: {self.caption(node.label, node.caption)}, notes: ({notes}), "
                 f"panels: {'true' if panels else 'false'})\n\n")
 
-    def image(self, img: _Node, inline: bool = False) -> str:
-        source = img.attrs.get("src", "")
-        m = re.match(r"data:image/(png|jpeg|jpg|gif);base64,(.*)$", source, re.S)
-        data: bytes | None = None
-        suffix = "png"
-        if m:
-            try:
-                data = base64.b64decode(m.group(2), validate=False)
-                suffix = "jpg" if m.group(1) in ("jpeg", "jpg") else m.group(1)
-            except (binascii.Error, ValueError):
-                data = None
-        elif self.base_dir is not None and source and "://" not in source:
-            path = (self.base_dir / source).resolve()
-            if path.is_file() and path.suffix.lower() in (".png", ".jpg", ".jpeg", ".gif"):
-                data, suffix = path.read_bytes(), path.suffix.lower().lstrip(".")
-        if data is None:
-            alt = img.attrs.get("alt", "")
-            return f"#emph[{_string(alt)}]" if alt else ""
-        self.images += 1
-        name = f"figure-{self.images}.{suffix}"
-        (self.image_dir / name).write_bytes(data)
-        width = re.search(r"width:\s*([0-9.]+)cm", img.attrs.get("style", ""))
-        width_cm = min(float(width.group(1)), TEXT_WIDTH_CM) if width else None
-        size = f", width: {width_cm:.2f}cm" if width_cm else ", width: 100%"
-        alt = img.attrs.get("alt", "")
-        code = f"image({_string('/' + name)}{size}, alt: {_string(alt)})"
-        return f"box({code})" if not inline else f"#box({code})"
-
-    def key_figures(self, div: _Node) -> str:
-        items = []
-        for item in div.elements():
-            value = item.find("span", "value")
-            what = item.find("span", "what")
-            if value is None:
+    # -- an author's Markdown (mistune's syntax tree) -------------------------------------------
+    def markdown(self, tokens: Sequence[dict], shift: int = 2) -> str:
+        out = []
+        for token in tokens:
+            kind = token.get("type")
+            children = token.get("children") or []
+            if kind == "heading":
+                level = max(min(token["attrs"]["level"] + shift, 4), 3)
+                out.append(f"#heading(level: {level}, outlined: false)"
+                           f"[{self.inline(children)}]\n\n")
+            elif kind in ("paragraph", "block_text"):
+                text = self.inline(children).strip()
+                if text:
+                    out.append(text + "\n\n")
+            elif kind == "list":
+                function = "enum" if token.get("attrs", {}).get("ordered") else "list"
+                items = [f"[{self.markdown(item.get('children') or [], shift).strip()}]"
+                         for item in children]
+                if items:
+                    out.append(f"#{function}({', '.join(items)},)\n\n")
+            elif kind == "block_quote":
+                out.append(f"#quote-block[{self.markdown(children, shift)}]\n\n")
+            elif kind == "block_code":
+                out.append(f"#block(width: 100%)[#raw(block: true, "
+                           f"{_string(token.get('raw', ''))})]\n\n")
+            elif kind == "thematic_break":
+                out.append("#line(length: 100%, stroke: 0.5pt + rule-colour)\n\n")
+            elif kind == "table":
+                out.append(self.markdown_table(token))
+            elif kind == "blank_line":
                 continue
-            items.append(f"([{self.trimmed(value.children)}], "
-                         f"[{self.trimmed(what.children) if what is not None else ''}])")
-        return f"#key-figures({', '.join(items)},)\n\n" if items else ""
+            elif children:
+                out.append(self.markdown(children, shift))
+            elif token.get("raw"):
+                out.append(_text(token["raw"]) + "\n\n")
+        return "".join(out)
+
+    def inline(self, tokens: Sequence[dict]) -> str:
+        out = []
+        for token in tokens:
+            kind = token.get("type")
+            children = token.get("children") or []
+            if kind == "text":
+                out.append(_text(re.sub(r"\s+", " ", token.get("raw", ""))))
+            elif kind == "strong":
+                out.append(f"#strong[{self.inline(children)}]")
+            elif kind == "emphasis":
+                out.append(f"#emph[{self.inline(children)}]")
+            elif kind == "strikethrough":
+                out.append(f"#strike[{self.inline(children)}]")
+            elif kind == "codespan":
+                out.append(f"#raw({_string(token.get('raw', ''))})")
+            elif kind == "linebreak":
+                out.append("#linebreak()")
+            elif kind == "softbreak":
+                out.append(_text(" "))
+            elif kind == "link":
+                url = str(token.get("attrs", {}).get("url", ""))
+                inner = self.inline(children)
+                out.append(f"#link({_string(url)})[{inner}]"
+                           if re.match(r"^(https?|mailto):", url) else inner)
+            elif kind == "image":
+                # an author's image is not embedded: its alt text stands in for it
+                alt = self.inline(children)
+                out.append(f"#emph[{alt}]" if alt else "")
+            elif children:
+                out.append(self.inline(children))
+            elif token.get("raw"):
+                out.append(_text(token["raw"]))
+        return "".join(out)
+
+    def markdown_table(self, token: dict) -> str:
+        head = next((c for c in token.get("children", []) if c["type"] == "table_head"), None)
+        body = next((c for c in token.get("children", []) if c["type"] == "table_body"), None)
+        head_cells = head.get("children", []) if head else []
+        columns = len(head_cells)
+        if not columns:
+            return ""
+        lines = ["table.hline(stroke: 1.2pt + ink)"]
+        lines.append("table.header(" + ", ".join(
+            f"table.cell(align: left + bottom)[#strong[{self.inline(c.get('children', []))}]]"
+            for c in head_cells) + ")")
+        lines.append("table.hline(stroke: 1.2pt + ink)")
+        for row in (body.get("children", []) if body else []):
+            cells = []
+            for c in row.get("children", []):
+                align = (c.get("attrs") or {}).get("align")
+                arg = f"align: {align}" if align in ("left", "right", "center") else ""
+                cells.append(f"table.cell({arg})[{self.inline(c.get('children', []))}]")
+            lines.append(", ".join(cells))
+            lines.append("table.hline(stroke: 0.5pt + rule-colour)")
+        widths = "(" + "1fr, " * columns + ")"
+        return (f"#mss-table(table(columns: {widths}, stroke: none, "
+                f"inset: (x: 0.45em, y: 0.32em), " + ", ".join(lines) + "))\n\n")
 
 
-def _column_count(rows: list[_Node]) -> int:
-    """Columns of a table, counting colspans and cells still covered by a rowspan above."""
-    covered: dict[int, int] = {}  # column -> rows it stays covered
-    widest = 0
-    for tr in rows:
-        column = 0
-        taken = {c for c, n in covered.items() if n > 0}
-        for cell in tr.elements("th", "td"):
-            while column in taken:
-                column += 1
-            span = _int(cell.attrs.get("colspan"))
-            down = _int(cell.attrs.get("rowspan"))
-            for c in range(column, column + span):
-                if down > 1:
-                    covered[c] = down
-            column += span
-        widest = max(widest, column, max(taken, default=-1) + 1)
-        covered = {c: n - 1 for c, n in covered.items() if n - 1 > 0}
-    return widest
+@functools.cache
+def _marker() -> str:
+    from ..report.style import SUPPRESSED_MARKER
 
-
-#: Characters of table text that fit across the text block (9.2 pt DejaVu Sans; a wide table's
-#: 8.2 pt), and the cell padding of a column in characters.
-_TABLE_CHARS = {False: 80.0, True: 90.0}
-_CELL_PAD = 1.5
-
-
-def _column_widths(rows: list[_Node], columns: int, header_rows: int,
-                   wide: bool = False) -> tuple[list[float], bool]:
-    """Relative column widths, shared out as a browser lays out a full-width table.
-
-    Each column needs at least its longest word (bold in the header) and would like its longest
-    text on one line (a header up to 20 characters, a cell up to 40). When everything fits, the
-    columns get what they would like; otherwise each gets its longest word and the room that is
-    left is shared in proportion to how much more each would like. The second value is False
-    when the header's longest words do not fit side by side: the header then breaks words at
-    their hyphenation points (the body never does), and its columns need only the body's words.
-    """
-    body_word = [1.0] * columns
-    head_word = [1.0] * columns
-    most = [1.0] * columns
-    for r, tr in enumerate(rows):
-        column = 0
-        for cell in tr.elements("th", "td"):
-            span = _int(cell.attrs.get("colspan"))
-            if span == 1 and column < columns:
-                text = _SPACE.sub(" ", cell.text()).strip()
-                word = max((len(w) for w in text.split(" ")), default=0)
-                bold = 1.25 if (r < header_rows or "total" in tr.classes) else 1.0
-                words = head_word if r < header_rows else body_word
-                words[column] = max(words[column], word * bold)
-                most[column] = max(most[column], min(len(text), 20 if r < header_rows else 40)
-                                   * bold)
-            column += span
-    room = _TABLE_CHARS[wide]
-    least = [max(b, h) + _CELL_PAD for b, h in zip(body_word, head_word)]
-    fits = sum(least) <= room
-    if not fits:
-        least = [max(b, min(h, 9.0)) + _CELL_PAD for b, h in zip(body_word, head_word)]
-    most = [max(m + _CELL_PAD, w) for m, w in zip(most, least)]
-    if sum(most) <= room or sum(least) >= room:
-        chosen = most if sum(most) <= room else least
-    else:
-        extra = sum(most) - sum(least)
-        left = room - sum(least)
-        chosen = [w + left * (m - w) / extra for w, m in zip(least, most)]
-    return [round(w, 1) for w in chosen], fits
-
-
-def _all(node: _Node, tag: str) -> list[_Node]:
-    found = []
-    for child in node.children:
-        if isinstance(child, _Node):
-            if child.tag == tag:
-                found.append(child)
-            found.extend(_all(child, tag))
-    return found
-
-
-def _int(value: str | None) -> int:
-    try:
-        return max(1, int(value or 1))
-    except ValueError:
-        return 1
+    return SUPPRESSED_MARKER
 
 
 @functools.cache
 def _preamble() -> str:
-    return (TEMPLATES / TEMPLATE_NAME / "report.typ").read_text(encoding="utf-8")
+    return STYLE_FILE.read_text(encoding="utf-8")
 
 
 @functools.cache
@@ -562,25 +352,16 @@ def _fonts():
     return fonts, body, mono
 
 
-def to_typst(document: str, image_dir: Path, *, language: str = "nl",
-             base_dir: Path | None = None) -> str:
-    """The report HTML as a Typst document; its images are written to ``image_dir``."""
-    builder = _TreeBuilder()
-    builder.feed(document)
-    builder.close()
-    root = builder.root
-    main = root.find("main", "report") or root.find("body") or root
-    writer = _Writer(image_dir, base_dir)
-    # headings first, so the contents and in-text links can point at them
-    for heading in _all(main, "h2") + _all(main, "h3"):
-        ident = heading.attrs.get("id", "")
-        if ident and re.fullmatch(r"[A-Za-z0-9_.:-]+", ident):
-            writer.labels.add(ident)
-    body = writer.blocks(main.children)
-    title = writer.title
-    if not title:
-        head_title = re.search(r"<title>(.*?)</title>", document, re.S)
-        title = html_lib.unescape(head_title.group(1)).strip() if head_title else ""
+def to_typst(nodes: Sequence[Any], image_dir: Path, *, language: str = "nl",
+             title: str | None = None) -> str:
+    """The report's nodes as a Typst document; its images are written to ``image_dir``.
+
+    ``title`` (the PDF's document title and running header) defaults to the title page's.
+    """
+    writer = _Writer(image_dir)
+    body = writer.nodes(nodes)
+    if title is None:
+        title = next((n.title for n in nodes if n.kind == "title_page"), "")
     _, body_fonts, mono_fonts = _fonts()
     fonts = "(" + "".join(_string(f) + ", " for f in body_fonts) + ")"
     mono = "(" + "".join(_string(f) + ", " for f in mono_fonts) + ")"
@@ -674,10 +455,10 @@ class _Typesetter:
 _typesetter = _Typesetter()
 
 
-def html_to_pdf_typst(document: str, target: Path, *, language: str = "nl",
-                      base_url: Path | None = None) -> None:
-    """Print the report HTML to ``target`` as a PDF with Typst."""
+def nodes_to_pdf(nodes: Sequence[Any], target: Path, *, language: str = "nl",
+                 title: str | None = None) -> None:
+    """Print the report's nodes to ``target`` as a PDF with Typst."""
     with tempfile.TemporaryDirectory(prefix="mss-typst-") as folder:
-        source = to_typst(document, Path(folder), language=language, base_dir=base_url)
+        source = to_typst(nodes, Path(folder), language=language, title=title)
         pdf = _typesetter.compile(source.encode("utf-8"), folder)
     Path(target).write_bytes(pdf)

@@ -194,8 +194,8 @@ def render_report(job: ReportJob, options: RenderOptions = RenderOptions()) -> R
     All files are first written to temporary files in the report's folder and renamed into
     place together at the end. On failure the report's earlier outputs are removed.
     """
-    from .export import figures_json, html_to_docx, html_to_pdf, notebook_to_html, \
-        prepare_for_export
+    from .export import (figures_json, notebook_to_html, prepare_for_export, report_nodes,
+                         write_docx, write_pdf)
 
     started = time.monotonic()
     result = ReportResult(key=job.key, kind=job.kind, title=job.title, status="failed")
@@ -224,7 +224,12 @@ def render_report(job: ReportJob, options: RenderOptions = RenderOptions()) -> R
             pending.append((tmp, job.output("figures")))
         _emit(job, "html")
         title = title_meta.get("title") or job.title
-        document = notebook_to_html(report_nb, title=title, language=job.language)
+        # the report's nodes, read back from their JSON in the notebook: what PDF and Word print
+        nodes, missing = report_nodes(report_nb, job.language)
+        result.notes.extend(missing)
+        contents = next((n for n in nodes if n.kind == "contents"), None)
+        document = notebook_to_html(report_nb, title=title, language=job.language,
+                                    contents=contents)
         html_tmp = temporary_path(job.output("html"))
         if "html" in job.formats:
             pending.append((html_tmp, job.output("html")))
@@ -234,13 +239,13 @@ def render_report(job: ReportJob, options: RenderOptions = RenderOptions()) -> R
         if "pdf" in job.formats:
             _emit(job, "pdf")
             tmp = temporary_path(job.output("pdf"))
-            html_to_pdf(document, tmp, base_url=job.folder, engine=job.pdf_engine,
-                        language=job.language)
+            write_pdf(nodes, tmp, html=document, base_url=job.folder, engine=job.pdf_engine,
+                      language=job.language)
             pending.append((tmp, job.output("pdf")))
         if "docx" in job.formats:
             _emit(job, "docx")
             tmp = temporary_path(job.output("docx"))
-            html_to_docx(document, tmp, language=job.language)
+            write_docx(nodes, tmp, language=job.language)
             pending.append((tmp, job.output("docx")))
         if options.check_leaks:
             from .faults import check_for_leaks

@@ -11,7 +11,9 @@ A report notebook calls these in order, one or two per chapter, with the :class:
     chapters.conclusions(report)       # 6 conclusions
     chapters.appendix(report)          # appendix: methods, instruments, provenance
 
-Every function returns a :class:`~mss_eval.report.notebook.Block` (HTML that a notebook shows).
+Every function returns a :class:`~mss_eval.report.document.Block`: a list of report nodes
+(headings, paragraphs, tables with their frames, figures with their matplotlib figures) that a
+notebook shows richly and the renderer writes as HTML, PDF and Word.
 A region report describes one region; the round and final reports put the regions side by side
 in every table and figure. Each chapter starts with the author's text when there is one
 (``texts/``, see :mod:`mss_eval.report.text`), otherwise with generated sentences; sentences never
@@ -20,14 +22,14 @@ state a suppressed figure.
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
 import pandas as pd
 
 from ..analysis import TOTAL
-from .figures import dot_plot_ci
-from .notebook import Block, Report
+from .document import Block, Heading, Note, Paragraph, Quote, code, strong
+from .figures import dot_plot_figure
+from .notebook import Report
 from .style import (SUPPRESSED_MARKER, format_count, format_number, format_percent, is_missing,
                     join_words)
 from .tables import Col
@@ -49,12 +51,12 @@ def _t(report: Report, nl: str, en: str) -> str:
     return nl if _nl(report) else en
 
 
-def _narrative(report: Report, chapter: str, generated: list[str]) -> str:
+def _narrative(report: Report, chapter: str, generated: list[str]) -> Any:
     """The author's text for a chapter, or else the generated sentences as paragraphs."""
     written = report.author_text(chapter)
     if written is not None:
         return written
-    return "\n".join(paragraph(s) if not s.startswith("<") else s for s in generated if s)
+    return Block(paragraph(s) for s in generated if s)
 
 
 # -- regions side by side ----------------------------------------------------------------------
@@ -507,8 +509,8 @@ def mss_profile(report: Report) -> Block:
         # the profile from study.yaml is data, shown beside an author's text too
         for key, label in fields:
             if row[key]:
-                block.add(f'<p class="region-profile"><strong>{html.escape(label)}.</strong> '
-                          f"{html.escape(row[key])}</p>")
+                block.add(Paragraph.of(strong(f"{label}."), f" {row[key]}",
+                                       role="region-profile"))
     else:
         block.add(_narrative(report, "mss", [say(
             lang, "Tabel 2.1 geeft een korte schets van het MSS in elke regio: waar het werkt, "
@@ -530,11 +532,10 @@ def mss_profile(report: Report) -> Block:
             return block
         block.add(report.table(frame, cols, caption=caption))
         for row in rows:
-            parts = [f"<strong>{html.escape(label)}.</strong> {html.escape(row[key])}"
+            parts = [Paragraph.of(strong(f"{label}."), f" {row[key]}", role=None)
                      for key, label in fields if row[key]]
             if parts:
-                block.add(f'<h4 class="region-profile">{html.escape(row["region"])}</h4>')
-                block.add("".join(f"<p>{p}</p>" for p in parts))
+                block.add(Heading(row["region"], level=3, role="region-profile"), parts)
     return block
 
 
@@ -650,9 +651,7 @@ def themes(report: Report, level: str) -> Block:
     quotes = approved_quotes(study, round=report.round, region=report.region, level=level,
                              language=lang)
     for q in quotes.itertuples(index=False):
-        block.add(f'<blockquote class="quote"><p>{html.escape(str(q.excerpt))}</p>'
-                  f"<footer>{html.escape(str(q.source_kind_label))}, "
-                  f"{html.escape(str(q.region_name))}</footer></blockquote>")
+        block.add(Quote(str(q.excerpt), f"{q.source_kind_label}, {q.region_name}"))
     return block
 
 
@@ -744,7 +743,7 @@ def administrative(report: Report) -> Block:
                       "table is lower than over a full year.")]))
         block.add(paragraph(*_agreement_sentences(report, result)))
     themes_block = themes(report, "administrative")
-    if themes_block.parts:
+    if themes_block.nodes:
         block.add(report.section(3, _t(report, "Thema's uit de interviews",
                                        "Themes from the interviews")))
         block.add(themes_block)
@@ -808,7 +807,7 @@ def executive(report: Report) -> Block:
     block.add(report.section(3, _t(report, "Terugkoppeling", "Feedback meeting")))
     block.add(_feedback(report))
     themes_block = themes(report, "executive")
-    if themes_block.parts:
+    if themes_block.nodes:
         block.add(report.section(4, _t(report, "Thema's uit de interviews",
                                        "Themes from the interviews")))
         block.add(themes_block)
@@ -851,7 +850,7 @@ def _collaboration_quality(report: Report, partners: pd.DataFrame) -> Block:
         pivot=("col", "mean"), pivot_order=order, pivot_labels=labels))
     if not report.comparative:
         rows = scales[scales["col"] == order[0]]
-        fig = dot_plot_ci(rows, group="scale", labels=dict(zip(rows["scale"], rows["label"])),
+        fig = dot_plot_figure(rows, group="scale", labels=dict(zip(rows["scale"], rows["label"])),
                           title=_t(report, "Kwaliteit van de samenwerking",
                                    "Quality of collaboration"),
                           xlabel=_t(report, "gemiddelde (1–5) met 95%-BI",
@@ -888,7 +887,7 @@ def _network_of_organisations(report: Report, partners: pd.DataFrame,
                               ties: pd.DataFrame) -> Block:
     from ..analysis.executive import build_networks, central_organisations, collaboration_network
     from ..instruments import get_instrument
-    from .figures import collaboration_network as draw_network
+    from .figures import collaboration_network_figure as draw_network
 
     block = Block()
     lang = report.language
@@ -1090,7 +1089,7 @@ def _rating(report: Report, clients: pd.DataFrame) -> Block:
                            caption=_t(report, "Rapportcijfer voor het MSS (1–10)",
                                       "Rating of the MSS (1–10)"), total_label=total_label))
     if report.comparative:
-        fig = dot_plot_ci(ordered, group="col", labels=labels,
+        fig = dot_plot_figure(ordered, group="col", labels=labels,
                           order=_dot_order(report, ordered, order),
                           title=_t(report, "Rapportcijfer voor het MSS per regio",
                                    "Rating of the MSS per region"),
@@ -1277,9 +1276,9 @@ def _involvement(report: Report, clients: pd.DataFrame) -> Block:
 
 
 def _share_figure(report: Report, frame: pd.DataFrame, **kwargs):
-    from .figures import share_bars
+    from .figures import share_figure
 
-    return share_bars(frame, language=report.language, min_respondents=report.min_respondents,
+    return share_figure(frame, language=report.language, min_respondents=report.min_respondents,
                       **kwargs)
 
 
@@ -1343,7 +1342,7 @@ def _life_domains(report: Report, clients: pd.DataFrame) -> Block:
 def _experience(report: Report, clients: pd.DataFrame) -> Block:
     from ..analysis.personal import experience_items, experience_scale
     from ..instruments import get_instrument
-    from .figures import likert_bars
+    from .figures import likert_figure
 
     block = Block()
     lang = report.language
@@ -1390,7 +1389,7 @@ def _experience(report: Report, clients: pd.DataFrame) -> Block:
         reversed_items = set(items.loc[items["reversed"].astype(bool), "item"])
         for item in reversed_items:
             item_labels[item] += _t(report, " (omgekeerd)", " (reversed)")
-        fig = likert_bars(items, answer_order=answers.keys(),
+        fig = likert_figure(items, answer_order=answers.keys(),
                           answer_labels={a.key: a.label(lang) for a in answers.answers},
                           item_labels=item_labels, title=_t(report, "Ervaring met het MSS",
                                                             "Experience with the MSS"),
@@ -1401,7 +1400,7 @@ def _experience(report: Report, clients: pd.DataFrame) -> Block:
             "Source: client interviews. For a reversed statement, agreeing is unfavourable.")))
     else:
         dots = _dot_order(report, ordered, list(ordered["col"]))
-        fig = dot_plot_ci(ordered, group="col", labels=labels, order=dots,
+        fig = dot_plot_figure(ordered, group="col", labels=labels, order=dots,
                           title=_t(report, "Ervaring met het MSS per regio",
                                    "Experience with the MSS per region"),
                           xlabel=_t(report, "gemiddelde schaalscore (1–5) met 95%-BI",
@@ -1416,7 +1415,7 @@ def _experience(report: Report, clients: pd.DataFrame) -> Block:
 
 def _network(report: Report, clients: pd.DataFrame) -> Block:
     from ..analysis.personal import network_rings, personal_network
-    from .figures import network_ring_bars
+    from .figures import network_ring_figure
 
     block = Block()
     lang = report.language
@@ -1462,7 +1461,7 @@ def _network(report: Report, clients: pd.DataFrame) -> Block:
         "Mean number of people per ring of the personal network")))
     bars = [k for k in order if k in set(rings["col"])
             and (k.endswith(TOTAL) or not many_regions(report))]
-    fig = network_ring_bars(rings, group="col", ring_order=ring_order, ring_labels=ring_labels,
+    fig = network_ring_figure(rings, group="col", ring_order=ring_order, ring_labels=ring_labels,
                             labels=labels, order=bars,
                             title=_t(report, "Persoonlijk netwerk per ring (binnenste ring eerst)",
                                      "Personal network per ring (innermost first)"),
@@ -1594,7 +1593,7 @@ def conclusions(report: Report) -> Block:
     block.add(report.chapter(6, _t(report, "Conclusies", "Conclusions")))
     block.add(_narrative(report, "conclusions", _conclusion_sentences(report)))
     themes_block = themes(report, "conclusions")
-    if themes_block.parts:
+    if themes_block.nodes:
         block.add(report.section(1, _t(report, "Thema's uit de interviews",
                                        "Themes from the interviews")))
         block.add(themes_block)
@@ -1772,14 +1771,14 @@ def _provenance_summary(report: Report, files: pd.DataFrame) -> Block:
                                       "gezamenlijke vingerafdruk (SHA-256)",
                                       "Input files per round and instrument, with one combined "
                                       "fingerprint (SHA-256)")))
-    block.add('<p class="table-note">' + html.escape(_t(
+    block.add(Note(_t(
         report,
         "Met zoveel regio's staat hier per ronde en instrument één vingerafdruk in plaats van "
         "één per bestand: de SHA-256 over de regels '<sha256>  <bestand>' van alle bestanden, "
         "gesorteerd op bestandsnaam (zoals sha256sum ze schrijft).",
         "With this many regions there is one fingerprint per round and instrument instead of "
         "one per file: the SHA-256 over the lines '<sha256>  <file>' of all its files, sorted "
-        "by file name (as sha256sum writes them).")) + "</p>")
+        "by file name (as sha256sum writes them).")))
     return block
 
 
@@ -1822,9 +1821,9 @@ def _provenance(report: Report) -> Block:
 
     command = report.rendered_by or _t(report, "interactief in een notebook",
                                        "interactively in a notebook")
-    block.add('<p class="provenance">' + html.escape(say(
+    block.add(Paragraph.of(say(
         lang, "Gemaakt op {date} met mss-eval {v}. Opdracht: ",
         "Rendered on {date} with mss-eval {v}. Command: ",
-        date=format_date(report.today, lang), v=mss_eval.__version__))
-        + f"<code>{html.escape(command)}</code></p>")
+        date=format_date(report.today, lang), v=mss_eval.__version__), code(command),
+        role="provenance"))
     return block

@@ -1,39 +1,47 @@
 """Report figures: seaborn/matplotlib charts with titles, units, n, alt text and one theme.
 
-Every function takes a tidy result frame (as the analyses return it) and returns a
-:class:`ReportFigure`: the chart rendered once to PNG (the matplotlib figure is closed at once, so a
-notebook never leaks open figures) with its alt text and caption, embedded as an
-``<figure><img alt=...><figcaption>`` HTML fragment. Keyword arguments are the same across functions:
-``language``, ``title``, ``labels`` (value → label), ``order``, ``n`` and ``suppressed`` column
-names. A suppressed statistic is never drawn; the figure says so in its note.
+Two kinds of functions, as in seaborn:
+
+* **drawing functions** take a tidy result frame (as the analyses return it) and ``ax=None``,
+  draw on the axes (a new figure of the report's size when none is given) and return the
+  ``Axes``, so a researcher can compose, restyle and save charts as with any matplotlib plot;
+* **report figures** (``*_figure``) draw the same chart at the report's size, cut a long chart
+  into panels that each fit on a page, and return a
+  :class:`~mss_eval.report.document.ReportFigure` node: the matplotlib figure(s) with the alt
+  text, caption and notes. PNG bytes are made only when a writer needs them
+  (:mod:`mss_eval.report.png`).
+
+Keyword arguments are the same across functions: ``language``, ``title``, ``labels`` (value →
+label), ``order``, ``n`` and ``suppressed`` column names. A suppressed statistic is never drawn;
+the figure says so in its note.
 
 Functions
 ---------
-likert_bars
+likert_bars, likert_figure
     Diverging stacked bars for items answered on an agreement scale.
-dot_plot_ci
+dot_plot_ci, dot_plot_figure
     Region comparisons: a dot per region with its confidence interval.
-network_ring_bars
+network_ring_bars, network_ring_figure
     The personal network: persons per ring (innermost first) as stacked bars per region.
-collaboration_network
+collaboration_network, collaboration_network_figure
     The collaboration network of one or more regions, drawn with a fixed layout seed.
-share_bars
+share_bars, share_figure
     Grouped horizontal bars of shares (e.g. support needed / received per life domain).
+funnel_plot, funnel_figure
+    Regions against their number of clients, with funnel limits.
 """
 
 from __future__ import annotations
 
-import base64
-import html
-import io
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from .document import ReportFigure
+from .png import PAD_IN
 from .style import (
     LIKERT_COLOURS_5,
     NEUTRAL_GREY,
@@ -61,86 +69,16 @@ _W = {
 }
 
 
-@dataclass
-class ReportFigure:
-    """A rendered figure: PNG bytes, alt text, caption and notes, ready to embed.
-
-    A chart with many rows is cut into panels that each fit on a printed page: ``png`` is the
-    first, ``more_png`` the rest, shown one under the other in the same ``<figure>``.
-    """
-
-    png: bytes
-    alt: str
-    caption: str = ""
-    notes: list[str] = field(default_factory=list)
-    number: str | None = None
-    language: str = "nl"
-    width_in: float = 7.0
-    figure_id: str | None = None
-    more_png: list[bytes] = field(default_factory=list)
-
-    def to_html(self) -> str:
-        esc = html.escape
-        data = base64.b64encode(self.png).decode("ascii")
-        word = _W[self.language]["figure"]
-        label = f'<span class="caption-label">{word} {esc(self.number)}</span> ' if self.number else ""
-        ident = f' id="{esc(self.figure_id)}"' if self.figure_id else ""
-        # width in cm keeps print size faithful to the matplotlib size (A4 text column ~16 cm)
-        width_cm = min(self.width_in * 2.54, 16.0)
-        panels = f' class="mss-figure panels"' if self.more_png else ' class="mss-figure"'
-        parts = [
-            f'<figure{panels}{ident}>',
-            f'<img src="data:image/png;base64,{data}" alt="{esc(self.alt)}" '
-            f'style="width:{width_cm:.1f}cm;max-width:100%">',
-        ]
-        for more in self.more_png:
-            # the alt text of the first panel describes the whole chart
-            parts.append(f'<img src="data:image/png;base64,{base64.b64encode(more).decode("ascii")}"'
-                         f' alt="" style="width:{width_cm:.1f}cm;max-width:100%">')
-        if self.caption or label or self.notes:
-            notes = "".join(f'<span class="figure-note">{esc(n)}</span>' for n in self.notes)
-            parts.append(f"<figcaption>{label}{esc(self.caption)}{notes}</figcaption>")
-        parts.append("</figure>")
-        return "\n".join(parts)
-
-    def _repr_html_(self) -> str:
-        return self.to_html()
-
-
 def finish(fig: Any, *, alt: str, caption: str = "", notes: Sequence[str] = (),
            language: str = "nl") -> ReportFigure:
-    """Lay out a matplotlib figure, render it once to a PNG :class:`ReportFigure` and close it.
+    """A matplotlib figure (or the list of panels of a long chart) as a report figure node.
 
-    The figure keeps its size: :func:`_lay_out` measures the labels once and places the axes so
-    that nothing is cut off, and the figure is drawn a single time (a tight bounding box would
-    draw it twice). The PNG is opaque RGB without metadata, so the same data give the same bytes.
-    A list of figures (the panels of a long chart) becomes one :class:`ReportFigure`.
+    The figure keeps its size; it is laid out and rasterised when a writer asks for its PNG.
     """
-    import matplotlib.pyplot as plt
-
     figs = list(fig) if isinstance(fig, (list, tuple)) else [fig]
     width = figs[0].get_size_inches()[0]
-    pngs = []
-    try:
-        for one in figs:
-            pngs.append(_render_png(one))
-    finally:
-        for one in figs:
-            plt.close(one)
-    return ReportFigure(png=pngs[0], alt=alt, caption=caption, notes=list(notes),
-                        language=language, width_in=float(width), more_png=pngs[1:])
-
-
-def _render_png(fig: Any) -> bytes:
-    from PIL import Image
-
-    _lay_out(fig)
-    fig.canvas.draw()
-    pixels = np.asarray(fig.canvas.buffer_rgba())[..., :3]
-    buffer = io.BytesIO()
-    Image.fromarray(np.ascontiguousarray(pixels), mode="RGB").save(
-        buffer, format="png", compress_level=PNG_COMPRESS_LEVEL)
-    return buffer.getvalue()
+    return ReportFigure(figures=figs, alt=alt, caption=caption, notes=list(notes),
+                        language=language, width_in=float(width))
 
 
 #: A chart with more rows than this is drawn compactly: one-line row labels, thinner marks and
@@ -185,67 +123,6 @@ def _continued(language: str) -> str:
     return "vervolg" if language == "nl" else "continued"
 
 
-#: zlib level of the figure PNGs: 1 writes them several times faster than the default 6 and
-#: makes flat-coloured charts only slightly larger.
-PNG_COMPRESS_LEVEL = 1
-#: White margin around everything a figure shows, in inches.
-_PAD_IN = 0.1
-
-
-def _lay_out(fig: Any) -> None:
-    """Make room for titles, tick labels and a legend below the axes, measured once.
-
-    A figure-level legend (see :func:`_legend_below`) gets the space its rows need, and a title
-    too wide for the figure is broken over lines. A single axes is then placed so that its
-    decorations (title, tick labels, axis label, value labels) end just inside the figure, under
-    the figure's title if it has one; a figure with several axes goes through matplotlib's
-    ``tight_layout``.
-    """
-    renderer = fig.canvas.get_renderer()
-    fig_w, fig_h = fig.bbox.width, fig.bbox.height
-    pad = _PAD_IN * fig.dpi
-    bottom = 0.0
-    for legend in fig.legends:
-        bottom = max(bottom, legend.get_window_extent(renderer).y1 + pad / 2)
-    axes = [ax for ax in fig.axes if ax.get_visible()]
-    if len(axes) != 1:
-        fig.tight_layout(pad=0.6, rect=(0, bottom / fig_h, 1, 1))
-        return
-    ax = axes[0]
-    box = ax.get_window_extent(renderer)
-    tight = ax.get_tightbbox(renderer)
-    left = max(box.x0 - tight.x0, 0.0) + pad
-    # set_title(loc="left"), the theme's default, fills the axes' left title, not ax.title
-    titles = [ax.title, getattr(ax, "_left_title", None), getattr(ax, "_right_title", None)]
-    if any([_wrap_title(t, fig_w - left - pad, renderer) for t in titles if t is not None]):
-        tight = ax.get_tightbbox(renderer)
-    right = max(tight.x1 - box.x1, 0.0) + pad
-    below = max(box.y0 - tight.y0, 0.0) + pad + bottom
-    above = max(tight.y1 - box.y1, 0.0) + pad
-    heading = fig._suptitle
-    if heading is not None and heading.get_text():
-        # the axes' own title goes under the figure's title
-        above += fig_h - heading.get_window_extent(renderer).y0
-    x0, x1 = left / fig_w, 1 - right / fig_w
-    y0, y1 = below / fig_h, 1 - above / fig_h
-    if x1 - x0 < 0.2 or y1 - y0 < 0.1:
-        raise ValueError("The figure's labels leave no room for the chart; shorten the labels.")
-    ax.set_position((x0, y0, x1 - x0, y1 - y0))
-
-
-def _wrap_title(title: Any, room: float, renderer: Any) -> bool:
-    """Break a title that is wider than ``room`` pixels over lines; True when it did."""
-    import textwrap
-
-    text = title.get_text()
-    width = title.get_window_extent(renderer).width if text else 0.0
-    if width <= room:
-        return False
-    chars = max(12, int(len(text) * room / width) - 1)
-    title.set_text(textwrap.fill(text, chars))
-    return True
-
-
 def _new_figure(height: float, width: float = 7.0, **kwargs):
     return _subplots(figsize=(width, height), **kwargs)
 
@@ -275,14 +152,13 @@ def _number_formatter(decimals: int, language: str, percent: bool = False, absol
     return FuncFormatter(fmt)
 
 
-def _legend_below(fig, ax, ncol: int, entries: int) -> None:
-    """A legend centred under the axes, with fewer columns when they would not fit the width.
-
-    :func:`finish` makes room for it under the axes when it lays the figure out.
-    """
+def legend_below(ax: Any, ncol: int) -> None:
+    """A legend of ``ax``'s entries centred under it, on its figure, with fewer columns when
+    they would not fit the width. The PNG writer makes room for it under the axes."""
+    fig = ax.figure
     handles, texts = ax.get_legend_handles_labels()
     renderer = fig.canvas.get_renderer()
-    room = fig.bbox.width - 2 * _PAD_IN * fig.dpi
+    room = fig.bbox.width - 2 * PAD_IN * fig.dpi
     while True:
         legend = fig.legend(handles, texts, loc="lower center", bbox_to_anchor=(0.5, 0.0),
                             ncol=ncol, frameon=False, handlelength=1.0, columnspacing=1.2)
@@ -315,20 +191,52 @@ def _n_text(n: Any, language: str) -> str:
     return "" if is_missing(n) else f"n = {format_number(n, 0, language)}"
 
 
-def _empty(title: str, language: str, caption: str, notes: Sequence[str] = (),
-           suppressed: bool = False) -> ReportFigure:
-    """A figure with nothing to draw: no data, or (``suppressed``) only data resting on too few
-    respondents, which carry the suppression marker here as in tables."""
-    fig, ax = _new_figure(1.2)
+def _empty_text(language: str, suppressed: bool) -> str:
+    return (f"{SUPPRESSED_MARKER} = {_W[language]['not_shown']}." if suppressed
+            else _W[language]["no_data"])
+
+
+def nothing_to_show(ax: Any = None, *, title: str = "", language: str = "nl",
+                    suppressed: bool = False) -> Any:
+    """An axes that says there is nothing to draw: no data, or (``suppressed``) only data
+    resting on too few respondents, which carry the suppression marker here as in tables."""
+    language = check_language(language)
+    if ax is None:
+        _, ax = _new_figure(1.2)
     ax.set_axis_off()
     ax.set_title(title)
-    text = (f"{SUPPRESSED_MARKER} = {_W[language]['not_shown']}." if suppressed
-            else _W[language]["no_data"])
-    ax.text(0.0, 0.3, text, transform=ax.transAxes, fontsize=10)
+    ax.text(0.0, 0.3, _empty_text(language, suppressed), transform=ax.transAxes, fontsize=10)
+    return ax
+
+
+def _empty(title: str, language: str, caption: str, notes: Sequence[str] = (),
+           suppressed: bool = False) -> ReportFigure:
+    """A report figure with nothing to draw (see :func:`nothing_to_show`)."""
+    fig, ax = _new_figure(1.2)
+    nothing_to_show(ax, title=title, language=language, suppressed=suppressed)
+    text = _empty_text(language, suppressed)
     return finish(fig, alt=f"{title}. {text}", caption=caption, notes=notes, language=language)
 
 
 # -- Likert items: diverging stacked bars -----------------------------------------------------
+def _likert_data(frame, item, answer, share, n, suppressed, answer_order, item_order, neutral):
+    answer_order = list(answer_order)
+    k = len(answer_order)
+    if neutral is None and k % 2 == 1:
+        neutral = answer_order[k // 2]
+    flags = _flags(frame, suppressed)
+    hidden = sorted(set(frame.loc[flags, item]), key=list(frame[item]).index)
+    shown = frame.loc[~flags & ~frame[item].isin(hidden)]
+    items = [i for i in (item_order or list(dict.fromkeys(frame[item]))) if i in set(shown[item])]
+    if not items:
+        return answer_order, neutral, hidden, items, None, None
+    wide = (shown.pivot_table(index=item, columns=answer, values=share, aggfunc="sum",
+                              observed=True)
+            .reindex(index=items, columns=answer_order).fillna(0.0) * 100)
+    bases = shown.groupby(item, observed=True)[n].max().reindex(items)
+    return answer_order, neutral, hidden, items, wide, bases
+
+
 def likert_bars(
     frame: pd.DataFrame,
     *,
@@ -343,11 +251,11 @@ def likert_bars(
     item_order: Sequence[str] | None = None,
     neutral: str | None = None,
     title: str = "",
-    caption: str = "",
     language: str = "nl",
-    min_respondents: int = 5,
     colours: Sequence[str] | None = None,
-) -> ReportFigure:
+    legend: bool = True,
+    ax: Any = None,
+) -> Any:
     """Diverging stacked bars: one bar per item, disagreement left of zero, agreement right.
 
     Written with matplotlib's ``barh`` (plot-likert does not work with pandas 3). The neutral
@@ -362,32 +270,26 @@ def likert_bars(
         Answer keys from most negative to most positive (the answer set's order).
     neutral : str, optional
         The middle answer key; by default the middle of an odd-length ``answer_order``.
+    legend : bool
+        A legend of the answers under the axes (on the axes' figure).
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure of the report's size when omitted.
+
+    Returns
+    -------
+    matplotlib Axes
     """
     language = check_language(language)
-    w = _W[language]
-    answer_order = list(answer_order)
-    k = len(answer_order)
-    if neutral is None and k % 2 == 1:
-        neutral = answer_order[k // 2]
-    colours = list(colours or (LIKERT_COLOURS_5 if k == 5 else _diverging(k)))
-    flags = _flags(frame, suppressed)
-    hidden = sorted(set(frame.loc[flags, item]), key=list(frame[item]).index)
-    shown = frame.loc[~flags & ~frame[item].isin(hidden)]
-    items = [i for i in (item_order or list(dict.fromkeys(frame[item]))) if i in set(shown[item])]
-    notes = []
-    if hidden:
-        notes.append(f"{w['not_shown']}: {join_words([_label(item_labels, i) for i in hidden], language)}.")
+    answer_order, neutral, hidden, items, wide, bases = _likert_data(
+        frame, item, answer, share, n, suppressed, answer_order, item_order, neutral)
     if not items:
-        return _empty(title, language, caption, notes, suppressed=bool(hidden))
-
-    wide = (shown.pivot_table(index=item, columns=answer, values=share, aggfunc="sum",
-                              observed=True)
-            .reindex(index=items, columns=answer_order).fillna(0.0) * 100)
-    bases = shown.groupby(item, observed=True)[n].max().reindex(items)
+        return nothing_to_show(ax, title=title, language=language, suppressed=bool(hidden))
+    k = len(answer_order)
+    colours = list(colours or (LIKERT_COLOURS_5 if k == 5 else _diverging(k)))
     neg_keys = answer_order[: k // 2]
     left = -(wide[neg_keys].sum(axis=1) + (wide[neutral] / 2 if neutral else 0))
-
-    fig, ax = _new_figure(0.45 * len(items) + 1.6)
+    if ax is None:
+        _, ax = _new_figure(0.45 * len(items) + 1.6)
     y = np.arange(len(items))[::-1]
     start = left.to_numpy().copy()
     for key, colour in zip(answer_order, colours):
@@ -413,7 +315,47 @@ def likert_bars(
     ax.grid(axis="y", visible=False)
     if title:
         ax.set_title(title)
-    _legend_below(fig, ax, ncol=min(k, 5), entries=k)
+    if legend:
+        legend_below(ax, ncol=min(k, 5))
+    return ax
+
+
+def likert_figure(
+    frame: pd.DataFrame,
+    *,
+    item: str = "item",
+    answer: str = "answer",
+    share: str = "share",
+    n: str = "n",
+    suppressed: str | None = "suppressed",
+    answer_order: Sequence[str],
+    answer_labels: Mapping[str, str] | None = None,
+    item_labels: Mapping[str, str] | None = None,
+    item_order: Sequence[str] | None = None,
+    neutral: str | None = None,
+    title: str = "",
+    caption: str = "",
+    language: str = "nl",
+    min_respondents: int = 5,
+    colours: Sequence[str] | None = None,
+) -> ReportFigure:
+    """:func:`likert_bars` as a report figure: alt text with each item's agreement and n, a
+    note naming the items not shown."""
+    language = check_language(language)
+    w = _W[language]
+    answer_order, neutral, hidden, items, wide, bases = _likert_data(
+        frame, item, answer, share, n, suppressed, answer_order, item_order, neutral)
+    notes = []
+    if hidden:
+        notes.append(f"{w['not_shown']}: {join_words([_label(item_labels, i) for i in hidden], language)}.")
+    if not items:
+        return _empty(title, language, caption, notes, suppressed=bool(hidden))
+    fig, ax = _new_figure(0.45 * len(items) + 1.6)
+    likert_bars(frame, item=item, answer=answer, share=share, n=n, suppressed=suppressed,
+                answer_order=answer_order, answer_labels=answer_labels,
+                item_labels=item_labels, item_order=item_order, neutral=neutral, title=title,
+                language=language, colours=colours, ax=ax)
+    k = len(answer_order)
     agree = wide[answer_order[k - k // 2:]].sum(axis=1)
     alt_parts = [f"{_label(item_labels, i)}: {format_number(agree[i], 0, language)}% "
                  + ("(helemaal) eens" if language == "nl" else "agree")
@@ -436,7 +378,130 @@ def _hex(rgb) -> str:
 
 
 # -- region comparisons: dot plot with confidence intervals ------------------------------------
+def _dot_rows(frame, group, order, suppressed):
+    frame = frame.reset_index(drop=True)
+    groups = [g for g in (order or list(dict.fromkeys(frame[group]))) if g in set(frame[group])]
+    rows = frame.set_index(group).loc[groups] if groups else frame.iloc[:0]
+    flags = _flags(rows.reset_index(), suppressed).to_numpy() if groups else np.array([])
+    return groups, rows, flags
+
+
+def _dot_xlim(rows, flags, value, low, high, scale):
+    """A common scale for every panel of a long chart (in data units, not scaled)."""
+    drawn = rows.loc[[not f for f in flags], [c for c in (value, low, high) if c in rows]]
+    span = pd.to_numeric(drawn.stack(), errors="coerce").dropna() * scale
+    if not len(span):
+        return None
+    pad = max(float(span.max() - span.min()) * 0.06, 0.05 * scale)
+    return ((float(span.min()) - pad) / scale, (float(span.max()) + pad) / scale)
+
+
 def dot_plot_ci(
+    frame: pd.DataFrame,
+    *,
+    group: str = "region",
+    value: str = "mean",
+    low: str = "ci_low",
+    high: str = "ci_high",
+    n: str = "n",
+    suppressed: str | None = "suppressed",
+    labels: Mapping[Any, str] | None = None,
+    order: Sequence[Any] | None = None,
+    colours: Mapping[Any, str] | None = None,
+    title: str = "",
+    xlabel: str = "",
+    language: str = "nl",
+    percent: bool = False,
+    decimals: int = 1,
+    xlim: tuple[float, float] | None = None,
+    reference: float | None = None,
+    compact: bool | None = None,
+    ax: Any = None,
+) -> Any:
+    """A dot per group (region) with its confidence interval; n in the label of each row.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        One row per group with ``value``, ``low``, ``high``, ``n`` and ``suppressed``.
+    percent : bool
+        Values are shares (0-1), drawn and labelled as percentages.
+    reference : float, optional
+        A vertical reference line (e.g. the round's overall mean).
+    compact : bool, optional
+        One-line labels, smaller marks and no value labels; by default for more than
+        :data:`MANY_ROWS` groups.
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure of the report's size when omitted.
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    language = check_language(language)
+    groups, rows, flags = _dot_rows(frame, group, order, suppressed)
+    if not groups:
+        return nothing_to_show(ax, title=title, language=language)
+    scale = 100.0 if percent else 1.0
+    fmt = (lambda v: format_percent(v, 0, language)) if percent else (
+        lambda v: format_number(v, decimals, language))
+    compact = len(groups) > MANY_ROWS if compact is None else compact
+    if xlim is None and compact:
+        xlim = _dot_xlim(rows, flags, value, low, high, scale)
+
+    def tick_label(g) -> str:
+        name = _label(labels, g)
+        if n not in rows.columns:
+            return _short(name, 32) if compact else _wrap(name, 24)
+        n_text = _n_text(rows.loc[g].get(n), language)
+        return f"{_short(name, 32)} ({n_text})" if compact else f"{_wrap(name, 24)}\n({n_text})"
+
+    if ax is None:
+        _, ax = _new_figure((ROW_IN_COMPACT if compact else 0.42) * len(groups) + 1.3)
+    y = np.arange(len(groups))[::-1]
+    # one artist per kind of mark (and colour), not one per row: a long chart stays cheap
+    dots: dict[str, tuple[list[float], list[float]]] = {}
+    bars: tuple[list[float], list[float], list[float], list[str]] = ([], [], [], [])
+    for yi, g, flag in zip(y, groups, flags):
+        row = rows.loc[g]
+        colour = (colours or {}).get(g, PALETTE[0])
+        v = row[value]
+        if flag or is_missing(v):
+            ax.text(0.01, yi, SUPPRESSED_MARKER, transform=ax.get_yaxis_transform(),
+                    va="center", ha="left", fontsize=10, color="#666666")
+            continue
+        lo, hi = row.get(low), row.get(high)
+        if not (is_missing(lo) or is_missing(hi)):
+            for seq, item in zip(bars, (yi, float(lo) * scale, float(hi) * scale, colour)):
+                seq.append(item)
+        xs, ys = dots.setdefault(colour, ([], []))
+        xs.append(float(v) * scale)
+        ys.append(yi)
+        if not compact:  # a long chart leaves the values to its table
+            ax.annotate(fmt(v), (float(v) * scale, yi), xytext=(0, 7),
+                        textcoords="offset points", ha="center", va="bottom", fontsize=8.5)
+    if bars[0]:
+        ax.hlines(bars[0], bars[1], bars[2], colors=bars[3],
+                  linewidth=1.6 if compact else 2.2, alpha=0.55)
+    for colour, (xs, ys) in dots.items():
+        ax.plot(xs, ys, "o", linestyle="none", color=colour,
+                markersize=5 if compact else 8, zorder=3)
+    _row_labels(ax, y, [tick_label(g) for g in groups], compact)
+    ax.set_ylim(-0.7, len(groups) - 0.3)
+    if xlim is not None:
+        ax.set_xlim(xlim[0] * scale, xlim[1] * scale)
+    if reference is not None and not is_missing(reference):
+        ax.axvline(float(reference) * scale, color="#777777", linestyle="--", linewidth=0.9)
+    ax.xaxis.set_major_formatter(_number_formatter(0 if percent else max(decimals - 1, 0),
+                                                   language, percent=percent))
+    ax.set_xlabel(xlabel)
+    ax.grid(axis="y", visible=False)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def dot_plot_figure(
     frame: pd.DataFrame,
     *,
     group: str = "region",
@@ -458,29 +523,16 @@ def dot_plot_ci(
     reference: float | None = None,
     min_respondents: int = 5,
 ) -> ReportFigure:
-    """A dot per group (region) with its confidence interval; n in the label of each row.
-
-    Parameters
-    ----------
-    frame : DataFrame
-        One row per group with ``value``, ``low``, ``high``, ``n`` and ``suppressed``.
-    percent : bool
-        Values are shares (0-1), drawn and labelled as percentages.
-    reference : float, optional
-        A vertical reference line (e.g. the round's overall mean).
-    """
+    """:func:`dot_plot_ci` as a report figure: a long chart in panels of at most
+    :data:`ROWS_PER_PANEL` rows on one scale, alt text with every group's value, interval and n."""
     language = check_language(language)
     w = _W[language]
-    frame = frame.reset_index(drop=True)
-    groups = [g for g in (order or list(dict.fromkeys(frame[group]))) if g in set(frame[group])]
+    groups, rows, flags = _dot_rows(frame, group, order, suppressed)
     if not groups:
         return _empty(title, language, caption)
-    rows = frame.set_index(group).loc[groups]
-    flags = _flags(rows.reset_index(), suppressed).to_numpy()
     scale = 100.0 if percent else 1.0
     fmt = (lambda v: format_percent(v, 0, language)) if percent else (
         lambda v: format_number(v, decimals, language))
-
     compact = len(groups) > MANY_ROWS
     alt_parts, hidden = [], []
     for g, flag in zip(groups, flags):
@@ -496,63 +548,16 @@ def dot_plot_ci(
             f" (95%-BI {fmt(lo)}–{fmt(hi)})" if language == "nl" else f" (95% CI {fmt(lo)}–{fmt(hi)})")
         alt_parts.append(f"{name}: {fmt(v)}{ci}, {_n_text(row.get(n), language)}")
     if xlim is None and compact:
-        # every panel of a long chart gets the same scale
-        drawn = rows.loc[[not f for f in flags], [c for c in (value, low, high) if c in rows]]
-        span = pd.to_numeric(drawn.stack(), errors="coerce").dropna() * scale
-        if len(span):
-            pad = max(float(span.max() - span.min()) * 0.06, 0.05 * scale)
-            xlim = ((float(span.min()) - pad) / scale, (float(span.max()) + pad) / scale)
-
-    def tick_label(g) -> str:
-        name = _label(labels, g)
-        if n not in rows.columns:
-            return _short(name, 32) if compact else _wrap(name, 24)
-        n_text = _n_text(rows.loc[g].get(n), language)
-        return f"{_short(name, 32)} ({n_text})" if compact else f"{_wrap(name, 24)}\n({n_text})"
-
+        xlim = _dot_xlim(rows, flags, value, low, high, scale)
     figures = []
     for part, chunk in enumerate(_panels(groups)):
         fig, ax = _new_figure((ROW_IN_COMPACT if compact else 0.42) * len(chunk) + 1.3)
-        y = np.arange(len(chunk))[::-1]
-        # one artist per kind of mark (and colour), not one per row: a long chart stays cheap
-        dots: dict[str, tuple[list[float], list[float]]] = {}
-        bars: tuple[list[float], list[float], list[float], list[str]] = ([], [], [], [])
-        for yi, g in zip(y, chunk):
-            row = rows.loc[g]
-            colour = (colours or {}).get(g, PALETTE[0])
-            v = row[value]
-            if flags[groups.index(g)] or is_missing(v):
-                ax.text(0.01, yi, SUPPRESSED_MARKER, transform=ax.get_yaxis_transform(),
-                        va="center", ha="left", fontsize=10, color="#666666")
-                continue
-            lo, hi = row.get(low), row.get(high)
-            if not (is_missing(lo) or is_missing(hi)):
-                for seq, item in zip(bars, (yi, float(lo) * scale, float(hi) * scale, colour)):
-                    seq.append(item)
-            xs, ys = dots.setdefault(colour, ([], []))
-            xs.append(float(v) * scale)
-            ys.append(yi)
-            if not compact:  # a long chart leaves the values to its table
-                ax.annotate(fmt(v), (float(v) * scale, yi), xytext=(0, 7),
-                            textcoords="offset points", ha="center", va="bottom", fontsize=8.5)
-        if bars[0]:
-            ax.hlines(bars[0], bars[1], bars[2], colors=bars[3],
-                      linewidth=1.6 if compact else 2.2, alpha=0.55)
-        for colour, (xs, ys) in dots.items():
-            ax.plot(xs, ys, "o", linestyle="none", color=colour,
-                    markersize=5 if compact else 8, zorder=3)
-        _row_labels(ax, y, [tick_label(g) for g in chunk], compact)
-        ax.set_ylim(-0.7, len(chunk) - 0.3)
-        if xlim is not None:
-            ax.set_xlim(xlim[0] * scale, xlim[1] * scale)
-        if reference is not None and not is_missing(reference):
-            ax.axvline(float(reference) * scale, color="#777777", linestyle="--", linewidth=0.9)
-        ax.xaxis.set_major_formatter(_number_formatter(0 if percent else max(decimals - 1, 0),
-                                                       language, percent=percent))
-        ax.set_xlabel(xlabel)
-        ax.grid(axis="y", visible=False)
-        if title:
-            ax.set_title(title if part == 0 else f"{title} ({_continued(language)})")
+        dot_plot_ci(frame, group=group, value=value, low=low, high=high, n=n,
+                    suppressed=suppressed, labels=labels, order=chunk, colours=colours,
+                    title=(title if part == 0 or not title
+                           else f"{title} ({_continued(language)})"),
+                    xlabel=xlabel, language=language, percent=percent, decimals=decimals,
+                    xlim=xlim, reference=reference, compact=compact, ax=ax)
         figures.append(fig)
     notes = []
     if hidden:
@@ -564,7 +569,111 @@ def dot_plot_ci(
 
 
 # -- the personal network: stacked bars per ring -----------------------------------------------
+def _ring_data(frame, group, ring, value, n, suppressed, ring_order, order):
+    flags = _flags(frame, suppressed)
+    hidden_groups = list(dict.fromkeys(frame.loc[flags, group]))
+    shown = frame.loc[~frame[group].isin(hidden_groups)]
+    groups = [g for g in (order or list(dict.fromkeys(frame[group]))) if g in set(shown[group])]
+    if not groups:
+        return hidden_groups, groups, None, None
+    wide = (shown.pivot_table(index=group, columns=ring, values=value, aggfunc="first",
+                              observed=True)
+            .reindex(index=groups, columns=list(ring_order)).fillna(0.0))
+    bases = shown.groupby(group, observed=True)[n].max().reindex(groups)
+    return hidden_groups, groups, wide, bases
+
+
 def network_ring_bars(
+    frame: pd.DataFrame,
+    *,
+    group: str = "region",
+    ring: str = "ring",
+    value: str = "mean",
+    n: str = "n",
+    suppressed: str | None = "suppressed",
+    ring_order: Sequence[str],
+    ring_labels: Mapping[str, str] | None = None,
+    labels: Mapping[Any, str] | None = None,
+    order: Sequence[Any] | None = None,
+    title: str = "",
+    xlabel: str | None = None,
+    language: str = "nl",
+    compact: bool | None = None,
+    xmax: float | None = None,
+    legend: bool = True,
+    ax: Any = None,
+) -> Any:
+    """Persons in the personal network per ring as one stacked bar per region.
+
+    Rings go from the innermost (close relatives and friends, warm colours) to the outermost
+    (specialised care, cool colours), so a thin informal part shows as a short warm segment.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        One row per group and ring: ``group``, ``ring`` (ring key), ``value`` (mean persons),
+        ``n`` and ``suppressed``.
+    ring_order : list of str
+        Ring keys, innermost first.
+    compact : bool, optional
+        One-line labels and no value labels; by default for more than :data:`MANY_ROWS` groups.
+    xmax : float, optional
+        The end of the scale of a compact chart (default: its longest bar).
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure of the report's size when omitted.
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    language = check_language(language)
+    w = _W[language]
+    hidden_groups, groups, wide, bases = _ring_data(frame, group, ring, value, n, suppressed,
+                                                    ring_order, order)
+    if not groups:
+        return nothing_to_show(ax, title=title, language=language,
+                               suppressed=bool(hidden_groups))
+    compact = len(groups) > MANY_ROWS if compact is None else compact
+    if ax is None:
+        _, ax = _new_figure((ROW_IN_COMPACT if compact else 0.42) * len(groups) + 1.9)
+    totals = wide.sum(axis=1)
+    y = np.arange(len(groups))[::-1]
+    start = np.zeros(len(groups))
+    total = totals.loc[groups].to_numpy()
+    for key, colour in zip(ring_order, RING_COLOURS * 2):
+        widths = wide.loc[groups, key].to_numpy()
+        bars = ax.barh(y, widths, left=start, color=colour, edgecolor="white",
+                       linewidth=0.4 if compact else 0.6, height=0.7 if compact else 0.6,
+                       label=_label(ring_labels, key))
+        for rect, v, tot in zip(bars, widths, total):
+            # a long chart leaves the values to its table
+            if not compact and tot > 0 and v / tot >= 0.07:
+                ax.text(rect.get_x() + rect.get_width() / 2,
+                        rect.get_y() + rect.get_height() / 2,
+                        format_number(v, 1, language), ha="center", va="center", fontsize=8,
+                        color="white" if colour in ("#0072B2", "#D55E00") else "black")
+        start = start + widths
+    if compact:
+        labels_ = [f"{_short(_label(labels, g), 32)} ({_n_text(bases[g], language)})"
+                   for g in groups]
+        end = float(totals.max()) if xmax is None else float(xmax)
+        ax.set_xlim(0, max(end, 0.0) * 1.04 or 1.0)
+        ax.set_ylim(-0.7, len(groups) - 0.3)
+    else:
+        labels_ = [f"{_wrap(_label(labels, g), 24)}\n({_n_text(bases[g], language)})"
+                   for g in groups]
+    _row_labels(ax, y, labels_, compact)
+    ax.xaxis.set_major_formatter(_number_formatter(0, language))
+    ax.set_xlabel(xlabel or w["persons"])
+    ax.grid(axis="y", visible=False)
+    if title:
+        ax.set_title(title)
+    if legend:
+        legend_below(ax, ncol=min(len(ring_order), 2))
+    return ax
+
+
+def network_ring_figure(
     frame: pd.DataFrame,
     *,
     group: str = "region",
@@ -582,25 +691,12 @@ def network_ring_bars(
     language: str = "nl",
     min_respondents: int = 5,
 ) -> ReportFigure:
-    """Persons in the personal network per ring as one stacked bar per region.
-
-    Rings go from the innermost (close relatives and friends, warm colours) to the outermost
-    (specialised care, cool colours), so a thin informal part shows as a short warm segment.
-
-    Parameters
-    ----------
-    frame : DataFrame
-        One row per group and ring: ``group``, ``ring`` (ring key), ``value`` (mean persons),
-        ``n`` and ``suppressed``.
-    ring_order : list of str
-        Ring keys, innermost first.
-    """
+    """:func:`network_ring_bars` as a report figure: panels for a long chart on one scale, alt
+    text with every group's persons per ring, a note naming the groups not shown."""
     language = check_language(language)
     w = _W[language]
-    flags = _flags(frame, suppressed)
-    hidden_groups = list(dict.fromkeys(frame.loc[flags, group]))
-    shown = frame.loc[~frame[group].isin(hidden_groups)]
-    groups = [g for g in (order or list(dict.fromkeys(frame[group]))) if g in set(shown[group])]
+    hidden_groups, groups, wide, bases = _ring_data(frame, group, ring, value, n, suppressed,
+                                                    ring_order, order)
     notes = []
     if hidden_groups:
         notes.append(f"{w['not_shown']}: "
@@ -608,48 +704,18 @@ def network_ring_bars(
         notes.append(suppression_note(language, min_respondents))
     if not groups:
         return _empty(title, language, caption, notes, suppressed=bool(hidden_groups))
-    wide = (shown.pivot_table(index=group, columns=ring, values=value, aggfunc="first",
-                              observed=True)
-            .reindex(index=groups, columns=list(ring_order)).fillna(0.0))
-    bases = shown.groupby(group, observed=True)[n].max().reindex(groups)
-
     compact = len(groups) > MANY_ROWS
-    totals = wide.sum(axis=1)
+    # every panel of a long chart gets the same scale
+    xmax = float(wide.sum(axis=1).max())
     figures = []
     for part, chunk in enumerate(_panels(groups)):
         fig, ax = _new_figure((ROW_IN_COMPACT if compact else 0.42) * len(chunk) + 1.9)
-        y = np.arange(len(chunk))[::-1]
-        start = np.zeros(len(chunk))
-        total = totals.loc[chunk].to_numpy()
-        for key, colour in zip(ring_order, RING_COLOURS * 2):
-            widths = wide.loc[chunk, key].to_numpy()
-            bars = ax.barh(y, widths, left=start, color=colour, edgecolor="white",
-                           linewidth=0.4 if compact else 0.6, height=0.7 if compact else 0.6,
-                           label=_label(ring_labels, key))
-            for rect, v, tot in zip(bars, widths, total):
-                # a long chart leaves the values to its table
-                if not compact and tot > 0 and v / tot >= 0.07:
-                    ax.text(rect.get_x() + rect.get_width() / 2,
-                            rect.get_y() + rect.get_height() / 2,
-                            format_number(v, 1, language), ha="center", va="center", fontsize=8,
-                            color="white" if colour in ("#0072B2", "#D55E00") else "black")
-            start = start + widths
-        if compact:
-            labels_ = [f"{_short(_label(labels, g), 32)} ({_n_text(bases[g], language)})"
-                       for g in chunk]
-            # every panel of a long chart gets the same scale
-            ax.set_xlim(0, max(float(totals.max()), 0.0) * 1.04 or 1.0)
-            ax.set_ylim(-0.7, len(chunk) - 0.3)
-        else:
-            labels_ = [f"{_wrap(_label(labels, g), 24)}\n({_n_text(bases[g], language)})"
-                       for g in chunk]
-        _row_labels(ax, y, labels_, compact)
-        ax.xaxis.set_major_formatter(_number_formatter(0, language))
-        ax.set_xlabel(xlabel or w["persons"])
-        ax.grid(axis="y", visible=False)
-        if title:
-            ax.set_title(title if part == 0 else f"{title} ({_continued(language)})")
-        _legend_below(fig, ax, ncol=min(len(ring_order), 2), entries=len(ring_order))
+        network_ring_bars(frame, group=group, ring=ring, value=value, n=n,
+                          suppressed=suppressed, ring_order=ring_order,
+                          ring_labels=ring_labels, labels=labels, order=chunk,
+                          title=(title if part == 0 or not title
+                                 else f"{title} ({_continued(language)})"),
+                          xlabel=xlabel, language=language, compact=compact, xmax=xmax, ax=ax)
         figures.append(fig)
     alt_parts = []
     for g in groups:
@@ -663,6 +729,19 @@ def network_ring_bars(
 
 
 # -- grouped shares ----------------------------------------------------------------------------
+def _share_data(frame, category, hue, value, suppressed, category_order, hue_order):
+    flags = _flags(frame, suppressed)
+    shown = frame.loc[~flags & frame[value].notna()]
+    cats = [c for c in (category_order or list(dict.fromkeys(frame[category])))
+            if c in set(frame[category])]
+    hues = [h for h in (hue_order or list(dict.fromkeys(frame[hue]))) if h in set(frame[hue])]
+    return flags, shown, cats, hues
+
+
+def _share_height(cats: Sequence[Any], hues: Sequence[Any]) -> float:
+    return 0.32 * len(cats) * max(len(hues), 1) * 0.55 + 1.8
+
+
 def share_bars(
     frame: pd.DataFrame,
     *,
@@ -677,27 +756,31 @@ def share_bars(
     hue_order: Sequence[Any] | None = None,
     title: str = "",
     xlabel: str | None = None,
-    caption: str = "",
     language: str = "nl",
-    min_respondents: int = 5,
-) -> ReportFigure:
+    legend: bool = True,
+    ax: Any = None,
+) -> Any:
     """Grouped horizontal bars of shares (0-1), one group per category, one bar per hue.
 
-    Suppressed shares are left out of the chart and named in the note.
+    Suppressed shares are not drawn; their place shows the suppression marker.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure of the report's size when omitted.
+
+    Returns
+    -------
+    matplotlib Axes
     """
     language = check_language(language)
     w = _W[language]
-    flags = _flags(frame, suppressed)
-    shown = frame.loc[~flags & frame[value].notna()]
-    cats = [c for c in (category_order or list(dict.fromkeys(frame[category])))
-            if c in set(frame[category])]
-    hues = [h for h in (hue_order or list(dict.fromkeys(frame[hue]))) if h in set(frame[hue])]
-    notes = []
-    if flags.any():
-        notes.append(suppression_note(language, min_respondents))
+    flags, shown, cats, hues = _share_data(frame, category, hue, value, suppressed,
+                                           category_order, hue_order)
     if shown.empty:
-        return _empty(title, language, caption, notes, suppressed=bool(flags.any()))
-    fig, ax = _new_figure(0.32 * len(cats) * max(len(hues), 1) * 0.55 + 1.8)
+        return nothing_to_show(ax, title=title, language=language, suppressed=bool(flags.any()))
+    if ax is None:
+        _, ax = _new_figure(_share_height(cats, hues))
     height = 0.8 / max(len(hues), 1)
     y0 = np.arange(len(cats))[::-1]
     for j, (h, colour) in enumerate(zip(hues, PALETTE)):
@@ -719,8 +802,43 @@ def share_bars(
     ax.grid(axis="y", visible=False)
     if title:
         ax.set_title(title)
-    if len(hues) > 1:
-        _legend_below(fig, ax, ncol=min(len(hues), 4), entries=len(hues))
+    if legend and len(hues) > 1:
+        legend_below(ax, ncol=min(len(hues), 4))
+    return ax
+
+
+def share_figure(
+    frame: pd.DataFrame,
+    *,
+    category: str,
+    hue: str,
+    value: str = "share",
+    n: str = "n",
+    suppressed: str | None = "suppressed",
+    category_labels: Mapping[Any, str] | None = None,
+    hue_labels: Mapping[Any, str] | None = None,
+    category_order: Sequence[Any] | None = None,
+    hue_order: Sequence[Any] | None = None,
+    title: str = "",
+    xlabel: str | None = None,
+    caption: str = "",
+    language: str = "nl",
+    min_respondents: int = 5,
+) -> ReportFigure:
+    """:func:`share_bars` as a report figure, with alt text and the suppression note."""
+    language = check_language(language)
+    flags, shown, cats, hues = _share_data(frame, category, hue, value, suppressed,
+                                           category_order, hue_order)
+    notes = []
+    if flags.any():
+        notes.append(suppression_note(language, min_respondents))
+    if shown.empty:
+        return _empty(title, language, caption, notes, suppressed=bool(flags.any()))
+    fig, ax = _new_figure(_share_height(cats, hues))
+    share_bars(frame, category=category, hue=hue, value=value, n=n, suppressed=suppressed,
+               category_labels=category_labels, hue_labels=hue_labels,
+               category_order=category_order, hue_order=hue_order, title=title,
+               xlabel=xlabel, language=language, ax=ax)
     alt_parts = []
     for c in cats:
         sub = shown[shown[category] == c]
@@ -754,7 +872,131 @@ def _graphs_from_edges(edges: pd.DataFrame, source: str, target: str, weight: st
     return graphs
 
 
+def _network_keys(networks, order, hidden, source, target, weight, group):
+    if isinstance(networks, pd.DataFrame):
+        networks = _graphs_from_edges(networks, source, target, weight, group)
+    keys = [k for k in (order or list(networks)) if k in networks and k not in set(hidden)]
+    keys = [k for k in keys if networks[k].number_of_nodes() > 0]
+    return networks, keys
+
+
+def _network_groups(networks, keys, node_group_labels):
+    """Organisation groups in a fixed order, with their colours."""
+    group_keys = []
+    for k in keys:
+        # in sorted node order: colours must not depend on how the graph was built
+        for _, data in sorted(networks[k].nodes(data=True), key=lambda nd: str(nd[0])):
+            g = data.get("group")
+            if g is not None and g not in group_keys:
+                group_keys.append(g)
+    if node_group_labels:
+        group_keys = [g for g in node_group_labels if g in group_keys] + \
+            [g for g in group_keys if g not in node_group_labels]
+    return group_keys, {g: PALETTE[i % len(PALETTE)] for i, g in enumerate(group_keys)}
+
+
+def _network_columns(count: int) -> int:
+    return 1 if count == 1 else (2 if count <= 4 else 3)
+
+
 def collaboration_network(
+    networks: Mapping[Any, Any] | pd.DataFrame,
+    *,
+    labels: Mapping[Any, str] | None = None,
+    order: Sequence[Any] | None = None,
+    node_group_labels: Mapping[str, str] | None = None,
+    hidden: Sequence[Any] = (),
+    language: str = "nl",
+    seed: int = 7,
+    label_top: int = 4,
+    source: str = "source",
+    target: str = "target",
+    weight: str | None = "weight",
+    group: str = "region",
+    ax: Any = None,
+) -> Any:
+    """The collaboration network drawn per region (one axes each), with a fixed layout seed.
+
+    Nodes are organisations coloured by organisation group and sized by degree; the ``label_top``
+    most connected organisations of each panel are named. The layout (networkx spring layout with
+    ``seed``, nodes in sorted order) is the same in every rendering of the same data.
+
+    Parameters
+    ----------
+    networks : mapping or DataFrame
+        Region (or any key) → networkx graph, nodes with optional attributes ``name`` (shown) and
+        ``group`` (organisation group key), edges with ``weight`` (e.g. contact frequency code);
+        or an edge list with columns ``group``, ``source``, ``target`` and ``weight``.
+    hidden : list
+        Keys not drawn because their network rests on too few respondents.
+    ax : matplotlib Axes or sequence of Axes, optional
+        Where to draw: one axes per network drawn. Without it, a new figure with a grid of
+        panels of the report's size.
+
+    Returns
+    -------
+    matplotlib Axes, or an array of Axes (one per network) when several are drawn
+    """
+    import networkx as nx
+
+    language = check_language(language)
+    networks, keys = _network_keys(networks, order, hidden, source, target, weight, group)
+    if not keys:
+        return nothing_to_show(ax if ax is None or not _is_axes_list(ax) else
+                               np.ravel(ax)[0], language=language, suppressed=bool(hidden))
+    cols = _network_columns(len(keys))
+    if ax is None:
+        rows_ = math.ceil(len(keys) / cols)
+        _, grid = _subplots(rows_, cols, figsize=(7.0, {1: 4.2, 2: 3.3, 3: 2.5}[cols] * rows_
+                                                  + 0.9), squeeze=False)
+        axes = list(grid.flat)
+        for spare in axes[len(keys):]:
+            spare.set_axis_off()
+    else:
+        axes = list(np.ravel(ax)) if _is_axes_list(ax) else [ax]
+    if len(axes) < len(keys):
+        raise ValueError(f"{len(keys)} networks to draw but {len(axes)} axes given")
+    group_keys, group_colour = _network_groups(networks, keys, node_group_labels)
+    org = "organisaties" if language == "nl" else "organisations"
+    ties = "relaties" if language == "nl" else "ties"
+    for one, key in zip(axes, keys):
+        graph = networks[key]
+        # sorted nodes and edges: the layout depends on their order, not only on the seed
+        ordered = nx.Graph()
+        ordered.add_nodes_from(sorted(graph.nodes(data=True), key=lambda nd: str(nd[0])))
+        ordered.add_edges_from(sorted(((a, b, d) if str(a) <= str(b) else (b, a, d)
+                                       for a, b, d in graph.edges(data=True)),
+                                      key=lambda e: (str(e[0]), str(e[1]))))
+        pos = nx.spring_layout(ordered, seed=seed, k=1.6 / math.sqrt(max(len(ordered), 1)))
+        degree = dict(ordered.degree())
+        scale = {1: 1.0, 2: 0.8, 3: 0.55}[cols]
+        sizes = [(50 + 38 * degree[v]) * scale for v in ordered.nodes]
+        colours = [group_colour.get(ordered.nodes[v].get("group"), NEUTRAL_GREY)
+                   for v in ordered.nodes]
+        widths = [0.4 + 0.15 * float(d.get("weight", 1) or 1) for *_e, d in ordered.edges(data=True)]
+        nx.draw_networkx_edges(ordered, pos, ax=one, edge_color="#A0A0A0", alpha=0.55, width=widths)
+        nx.draw_networkx_nodes(ordered, pos, ax=one, node_size=sizes, node_color=colours,
+                               edgecolors="white", linewidths=0.8)
+        name = {v: str(ordered.nodes[v].get("name", v)) for v in ordered.nodes}
+        top = sorted(ordered.nodes, key=lambda v: (-degree[v], name[v]))[:label_top]
+        nx.draw_networkx_labels(ordered, pos, labels={v: _short(name[v]) for v in top}, ax=one,
+                                font_size=6.5 if cols < 3 else 5.5, font_family=FONT_FAMILY,
+                                bbox={"boxstyle": "round,pad=0.12", "fc": "white", "ec": "none",
+                                      "alpha": 0.8})
+        heading = _label(labels, key)
+        one.set_title(f"{heading}\n{len(ordered)} {org}, {ordered.number_of_edges()} {ties}",
+                      fontsize=9 if cols < 3 else 8, loc="center", fontweight="bold")
+        one.set_axis_off()
+        one.margins(0.12)
+    drawn = axes[:len(keys)]
+    return drawn[0] if len(drawn) == 1 else np.array(drawn, dtype=object)
+
+
+def _is_axes_list(ax: Any) -> bool:
+    return isinstance(ax, (list, tuple, np.ndarray))
+
+
+def collaboration_network_figure(
     networks: Mapping[Any, Any] | pd.DataFrame,
     *,
     labels: Mapping[Any, str] | None = None,
@@ -772,91 +1014,30 @@ def collaboration_network(
     weight: str | None = "weight",
     group: str = "region",
 ) -> ReportFigure:
-    """The collaboration network drawn per region (one panel each), with a fixed layout seed.
-
-    Nodes are organisations coloured by organisation group and sized by degree; the ``label_top``
-    most connected organisations of each panel are named. The layout (networkx spring layout with
-    ``seed``, nodes in sorted order) is the same in every rendering of the same data.
-
-    Parameters
-    ----------
-    networks : mapping or DataFrame
-        Region (or any key) → networkx graph, nodes with optional attributes ``name`` (shown) and
-        ``group`` (organisation group key), edges with ``weight`` (e.g. contact frequency code);
-        or an edge list with columns ``group``, ``source``, ``target`` and ``weight``.
-    hidden : list
-        Keys not drawn because their network rests on too few respondents (named in the note).
-    """
+    """:func:`collaboration_network` as a report figure: a grid of panels, a legend of the
+    organisation groups under it, the title over it, alt text per region (organisations, ties,
+    density, the most connected) and a note naming the regions not drawn."""
     import networkx as nx
 
     language = check_language(language)
     w = _W[language]
-    if isinstance(networks, pd.DataFrame):
-        networks = _graphs_from_edges(networks, source, target, weight, group)
-    keys = [k for k in (order or list(networks)) if k in networks and k not in set(hidden)]
+    networks, keys = _network_keys(networks, order, hidden, source, target, weight, group)
     notes = []
     if hidden:
         notes.append(f"{w['not_shown']}: {join_words([_label(labels, k) for k in hidden], language)}.")
         notes.append(suppression_note(language, min_respondents))
-    keys = [k for k in keys if networks[k].number_of_nodes() > 0]
     if not keys:
         return _empty(title, language, caption, notes, suppressed=bool(hidden))
-    cols = 1 if len(keys) == 1 else (2 if len(keys) <= 4 else 3)
+    cols = _network_columns(len(keys))
     rows_ = math.ceil(len(keys) / cols)
     panel = {1: 4.2, 2: 3.3, 3: 2.5}[cols]
-    set_theme()
     fig, axes = _subplots(rows_, cols, figsize=(7.0, panel * rows_ + 0.9), squeeze=False)
-    group_keys = []
-    for k in keys:
-        # in sorted node order: colours must not depend on how the graph was built
-        for _, data in sorted(networks[k].nodes(data=True), key=lambda nd: str(nd[0])):
-            g = data.get("group")
-            if g is not None and g not in group_keys:
-                group_keys.append(g)
-    if node_group_labels:
-        group_keys = [g for g in node_group_labels if g in group_keys] + \
-            [g for g in group_keys if g not in node_group_labels]
-    group_colour = {g: PALETTE[i % len(PALETTE)] for i, g in enumerate(group_keys)}
-    alt_parts = []
-    org = "organisaties" if language == "nl" else "organisations"
-    ties = "relaties" if language == "nl" else "ties"
-    for ax, key in zip(axes.flat, keys):
-        graph = networks[key]
-        # sorted nodes and edges: the layout depends on their order, not only on the seed
-        ordered = nx.Graph()
-        ordered.add_nodes_from(sorted(graph.nodes(data=True), key=lambda nd: str(nd[0])))
-        ordered.add_edges_from(sorted(((a, b, d) if str(a) <= str(b) else (b, a, d)
-                                       for a, b, d in graph.edges(data=True)),
-                                      key=lambda e: (str(e[0]), str(e[1]))))
-        pos = nx.spring_layout(ordered, seed=seed, k=1.6 / math.sqrt(max(len(ordered), 1)))
-        degree = dict(ordered.degree())
-        scale = {1: 1.0, 2: 0.8, 3: 0.55}[cols]
-        sizes = [(50 + 38 * degree[v]) * scale for v in ordered.nodes]
-        colours = [group_colour.get(ordered.nodes[v].get("group"), NEUTRAL_GREY)
-                   for v in ordered.nodes]
-        widths = [0.4 + 0.15 * float(d.get("weight", 1) or 1) for *_e, d in ordered.edges(data=True)]
-        nx.draw_networkx_edges(ordered, pos, ax=ax, edge_color="#A0A0A0", alpha=0.55, width=widths)
-        nx.draw_networkx_nodes(ordered, pos, ax=ax, node_size=sizes, node_color=colours,
-                               edgecolors="white", linewidths=0.8)
-        name = {v: str(ordered.nodes[v].get("name", v)) for v in ordered.nodes}
-        top = sorted(ordered.nodes, key=lambda v: (-degree[v], name[v]))[:label_top]
-        nx.draw_networkx_labels(ordered, pos, labels={v: _short(name[v]) for v in top}, ax=ax,
-                                font_size=6.5 if cols < 3 else 5.5, font_family=FONT_FAMILY,
-                                bbox={"boxstyle": "round,pad=0.12", "fc": "white", "ec": "none",
-                                      "alpha": 0.8})
-        heading = _label(labels, key)
-        ax.set_title(f"{heading}\n{len(ordered)} {org}, {ordered.number_of_edges()} {ties}",
-                     fontsize=9 if cols < 3 else 8, loc="center", fontweight="bold")
-        ax.set_axis_off()
-        ax.margins(0.12)
-        density = nx.density(ordered) if len(ordered) > 1 else 0.0
-        dens = "dichtheid" if language == "nl" else "density"
-        central = "meest verbonden" if language == "nl" else "most connected"
-        alt_parts.append(f"{heading}: {len(ordered)} {org}, {ordered.number_of_edges()} {ties}, "
-                         f"{dens} {format_number(density, 2, language)}; {central}: "
-                         f"{join_words([name[v] for v in top[:3]], language)}")
+    collaboration_network(networks, labels=labels, order=keys,
+                          node_group_labels=node_group_labels, language=language, seed=seed,
+                          label_top=label_top, ax=list(axes.flat)[:len(keys)])
     for ax in list(axes.flat)[len(keys):]:
         ax.set_axis_off()
+    group_keys, group_colour = _network_groups(networks, keys, node_group_labels)
     if group_keys:
         from matplotlib.lines import Line2D
 
@@ -867,6 +1048,21 @@ def collaboration_network(
                    frameon=False, fontsize=8)
     if title:
         fig.suptitle(title, x=0.02, ha="left", fontsize=12, fontweight="bold")
+    org = "organisaties" if language == "nl" else "organisations"
+    ties = "relaties" if language == "nl" else "ties"
+    dens = "dichtheid" if language == "nl" else "density"
+    central = "meest verbonden" if language == "nl" else "most connected"
+    alt_parts = []
+    for key in keys:
+        graph = networks[key]
+        degree = dict(graph.degree())
+        name = {v: str(graph.nodes[v].get("name", v)) for v in graph.nodes}
+        top = sorted(graph.nodes, key=lambda v: (-degree[v], name[v]))[:label_top]
+        density = nx.density(graph) if len(graph) > 1 else 0.0
+        alt_parts.append(f"{_label(labels, key)}: {len(graph)} {org}, "
+                         f"{graph.number_of_edges()} {ties}, "
+                         f"{dens} {format_number(density, 2, language)}; {central}: "
+                         f"{join_words([name[v] for v in top[:3]], language)}")
     kind = "Netwerkdiagram van de samenwerking" if language == "nl" else \
         "Network diagram of collaboration"
     alt = f"{kind}{': ' + title if title else ''}. " + "; ".join(alt_parts) + "."

@@ -6,23 +6,22 @@ theme, pandas display options and narrow warning filters, loads the study and re
 setup cell's output is the report's title page.
 
 The same objects work without a notebook (``Report(study, round=..., region=...)`` and
-``chapters.personal(report).html``), so a whole report can be built in one Python process.
+``chapters.personal(report)``, a :class:`~mss_eval.report.document.Block` of report nodes), so a
+whole report can be built in one Python process.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import html
 import math
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from .document import AuthorText, Block, Heading, ReportFigure, ReportTable, TitlePage
 from .style import check_language, set_theme
-from .tables import ReportTable, report_table
-from .figures import ReportFigure
+from .tables import report_table
 from .text import CHAPTERS, author_text, render_author_text
 
 Kind = Literal["region", "round", "final"]
@@ -38,35 +37,6 @@ _MONTHS = {
 def format_date(day: dt.date, language: str = "nl") -> str:
     """``23 november 2010`` (nl) or ``23 November 2010`` (en)."""
     return f"{day.day} {_MONTHS[check_language(language)][day.month - 1]} {day.year}"
-
-
-@dataclass
-class Block:
-    """A piece of report HTML (a chapter, a table with its text) that a notebook displays as HTML."""
-
-    parts: list[str] = field(default_factory=list)
-
-    def add(self, *items: Any) -> "Block":
-        for item in items:
-            if item is None or item == "":
-                continue
-            if isinstance(item, Block):
-                self.parts.extend(item.parts)
-            elif hasattr(item, "to_html"):
-                self.parts.append(item.to_html())
-            else:
-                self.parts.append(str(item))
-        return self
-
-    @property
-    def html(self) -> str:
-        return "\n".join(self.parts)
-
-    def _repr_html_(self) -> str:
-        return self.html
-
-    def __repr__(self) -> str:  # a notebook shows the HTML; a console gets a short note
-        return f"<report block: {len(self.parts)} part(s)>"
 
 
 def quiet_known_warnings() -> None:
@@ -290,23 +260,19 @@ class Report:
         return table[mask.fillna(False)]
 
     # -- numbering ------------------------------------------------------------------------------
-    def chapter(self, number: int | str, title: str, lead: str | None = None) -> str:
-        """A numbered chapter heading (``<h2 class="chapter">``); table and figure numbers restart."""
+    def chapter(self, number: int | str, title: str, lead: str | None = None) -> Heading:
+        """A numbered chapter heading (level 1); table and figure numbers restart."""
         self._chapter = number
         self._table = 0
         self._figure = 0
-        label = f"{number} " if isinstance(number, int) else ""
         anchor = f"h-{number}" if isinstance(number, int) else f"h-{_slug(str(number))}"
-        heading = (f'<h2 class="chapter" id="{anchor}">{html.escape(label + title)}</h2>')
-        if lead:
-            heading += f'\n<p class="chapter-lead">{html.escape(lead)}</p>'
-        return heading
+        return Heading(title, level=1, number=str(number) if isinstance(number, int) else None,
+                       anchor=anchor, lead=lead)
 
-    def section(self, number: int, title: str) -> str:
+    def section(self, number: int, title: str) -> Heading:
         """A numbered section heading within the current chapter (``1.2 Respons``)."""
         prefix = f"{self._chapter}.{number}"
-        return (f'<h3 class="section" id="h-{_slug(prefix)}">'
-                f"{html.escape(prefix + ' ' + title)}</h3>")
+        return Heading(title, level=2, number=prefix, anchor=f"h-{_slug(prefix)}")
 
     def _next(self, what: str) -> str:
         if what == "table":
@@ -334,8 +300,8 @@ class Report:
         return figure
 
     # -- text ----------------------------------------------------------------------------------
-    def author_text(self, chapter: str) -> str | None:
-        """The author's text of a chapter as HTML, placeholders filled; None when there is none."""
+    def author_text(self, chapter: str) -> AuthorText | None:
+        """The author's text of a chapter, placeholders filled; None when there is none."""
         found = author_text(self.study.path, chapter, round=self.round, region=self.region,
                             language=self.language)
         if found is None:
@@ -383,8 +349,7 @@ class Report:
                 metadata={"mss_eval": {"role": "key_figures"}})
 
     # -- title page ----------------------------------------------------------------------------
-    def title_page(self) -> str:
-        esc = html.escape
+    def title_page(self) -> TitlePage:
         cfg = self.config
         facts: list[tuple[str, str]] = []
         if self.kind == "region":
@@ -403,21 +368,14 @@ class Report:
         if cfg.commissioned_by:
             facts.append((self._w("commissioned_by"), cfg.commissioned_by))
         facts.append((self._w("date"), format_date(self.today, self.language)))
-        dl = "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in facts)
-        notices = ""
+        notices = []
         if cfg.synthetic:
-            notices += f'<p class="synthetic-notice">{esc(self._w("synthetic"))}</p>'
+            notices.append(self._w("synthetic"))
         if self.skipped:
             which = self._first_names([f"{self.region_label(g)} ({r})" for r, g in self.skipped])
-            notices += (f'<p class="synthetic-notice">'
-                        f'{esc(self._w("skipped").format(which=which))}</p>')
-        return (f'<header class="title-page">'
-                f'<p class="study-name">{esc(cfg.name)}</p>'
-                f"<h1>{esc(self.title)}</h1>"
-                f'<p class="report-subtitle">{esc(subtitle)}</p>'
-                f'<dl class="report-facts">{dl}</dl>'
-                f'<p class="report-date" hidden>{esc(format_date(self.today, self.language))}</p>'
-                f"{notices}</header>")
+            notices.append(self._w("skipped").format(which=which))
+        return TitlePage(title=self.title, study_name=cfg.name, subtitle=subtitle, facts=facts,
+                         date=format_date(self.today, self.language), notices=notices)
 
     def _regions_named(self, regions: Sequence[str]) -> str:
         """The regions of a title page: all names, or for a national round the number and the
@@ -437,7 +395,11 @@ class Report:
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         # the setup cell shows the title page; its metadata tells the renderer the title
-        return ({"text/html": self.title_page(), "text/plain": self.title},
+        from .document import bundle
+
+        data = bundle([self.title_page()])
+        data["text/plain"] = self.title
+        return (data,
                 {"mss_eval": {"role": "title_page", "title": f"{self.title} · {self.config.name}",
                               "kind": self.kind, "round": self.round, "region": self.region,
                               "language": self.language}})

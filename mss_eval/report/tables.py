@@ -1,11 +1,14 @@
-"""Report tables: a tidy result frame turned into a captioned, formatted HTML table.
+"""Report tables: a tidy result frame turned into a captioned, formatted report table node.
 
 An analysis returns a tidy frame (one row per result, ``n`` and ``suppressed`` columns). A report
 table chooses and labels some of its columns, writes every number the way the report's language
 does (``7,7`` in Dutch), shows each suppressed statistic as
 :data:`~mss_eval.report.style.SUPPRESSED_MARKER` with a footnote, and can put regions side by side
-(``pivot``) for the comparative reports. The HTML is written here, not by pandas' ``to_html``, so a
-report never shows a DataFrame repr, index or dtype.
+(``pivot``) for the comparative reports. The result is a
+:class:`~mss_eval.report.document.ReportTable`: the frame and its column specification (as with
+pandas' ``Styler``, the formatting is declared per column and the frame keeps the numbers) and the
+display cells that every writer (HTML, Typst, Word) prints, so a report never shows a DataFrame
+repr, index or dtype.
 
 Example
 -------
@@ -20,13 +23,12 @@ Example
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import pandas as pd
 
+from .document import Col, ReportTable
 from .style import (
     SUPPRESSED_MARKER,
     check_language,
@@ -38,110 +40,6 @@ from .style import (
 )
 
 Kind = Literal["text", "count", "number", "percent", "range"]
-
-
-@dataclass(frozen=True)
-class Col:
-    """How one column of a report table is shown (a ``"low|high"`` pair with ``kind="percent"``
-    is an interval of shares, written in percent).
-
-    Parameters
-    ----------
-    name : str
-        The column in the tidy frame. For ``kind="range"`` give the two columns as
-        ``name="ci_low|ci_high"`` (shown as ``7,2–8,1``).
-    label : str
-        The column header.
-    kind : {"text", "count", "number", "percent", "range"}, optional
-        How values are written; guessed from the dtype when not given (integers as counts,
-        floats with ``decimals`` decimals, everything else as text).
-    decimals : int, optional
-        Decimals of numbers and ranges (default 1) and percentages (default 0).
-    labels : mapping, optional
-        Value → label for coded values (answer keys, region ids, item names).
-    base : bool
-        A base (``n``): still shown in a suppressed row when it is known.
-    suppressed_by : str, optional
-        A flag column of the frame that suppresses this column on its own, for a statistic with
-        a base of its own (Cronbach's alpha on complete cases: ``"alpha_suppressed"``); the
-        row's flag suppresses it too.
-    """
-
-    name: str
-    label: str
-    kind: Kind | None = None
-    decimals: int | None = None
-    labels: Mapping[Any, str] | None = None
-    base: bool = False
-    suppressed_by: str | None = None
-
-
-@dataclass
-class ReportTable:
-    """A formatted table ready for a report: every cell is already a string.
-
-    ``cells`` holds the display strings with the header labels as columns (no index is ever
-    shown); ``row_header`` says how many leading columns label the rows; ``total_rows`` marks rows
-    printed in bold (totals).
-    """
-
-    cells: pd.DataFrame
-    caption: str = ""
-    notes: list[str] = field(default_factory=list)
-    number: str | None = None
-    language: str = "nl"
-    row_header: int = 1
-    numeric_columns: frozenset[str] = frozenset()
-    total_rows: frozenset[int] = frozenset()
-    table_id: str | None = None
-
-    @property
-    def has_suppressed(self) -> bool:
-        return bool((self.cells == SUPPRESSED_MARKER).to_numpy().any())
-
-    def to_html(self) -> str:
-        """The table as a self-contained HTML fragment (caption, header, body, notes)."""
-        esc = html.escape
-        word = "Tabel" if self.language == "nl" else "Table"
-        label = f'<span class="caption-label">{word} {esc(self.number)}</span> ' if self.number else ""
-        ident = f' id="{esc(self.table_id)}"' if self.table_id else ""
-        # many columns (regions side by side in the final report) get a smaller type
-        wide = " wide" if len(self.cells.columns) > 7 else ""
-        # a short table is kept whole on one page, caption included
-        short = " short" if len(self.cells) <= 25 else ""
-        out = [f'<div class="mss-table{wide}{short}"{ident}>', "<table>"]
-        if self.caption or label:
-            out.append(f"<caption>{label}{esc(self.caption)}</caption>")
-        out.append("<thead><tr>")
-        for i, col in enumerate(self.cells.columns):
-            cls = ' class="num"' if col in self.numeric_columns else ""
-            out.append(f'<th scope="col"{cls}>{esc(str(col))}</th>')
-        out.append("</tr></thead>")
-        out.append("<tbody>")
-        for r, row in enumerate(self.cells.itertuples(index=False, name=None)):
-            cls = ' class="total"' if r in self.total_rows else ""
-            out.append(f"<tr{cls}>")
-            for i, (col, value) in enumerate(zip(self.cells.columns, row)):
-                text = esc(str(value))
-                if i < self.row_header:
-                    out.append(f'<th scope="row">{text}</th>')
-                else:
-                    classes = []
-                    if col in self.numeric_columns:
-                        classes.append("num")
-                    if value == SUPPRESSED_MARKER:
-                        classes.append("suppressed")
-                    c = f' class="{" ".join(classes)}"' if classes else ""
-                    out.append(f"<td{c}>{text}</td>")
-            out.append("</tr>")
-        out.append("</tbody></table>")
-        for note in self.notes:
-            out.append(f'<p class="table-note">{esc(note)}</p>')
-        out.append("</div>")
-        return "\n".join(out)
-
-    def _repr_html_(self) -> str:
-        return self.to_html()
 
 
 def _guess_kind(series: pd.Series) -> Kind:
@@ -331,7 +229,10 @@ def report_table(
         labels = dict(pivot_labels or {})
         wide.columns = [c.label for c in row_cols] + [labels.get(o, str(o)) for o in order]
         cells = wide.astype(object)
-        numeric = frozenset(labels.get(o, str(o)) for o in order)
+        # the spread columns hold the value column's statistic: numbers, unless it is text
+        # (a region's profile, "3 / 5" sources), which reads left-aligned like other text
+        holds_text = value_col.kind == "text" or value_col.labels is not None
+        numeric = frozenset() if holds_text else frozenset(labels.get(o, str(o)) for o in order)
         row_header = len(row_cols)
     totals = frozenset(
         i for i, v in enumerate(cells.iloc[:, 0].tolist())
@@ -340,6 +241,7 @@ def report_table(
     table = ReportTable(
         cells=cells, caption=caption, notes=list(notes), number=number, language=language,
         row_header=row_header, numeric_columns=numeric, total_rows=totals, table_id=table_id,
+        frame=frame, columns=cols,
     )
     if table.has_suppressed:
         table.notes.append(suppression_note(language, min_respondents))
@@ -347,7 +249,7 @@ def report_table(
 
 
 def show(table: Any, caption: str | None = None) -> None:
-    """Display a report table, figure or HTML block in a notebook (as HTML, never a repr).
+    """Display a report table, figure or block in a notebook (rich display, never a repr).
 
     ``caption`` replaces the table's caption. Outside IPython the HTML is printed.
     """
@@ -356,17 +258,15 @@ def show(table: Any, caption: str | None = None) -> None:
     if isinstance(table, (pd.DataFrame, pd.Series)):
         raise TypeError("show() takes a report table or figure; turn a DataFrame into one with "
                         "report_table() so numbers are formatted and suppression is applied")
-    html_text = table.to_html() if hasattr(table, "to_html") else str(table)
     try:
         from IPython import get_ipython
-        from IPython.display import HTML, display
+        from IPython.display import display
     except ImportError:  # pragma: no cover - IPython ships with ipykernel
-        print(html_text)
-        return
-    if get_ipython() is None:
-        print(html_text)
+        get_ipython = None
+    if get_ipython is None or get_ipython() is None:
+        print(table.html if hasattr(table, "html") else str(table))
     else:
-        display(HTML(html_text))
+        display(table)
 
 
 def labelled(values: Mapping[Any, str] | Callable[[Any], str]) -> Callable[[Any], str]:

@@ -331,34 +331,24 @@ def fill_placeholders(text: str, figures: Mapping[str, Any], *, language: str = 
     return "".join(out_lines), any_suppressed
 
 
-# -- Markdown to HTML ---------------------------------------------------------------------------
+# -- authors' Markdown -------------------------------------------------------------------------
 def markdown_to_html(text: str, *, shift_headings: int = 2) -> str:
-    """Render an author's Markdown to HTML; raw HTML is escaped, headings move down a level.
+    """An author's Markdown as HTML (see :func:`mss_eval.report.html.markdown_html`)."""
+    from .html import markdown_html
 
-    ``# Heading`` in an author's text becomes ``<h3>`` inside a chapter (``shift_headings=2``),
-    so the report's own numbered chapter headings stay on top.
-    """
-    import mistune
-
-    md = mistune.create_markdown(escape=True, plugins=["table", "strikethrough"])
-    rendered = md(text)
-
-    def shift(match: re.Match) -> str:
-        level = min(int(match.group(2)) + shift_headings, 6)
-        return f"<{match.group(1)}h{level}"
-
-    return re.sub(r"<(/?)h([1-6])", shift, rendered)
+    return markdown_html(text, shift_headings=shift_headings)
 
 
 def render_author_text(author: AuthorText, figures: Mapping[str, Any], *, language: str = "nl",
-                       min_respondents: int = 5) -> str:
-    """An author's chapter text as HTML, with its placeholders filled."""
+                       min_respondents: int = 5):
+    """An author's chapter text as a report node, with its placeholders filled; a placeholder
+    that named a suppressed figure adds the suppression note."""
+    from .document import AuthorText as AuthorTextNode
+
     filled, suppressed = fill_placeholders(author.text, figures, language=language,
                                            source=author.relative)
-    body = markdown_to_html(filled)
-    note = (f'<p class="text-note">{suppression_note(language, min_respondents)}</p>'
-            if suppressed else "")
-    return f'<div class="author-text">{body}{note}</div>'
+    note = suppression_note(language, min_respondents) if suppressed else None
+    return AuthorTextNode(filled, note=note, source=author.relative)
 
 
 # -- generated sentences ------------------------------------------------------------------------
@@ -373,9 +363,10 @@ def say(language: str, nl: str, en: str, **values: Any) -> str:
     return template.format(**values)
 
 
-def paragraph(*sentences: str) -> str:
-    """Sentences joined into one HTML paragraph (empty sentences are skipped)."""
-    import html
+def paragraph(*sentences: str, role: str | None = "generated-text"):
+    """Sentences joined into one paragraph node (empty sentences are skipped); None when there
+    is nothing to say."""
+    from .document import Paragraph
 
     text = " ".join(s.strip() for s in sentences if s and s.strip())
-    return f'<p class="generated-text">{html.escape(text)}</p>' if text else ""
+    return Paragraph.of(text, role=role) if text else None
