@@ -51,13 +51,17 @@ def files_dir(study_path: Path | str) -> Path:
 
 
 def file_key(*, sha256: str, file: str, instrument: str | None, round: str | None,
-             region: str | None, format: str, language: str) -> str:
-    """The key of one file's entry: its bytes, where it is, the language and the code."""
+             region: str | None, format: str, language: str, mapping: str | None = None) -> str:
+    """The key of one file's entry: its bytes, where it is, the language, the code and the
+    SHA-256 of the column mapping that applies to it (if any)."""
     from ..tidy_cache import code_fingerprint, digest
 
-    return digest({"schema": _SCHEMA, "sha256": sha256, "file": file, "instrument": instrument,
-                   "round": round, "region": region, "format": format, "language": language,
-                   "code": code_fingerprint()})
+    parts = {"schema": _SCHEMA, "sha256": sha256, "file": file, "instrument": instrument,
+             "round": round, "region": region, "format": format, "language": language,
+             "code": code_fingerprint()}
+    if mapping:
+        parts["mapping"] = mapping
+    return digest(parts)
 
 
 def _seal_key(folder: Path) -> bytes | None:
