@@ -103,6 +103,10 @@ class Settings(_Strict):
     #: A statistic resting on fewer respondents than this is suppressed.
     min_respondents: int = Field(default=5, ge=1)
     language: Literal["nl", "en"] = "nl"
+    #: Client characteristics the regions are compared with (case mix of the multilevel model,
+    #: docs/methods.md); ``[]`` compares without case-mix adjustment.
+    case_mix: tuple[Literal["age_band", "gender", "education", "living_situation"], ...] = (
+        "age_band", "gender", "education", "living_situation")
 
 
 class StudyConfig(_Strict):
