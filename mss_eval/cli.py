@@ -27,6 +27,8 @@ COMMANDS = {
     "import-qda": "import_qda",
     "export-codebook": "export_codebook",
     "check-report": "check_report",
+    "reproduce": "reproduce",
+    "export": "export",
 }
 
 
