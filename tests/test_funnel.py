@@ -124,4 +124,10 @@ def test_the_figure_draws_on_a_given_axes_and_prints_the_choice_under_it():
     assert "φ = 6,68" in note and "multiplicatieve correctie" in note
     figure = funnel_figure(frame, title="Rapportcijfer", language="en")
     assert figure.png.startswith(b"\x89PNG") and "multiplicative correction" in figure.notes[0]
+    # widened by √φ, every region is inside; with the plain limits g2 is above them
+    assert "g2: 9.6 (n = 16, inside the 95% limits)" in figure.alt
+    plain = funnel_data(_regions([7.0, 8.0, 9.6, 6.4], [25, 25, 16, 16]), "mean", target=8.0,
+                        sd=2.0, adjustment="none")
+    figure = funnel_figure(plain, title="Rapportcijfer", language="en")
     assert "g2: 9.6 (n = 16, above the limits)" in figure.alt
+    assert "not corrected" in figure.notes[0]
