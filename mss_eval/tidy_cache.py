@@ -39,6 +39,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Literal
 
+from .hashing import sha256_of
 from .study import DATA_DIR, SECRET_FILE, STUDY_FILE
 
 CACHE_DIR = ".mss-cache"
@@ -67,12 +68,7 @@ def cache_dir(study_path: Path | str) -> Path:
     return Path(study_path) / CACHE_DIR
 
 
-def _sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+_sha256_file = sha256_of
 
 
 def _input_files(study_path: Path) -> Iterable[tuple[str, Path]]:

@@ -16,6 +16,7 @@ is documented in ``docs/figures-json.md`` and available in code as :data:`DEFINI
 from __future__ import annotations
 
 import copy
+import inspect
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -484,12 +485,11 @@ def _protect(fn, kind: str, by: tuple[str, ...], min_n: int) -> pd.DataFrame | N
     """
     frame = fn()
     if kind not in ("round", "study") or frame is None or frame.empty \
-            or "suppressed" not in frame or "n" not in frame:
+            or "suppressed" not in frame or "n" not in frame \
+            or "by" not in inspect.signature(fn).parameters:
+        # region figures, and an analysis without a grouping: nothing pooled to protect
         return frame
-    try:
-        regions = fn(by=[*by, "region"] if kind == "round" else ["round", "region"])
-    except TypeError:  # an analysis without a grouping: nothing pooled to protect
-        return frame
+    regions = fn(by=[*by, "region"] if kind == "round" else ["round", "region"])
     if kind == "round":
         return protect_pooled(frame, regions, outer=list(by), min_n=min_n)
     rounds = fn(by=["round"])
