@@ -22,6 +22,7 @@ COMMANDS = {
     "template": "template",
     "codebook": "codebook",
     "validate": "validate",
+    "map": "map",
     "demo": "demo",
     "render": "render",
     "import-qda": "import_qda",
