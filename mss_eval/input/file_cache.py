@@ -8,7 +8,7 @@ under a key made of
 * the file's SHA-256 (its bytes), its path in the study, its round, region, instrument and format
   (they appear in the frame and in the messages), and the column mapping that applies to it;
 * the language of the messages;
-* the code that reads and checks it (:func:`mss_eval.tidy_cache.code_fingerprint`: the package's
+* the code that reads and checks it (:func:`mss_eval.cache_keys.code_fingerprint`: the package's
   source, ``questionnaires/`` and the versions of pandas, numpy and pyarrow).
 
 So after a region sends a corrected file, the next load reads only that file again and takes the
@@ -49,7 +49,7 @@ STALE_SECONDS = 14 * 24 * 3600
 
 def files_dir(study_path: Path | str) -> Path:
     """``<study>/.mss-cache/files``."""
-    from ..tidy_cache import cache_dir
+    from ..cache_keys import cache_dir
 
     return cache_dir(study_path) / FILES_DIR
 
@@ -58,7 +58,7 @@ def file_key(*, sha256: str, file: str, instrument: str | None, round: str | Non
              region: str | None, format: str, language: str, mapping: str | None = None) -> str:
     """The key of one file's entry: its bytes, where it is, the language, the code and the
     SHA-256 of the column mapping that applies to it (if any)."""
-    from ..tidy_cache import code_fingerprint, digest
+    from ..cache_keys import code_fingerprint, digest
 
     parts = {"schema": _SCHEMA, "sha256": sha256, "file": file, "instrument": instrument,
              "round": round, "region": region, "format": format, "language": language,
@@ -162,7 +162,7 @@ BUNDLE_FRAMES = "bundle-"
 
 def load_bundle(folder: Path) -> dict | None:
     """The bundle of the last load, or ``None``."""
-    from ..tidy_cache import code_fingerprint
+    from ..cache_keys import code_fingerprint
 
     bundle = _read_json(folder / BUNDLE_FILE)
     if (bundle is None or bundle.get("schema") != _SCHEMA
@@ -201,7 +201,7 @@ def save_bundle(folder: Path, results: dict[str, dict], old: dict | None,
     is the span ``(instrument, start, stop)`` of the ``old`` bundle (taken over in one piece)."""
     import numpy as np
 
-    from ..tidy_cache import code_fingerprint
+    from ..cache_keys import code_fingerprint
 
     entries: dict[str, dict] = {}
     pieces: dict[str, list[pd.DataFrame]] = {}

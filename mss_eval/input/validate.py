@@ -1603,7 +1603,7 @@ def validate_study(path: Path | str, language: str | None = None, *, workers: in
         results of files read now (:mod:`mss_eval.input.file_cache`). ``MSS_EVAL_NO_CACHE=1``
         turns it off.
     hashes
-        The study's :func:`mss_eval.tidy_cache.file_hashes`, when the caller has them already.
+        The study's :func:`mss_eval.cache_keys.file_hashes`, when the caller has them already.
 
     Returns
     -------
@@ -1623,7 +1623,7 @@ def validate_study(path: Path | str, language: str | None = None, *, workers: in
     files, layout = _discover(study_dir, config, language)
     problems += layout
 
-    from ..tidy_cache import cache_disabled, file_hashes
+    from ..cache_keys import cache_disabled, file_hashes
     from . import file_cache
 
     folder = None
