@@ -57,15 +57,24 @@ class PageCheck:
     focus: list[dict | None] = field(default_factory=list)
     #: requests the page made to anything but file: and data: URLs (a self-contained page: none)
     external_requests: list[str] = field(default_factory=list)
+    #: the value of ``evaluate`` (a JavaScript expression) after the selections
+    evaluated: object = None
 
 
 def check_page(html_path: Path | str, *, screenshot: Path | str | None = None, tabs: int = 0,
-               width: int = 1280, height: int = 900, timeout: float = 180) -> PageCheck:
+               width: int = 1280, height: int = 900, select: dict[str, str] | None = None,
+               evaluate: str | None = None, timeout: float = 180) -> PageCheck:
     """Open ``html_path`` in headless Chromium, run axe-core (WCAG 2.1 A and AA rules) and
     return what it found; with ``screenshot`` also save a full-page PNG, with ``tabs`` press Tab
-    that many times and record where the focus goes."""
+    that many times and record where the focus goes. ``select`` (``{select id: value}``) chooses
+    options first, as a user would; ``evaluate`` is a JavaScript expression whose value comes
+    back as ``evaluated``."""
     command = ["node", str(SCRIPT), str(Path(html_path).resolve()), "--tabs", str(tabs),
                "--width", str(width), "--height", str(height)]
+    for element, value in (select or {}).items():
+        command += ["--select", f"{element}={value}"]
+    if evaluate:
+        command += ["--eval", evaluate]
     if screenshot is not None:
         command += ["--screenshot", str(Path(screenshot).resolve())]
     env = dict(os.environ)
@@ -78,7 +87,8 @@ def check_page(html_path: Path | str, *, screenshot: Path | str | None = None, t
     data = json.loads(done.stdout)
     return PageCheck(title=data.get("title", ""), violations=data.get("violations", []),
                      focus=data.get("focus", []),
-                     external_requests=data.get("external_requests", []))
+                     external_requests=data.get("external_requests", []),
+                     evaluated=data.get("eval"))
 
 
 def axe_violations(html_path: Path | str) -> list[dict]:

@@ -71,4 +71,11 @@ def run(args: argparse.Namespace) -> int:
         return 1
     print(f"{result.package} geschreven en geldig (frictionless) / written and valid: "
           f"{counts} rijen/rows")
+    from ..render.index import OPEN_DATA_DIR, STATUS_FILE, refresh_index
+
+    # beside rendered reports (<out>/open_data): the dashboard links the package
+    out = Path(args.out).resolve()
+    if out.name == OPEN_DATA_DIR and (out.parent / STATUS_FILE).is_file():
+        index = refresh_index(out.parent, study, args.language)
+        print(f"{index} bijgewerkt / updated")
     return 0

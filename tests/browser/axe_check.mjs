@@ -2,8 +2,11 @@
 // print a JSON object on stdout: {"violations": [...], "focus": [...], "title": "..."}.
 //
 //   node axe_check.mjs PAGE.html [--screenshot OUT.png] [--tabs N] [--width W] [--height H]
+//                    [--select ID=VALUE ...] [--eval EXPRESSION]
 //
-// --tabs N presses Tab N times and lists the element that has the focus after each press
+// --select sets a <select> (by id) to a value and fires its change event, as a user would,
+// before the audit; --eval evaluates a JavaScript expression in the page afterwards and returns
+// its (JSON) value as "eval". --tabs N presses Tab N times and lists the element that has the focus after each press
 // (tag, id, role, accessible text), so a test can check the keyboard order. The browser is
 // $CHROMIUM, else chromium / chromium-browser / google-chrome on the PATH.
 import { execFileSync } from "node:child_process";
@@ -44,6 +47,11 @@ try {
     if (!url.startsWith("file:") && !url.startsWith("data:") && !url.startsWith("about:")) failed_requests.push(url);
   });
   await page.goto(pathToFileURL(path.resolve(page_path)).href, { waitUntil: "load" });
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] !== "--select") continue;
+    const [id, ...rest] = args[i + 1].split("=");
+    await page.select(`#${id}`, rest.join("="));
+  }
   await page.addScriptTag({ path: require.resolve("axe-core/axe.min.js") });
   const result = await page.evaluate(async () =>
     await window.axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } }));
@@ -62,9 +70,11 @@ try {
                text: (el.getAttribute("aria-label") || el.textContent || "").trim().slice(0, 80) };
     }));
   }
+  const expression = option("--eval", null);
+  const evaluated = expression ? await page.evaluate(expression) : null;
   const shot = option("--screenshot", null);
   if (shot) await page.screenshot({ path: shot, fullPage: true });
-  process.stdout.write(JSON.stringify({ title: await page.title(), violations, focus,
+  process.stdout.write(JSON.stringify({ title: await page.title(), violations, focus, eval: evaluated,
                                         external_requests: failed_requests }));
 } finally {
   await browser.close();
