@@ -141,18 +141,27 @@ def interval(rec: dict | None, unit: str, language: str) -> str:
 
 
 def _scale(values: list[float], unit: str) -> tuple[float, float]:
+    """The axis: fixed for shares, ratings, scores and alpha; else from 0 to a round number
+    of :func:`_step` above the largest value."""
     if unit in SCALES:
         return SCALES[unit]
     high = max([v for v in values if v is not None and math.isfinite(v)] or [1.0])
-    return 0.0, _nice(high * 1.1 if high > 0 else 1.0)
+    high = high if high > 0 else 1.0
+    step = _step(high)
+    return 0.0, step * math.ceil(high * 1.05 / step)
 
 
 def _nice(x: float) -> float:
     exponent = math.floor(math.log10(x))
-    for step in (1, 2, 2.5, 5, 10):
+    for step in (1, 2, 5, 10):
         if step * 10 ** exponent >= x:
             return step * 10 ** exponent
     return 10 ** (exponent + 1)
+
+
+def _step(high: float) -> float:
+    """A round step (1, 2 or 5 times a power of ten) giving three to five ticks up to high."""
+    return _nice(high / 4)
 
 
 def _ticks(low: float, high: float, unit: str) -> list[float]:
@@ -160,7 +169,26 @@ def _ticks(low: float, high: float, unit: str) -> list[float]:
         return [1, 4, 7, 10]
     if unit == "score":
         return [1, 2, 3, 4, 5]
-    return [low + (high - low) * i / 4 for i in range(5)]
+    if unit in SCALES:
+        return [low + (high - low) * i / 4 for i in range(5)]
+    # the smallest round step that divides the axis into at most six parts
+    exponent = math.floor(math.log10(high / 6))
+    for power in (exponent, exponent + 1, exponent + 2):
+        for base in (1, 2, 5):
+            step = base * 10.0 ** power
+            parts = high / step
+            if parts <= 6 and abs(parts - round(parts)) < 1e-9:
+                return [step * i for i in range(int(round(parts)) + 1)]
+    return [low, high]
+
+
+def tick_label(value: float, unit: str, language: str) -> str:
+    """An axis label: whole numbers without decimals, shares as percentages."""
+    from ..report.style import format_number
+
+    if unit != "share" and float(value).is_integer():
+        return format_number(value, 0, language)
+    return fmt(value, unit, language)
 
 
 def _slug(text: str) -> str:
@@ -193,7 +221,7 @@ def panel(figure: str, rnd: RoundFigures, regions: dict[str, str], language: str
     values = [r.get(k) for _, _, r in rows if r and not r.get("suppressed")
               for k in ("value", "ci_low", "ci_high") if isinstance(r.get(k), (int, float))]
     low, high = _scale(values, unit)
-    label_w, plot_w, value_w, row_h, top = 150, 190, 70, 20, 8
+    label_w, plot_w, value_w, row_h, top = 170, 180, 60, 20, 8
     width = label_w + plot_w + value_w
     height = top + row_h * len(rows) + 26
 
@@ -207,7 +235,7 @@ def panel(figure: str, rnd: RoundFigures, regions: dict[str, str], language: str
         parts.append(f'<line x1="{tx:.1f}" y1="{top - 4}" x2="{tx:.1f}" '
                      f'y2="{height - 22}" stroke="{GRID}" stroke-width="1"/>'
                      f'<text x="{tx:.1f}" y="{height - 8}" text-anchor="middle" '
-                     f'class="tick">{html.escape(fmt(tick, unit, language))}</text>')
+                     f'class="tick">{html.escape(tick_label(tick, unit, language))}</text>')
     for i, (gid, name, rec) in enumerate(rows):
         cy = top + row_h * i + row_h / 2
         is_total = gid == ""
@@ -251,7 +279,7 @@ def panel(figure: str, rnd: RoundFigures, regions: dict[str, str], language: str
             f'</h4></figcaption>{svg}{note_html}{table}</figure>')
 
 
-def _short(name: str, limit: int = 22) -> str:
+def _short(name: str, limit: int = 26) -> str:
     return name if len(name) <= limit else name[:limit - 1] + "…"
 
 
@@ -275,7 +303,7 @@ def series(figure: str, rounds: Sequence[RoundFigures], regions: dict[str, str],
                 values += [rec.get(k) for k in ("value", "ci_low", "ci_high")
                            if isinstance(rec.get(k), (int, float))]
     low, high = _scale(values, unit)
-    left, plot_w, plot_h, top, bottom = 64, max(160, 140 * len(rounds)), 220, 12, 44
+    left, plot_w, plot_h, top, bottom = 64, max(360, 160 * len(rounds)), 220, 12, 34
     width, height = left + plot_w + 24, top + plot_h + bottom
 
     def x(i: int) -> float:
@@ -290,8 +318,8 @@ def series(figure: str, rounds: Sequence[RoundFigures], regions: dict[str, str],
         ty = y(tick)
         parts.append(f'<line x1="{left}" y1="{ty:.1f}" x2="{left + plot_w}" y2="{ty:.1f}" '
                      f'stroke="{GRID}"/><text x="{left - 6}" y="{ty + 4:.1f}" '
-                     f'text-anchor="end" class="tick">{html.escape(fmt(tick, unit, language))}'
-                     '</text>')
+                     f'text-anchor="end" class="tick">'
+                     f'{html.escape(tick_label(tick, unit, language))}</text>')
     for i, rnd in enumerate(rounds):
         parts.append(f'<text x="{x(i):.1f}" y="{top + plot_h + 18}" text-anchor="middle" '
                      f'class="tick">{html.escape(rnd.id)}</text>')
