@@ -90,3 +90,34 @@ def test_an_outcome_missing_in_one_round_drops_that_client_from_its_pair():
     out = paired_change(frame, outcomes=["mss_rating"], min_n=5, pooled=False)
     a = out[out["region"] == "a"].iloc[0]
     assert a["n"] == 5 and a["change"] == pytest.approx(6 / 5)
+
+
+# -- the example study's follow-up round ----------------------------------------------------------
+def test_the_example_follow_up_round_interviews_part_of_round_ones_clients_again():
+    from pathlib import Path
+
+    import mss_eval
+    from mss_eval.analysis.collection import data_collection
+
+    example = Path(__file__).resolve().parents[1] / "data_templates" / "example_study"
+    if not (example / "study.yaml").is_file():
+        pytest.skip("the example study has not been generated")
+    study = mss_eval.load_study(example)
+    assert [r.id for r in study.config.rounds] == ["2010-1", "2010-2", "2011"]
+    assert study.config.round("2011").regions == ("den_haag", "dordrecht")
+    clients = study["client_interview"]
+    ids = {(rnd, g): set(clients.loc[(clients["round"] == rnd) & (clients["region"] == g),
+                                     "respondent_id"]) for rnd in ("2010-1", "2011")
+           for g in ("den_haag", "dordrecht")}
+    for g in ("den_haag", "dordrecht"):
+        again = ids[("2010-1", g)] & ids[("2011", g)]
+        # partly the same clients: some followed, some new, some not seen again
+        assert 5 <= len(again) < len(ids[("2011", g)]) < len(ids[("2010-1", g)])
+    out = paired_change(clients, outcomes=["mss_rating"], rounds=["2010-1", "2010-2", "2011"],
+                        min_n=5).set_index("region")
+    assert (out["round_from"] == "2010-1").all() and (out["round_to"] == "2011").all()
+    assert not out["suppressed"].any() and out.loc[TOTAL, "n"] == 16
+    # round 1's Table 1 is untouched by the follow-up round
+    table = data_collection(study.tables, config=study.config, round="2010-1")
+    interviews = table[table["method"] == "client_interview"].set_index("region")["n"]
+    assert interviews.to_dict() == {"den_haag": 14, "eindhoven": 13, "dordrecht": 12, TOTAL: 39}
