@@ -42,6 +42,7 @@ lock-upgrade: $(BIN)/uv
 
 demo: $(STAMP)
 	$(BIN)/mss-eval demo
+	$(BIN)/mss-eval export data_templates/example_study --out reports/example_study/open_data
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n auto

@@ -4,21 +4,108 @@ The flow of the package follows the study: instruments (``instruments``) and the
 (``study``) → reading and validating input (``input``) → the study's tidy data (``tidy``) →
 analyses per level (``analysis``) → tables and figures (``tables``, ``figures``) → rendering
 (``render``).
+
+For a researcher in JupyterLab::
+
+    import mss_eval as mss
+
+    study = mss.load_study("data_templates/example_study")
+    mss.analysis.personal.client_rating(study["client_interview"])
+    mss.disclosure.protect(my_table, study)
+
+Submodules are imported when first used (``mss.analysis``, ``mss.figures``, ``mss.tables``,
+``mss.disclosure``, ``mss.report``, ``mss.render``), so ``import mss_eval`` stays quick.
 """
 
+from __future__ import annotations
+
+import importlib
 from importlib.metadata import PackageNotFoundError, version
+from typing import Any
 
 try:
     __version__ = version("mss-eval")
 except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
     __version__ = "0.0.0"
 
+#: Public name -> the module it stands for (imported on first use).
+_SUBMODULES = {
+    "analysis": "mss_eval.analysis",
+    "disclosure": "mss_eval.disclosure",
+    "figures": "mss_eval.report.figures",
+    "input": "mss_eval.input",
+    "instruments": "mss_eval.instruments",
+    "qualitative": "mss_eval.qualitative",
+    "render": "mss_eval.render",
+    "report": "mss_eval.report",
+    "study": "mss_eval.study",
+    "tables": "mss_eval.report.tables",
+    "tidy": "mss_eval.tidy",
+}
+
 
 def load_study(path, **kwargs):
-    """Load and validate a study folder; see :func:`mss_eval.tidy.load_study`."""
+    """Load and validate a study folder into its tidy data.
+
+    See :func:`mss_eval.tidy.load_study` for the options.
+
+    Parameters
+    ----------
+    path : str or Path
+        The study folder (with ``study.yaml`` and ``data/``).
+
+    Returns
+    -------
+    Study
+        ``study.config`` (``study.yaml``), ``study.settings`` and one tidy frame per instrument,
+        ``study["client_interview"]``.
+
+    Examples
+    --------
+    >>> import mss_eval as mss
+    >>> from mss_eval.example.generator import default_example_dir
+    >>> study = mss.load_study(default_example_dir())          # doctest: +SKIP
+    >>> len(study["client_interview"]) > 0                     # doctest: +SKIP
+    True
+    """
     from .tidy import load_study as _load_study
 
     return _load_study(path, **kwargs)
 
 
-__all__ = ["__version__", "load_study"]
+def validate(path, **kwargs):
+    """Check a study folder: every file against its instrument, the folder against study.yaml.
+
+    See :func:`mss_eval.input.validate.validate_study`.
+
+    Returns
+    -------
+    ValidationReport
+        ``.valid``, ``.errors``, ``.warnings`` and ``.problems`` (each names file, row, column
+        and value).
+
+    Examples
+    --------
+    >>> import mss_eval as mss
+    >>> report = mss.validate("no/such/study")
+    >>> report.valid
+    False
+    """
+    from .input.validate import validate_study
+
+    return validate_study(path, **kwargs)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _SUBMODULES:
+        module = importlib.import_module(_SUBMODULES[name])
+        globals()[name] = module
+        return module
+    raise AttributeError(f"module 'mss_eval' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_SUBMODULES))
+
+
+__all__ = ["__version__", "load_study", "validate", *_SUBMODULES]

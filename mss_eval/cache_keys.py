@@ -1,11 +1,10 @@
-"""The keys of the workbench's caches, in one leaf module: where a study's cache lives, the
-SHA-256 of its input files and of the code that reads them.
+"""The keys of the workbench's caches, in one leaf module (standard library and constants only).
 
-The file cache (:mod:`mss_eval.input.file_cache`), the tidy cache (:mod:`mss_eval.tidy_cache`)
-and the report cache (:mod:`mss_eval.render.cache`) all key their entries with these functions.
-This module imports nothing of the workbench except :mod:`mss_eval.study` and
-:mod:`mss_eval.instruments` (for file names), so every stage can use it without an import
-circle.
+Every cache (each data file's check, the study's tidy data, rendered reports, a round's shared
+results) is keyed by SHA-256 digests made here: of the study's input files
+(:func:`file_hashes`), of the code that computed the result (:func:`code_fingerprint`) and of the
+options (:func:`digest`). Nothing here imports another stage of the package, so the input stage,
+the tidy data and the renderer can all use it without importing each other.
 """
 
 from __future__ import annotations
@@ -19,16 +18,20 @@ import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+from .hashing import sha256_of
 from .study import DATA_DIR, SECRET_FILE, STUDY_FILE
 
 CACHE_DIR = ".mss-cache"
 HASHES_FILE = "hashes.json"
-#: Set to 1 to bypass every cache (tidy data and reports).
+#: Set to 1 to bypass every cache (file checks, tidy data and reports).
 NO_CACHE_ENV = "MSS_EVAL_NO_CACHE"
 #: A file modified this recently (seconds) is hashed again next time: its modification time may
 #: not yet tell a later write apart ("racy" timestamps).
 _RACY_SECONDS = 2.0
 _SCHEMA = 1
+
+__all__ = ["CACHE_DIR", "HASHES_FILE", "NO_CACHE_ENV", "cache_dir", "cache_disabled",
+           "code_fingerprint", "digest", "file_hashes"]
 
 
 def cache_disabled() -> bool:
@@ -39,14 +42,6 @@ def cache_disabled() -> bool:
 def cache_dir(study_path: Path | str) -> Path:
     """``<study>/.mss-cache``."""
     return Path(study_path) / CACHE_DIR
-
-
-def _sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _input_files(study_path: Path) -> Iterable[tuple[str, Path]]:
@@ -105,7 +100,7 @@ def file_hashes(study_path: Path | str, extra: Iterable[str] = ()) -> dict[str, 
         if entry and entry[0] == st.st_size and entry[1] == st.st_mtime_ns:
             out[rel] = entry[2]
             continue
-        out[rel] = digest = _sha256_file(path)
+        out[rel] = digest = sha256_of(path)
         if now - st.st_mtime >= _RACY_SECONDS:
             merged[rel] = [st.st_size, st.st_mtime_ns, digest]
             changed = True
@@ -136,7 +131,7 @@ def code_fingerprint() -> str:
 
     from .instruments import questionnaires_dir
 
-    try:
+    try:  # the package's own version, read as mss_eval.__version__ is (no import of the package)
         package_version = version("mss-eval")
     except PackageNotFoundError:  # pragma: no cover - a source tree without install
         package_version = "0.0.0"
@@ -163,7 +158,3 @@ def digest(parts: Mapping[str, object] | Iterable) -> str:
     """A SHA-256 over JSON-able parts (sorted keys), for cache keys."""
     text = json.dumps(parts, sort_keys=True, default=str, ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-__all__ = ["CACHE_DIR", "HASHES_FILE", "NO_CACHE_ENV", "cache_dir", "cache_disabled",
-           "code_fingerprint", "digest", "file_hashes"]

@@ -22,11 +22,14 @@ COMMANDS = {
     "template": "template",
     "codebook": "codebook",
     "validate": "validate",
+    "map": "map",
     "demo": "demo",
     "render": "render",
     "import-qda": "import_qda",
     "export-codebook": "export_codebook",
     "check-report": "check_report",
+    "reproduce": "reproduce",
+    "export": "export",
 }
 
 

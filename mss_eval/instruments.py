@@ -153,6 +153,8 @@ class Item(_Strict):
     unique: bool = False
     #: For text items: values must be codes of this vocabulary (``qualitative_codebook``).
     vocabulary: Literal["qualitative_codebook"] | None = None
+    #: What the reports lose when a region's file lacks this item (completeness warnings).
+    used_for: Text | None = None
 
     @field_validator("name")
     @classmethod
@@ -185,6 +187,8 @@ class Column(_Strict):
     answers: AnswerSet | None = None
     range: tuple[float, float] | None = None
     missing: dict[int, Text] = Field(default_factory=dict)
+    #: Other spellings of the missing-value codes accepted in input files (``n.v.t.``, ``wn``).
+    missing_aliases: dict[int, tuple[str, ...]] = Field(default_factory=dict)
     required: bool = False
     scale: str | None = None
     reversed: bool = False
@@ -194,6 +198,8 @@ class Column(_Strict):
     unique: bool = False
     vocabulary: Literal["qualitative_codebook"] | None = None
     description: Text | None = None
+    #: What the reports lose when this column is not delivered (the item's ``used_for``).
+    used_for: Text | None = None
     #: For expanded columns: the answer key of the multiple-choice option or ``per`` set.
     option: str | None = None
 
@@ -218,6 +224,11 @@ class Instrument(_Strict):
     id_column: str | None = None
     answer_sets: dict[str, AnswerSet] = Field(default_factory=dict)
     missing_codes: dict[int, Text] = Field(default_factory=dict)
+    #: Other spellings of missing-value codes accepted in input files, per code
+    #: (``97: [n.v.t., nvt]``); from ``_shared.yaml`` unless the instrument declares its own.
+    missing_aliases: dict[int, tuple[str, ...]] = Field(default_factory=dict)
+    #: What the reports lose when a region does not deliver this instrument (``{nl, en}``).
+    used_for: Text | None = None
     scales: dict[str, Scale] = Field(default_factory=dict)
     items: tuple[Item, ...]
     #: ``per region`` instruments have exactly one row per region and round (governance profile).
@@ -280,7 +291,11 @@ class Instrument(_Strict):
                 unique=item.unique,
                 vocabulary=item.vocabulary,
                 description=item.description,
+                used_for=item.used_for,
             )
+            missing = common["missing"]
+            common["missing_aliases"] = {c: a for c, a in self.missing_aliases.items()
+                                         if c in missing}
             answers = self.answer_set(item)
             if item.type == "multiple_choice":
                 assert answers is not None
@@ -292,7 +307,8 @@ class Instrument(_Strict):
                             label=_joined(item.label, option.label),
                             answers=yes_no,
                             option=option.key,
-                            **(common | {"type": "yes_no", "missing": {}}),
+                            **(common | {"type": "yes_no", "missing": {},
+                                         "missing_aliases": {}}),
                         )
                     )
             elif item.per is not None:
@@ -376,6 +392,7 @@ def load_instrument(path: Path, shared: dict | None = None) -> Instrument:
     if shared:
         data["answer_sets"] = {**shared.get("answer_sets", {}), **data.get("answer_sets", {})}
         data.setdefault("missing_codes", shared.get("missing_codes", {}))
+        data.setdefault("missing_aliases", shared.get("missing_aliases", {}))
     try:
         instrument = Instrument.model_validate(data)
     except Exception as exc:  # pydantic's ValidationError, re-raised with the file name

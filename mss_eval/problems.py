@@ -56,8 +56,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "'{value}' appears more than once under '{key}'",
     },
     "study_yaml_missing": {
-        "nl": "geen study.yaml gevonden in {value}; maak een studie met 'mss-eval init'",
-        "en": "no study.yaml found in {value}; create a study with 'mss-eval init'",
+        "nl": "geen study.yaml gevonden in {value}; maak een studie met '{command} init'",
+        "en": "no study.yaml found in {value}; create a study with '{command} init'",
     },
 }
 
@@ -68,6 +68,10 @@ def message(code: str, language: str = "nl", **params: object) -> str:
     if templates is None:
         raise KeyError(f"no message text for problem code {code!r}")
     template = templates.get(language) or templates["nl"]
+    if "{command}" in template and "command" not in params:
+        from .invocation import command
+
+        params["command"] = command()  # a command the user's shell finds as printed
     return template.format(**params)
 
 

@@ -30,7 +30,7 @@ DATA_DIR = "data"
 TEXTS_DIR = "texts"
 REPORTS_DIR = "reports"
 SECRET_FILE = ".mss-secret"
-DATA_SUFFIXES = (".csv", ".xlsx", ".sav")
+DATA_SUFFIXES = (".csv", ".xlsx", ".sav", ".zsav")
 
 #: The methods of data collection (the data-collection table, the interim report's Table 1):
 #: method id -> (instrument that records it, value of its ``kind`` or ``None`` for every row).
@@ -72,6 +72,9 @@ class Region(_Strict):
     #: Estimated number of people in the MSS's target group in the region (for reach per 1,000).
     target_population: int | None = Field(default=None, ge=0)
     profile: RegionProfile = RegionProfile()
+    #: Instruments this region is not expected to deliver in any round (no completeness warning;
+    #: the reports say "niet aangeleverd").
+    not_expected: tuple[str, ...] = ()
 
     @field_validator("id")
     @classmethod
@@ -89,6 +92,8 @@ class Round(_Strict):
     #: How many people were approached, per region and method of :data:`COLLECTION_METHODS`,
     #: for response figures.
     approached: dict[str, dict[str, int]] = Field(default_factory=dict)
+    #: Per region of this round: instruments it is not expected to deliver in this round.
+    not_expected: dict[str, tuple[str, ...]] = Field(default_factory=dict)
 
     @field_validator("id", mode="before")
     @classmethod
@@ -103,6 +108,10 @@ class Settings(_Strict):
     #: A statistic resting on fewer respondents than this is suppressed.
     min_respondents: int = Field(default=5, ge=1)
     language: Literal["nl", "en"] = "nl"
+    #: Client characteristics the regions are compared with (case mix of the multilevel model,
+    #: docs/methods.md); ``[]`` compares without case-mix adjustment.
+    case_mix: tuple[Literal["age_band", "gender", "education", "living_situation"], ...] = (
+        "age_band", "gender", "education", "living_situation")
 
 
 class StudyConfig(_Strict):
@@ -125,6 +134,17 @@ class StudyConfig(_Strict):
             if r.id == round_id:
                 return r
         raise KeyError(round_id)
+
+    def not_expected(self, round_id: str, region_id: str) -> set[str]:
+        """The instruments a region is not expected to deliver in a round (study.yaml)."""
+        found: set[str] = set()
+        for r in self.regions:
+            if r.id == region_id:
+                found |= set(r.not_expected)
+        for r in self.rounds:
+            if r.id == round_id:
+                found |= set(r.not_expected.get(region_id, ()))
+        return found
 
     def round_regions(self) -> list[tuple[str, str]]:
         """Every (round, region) pair of the study, in study.yaml order."""

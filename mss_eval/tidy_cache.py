@@ -37,7 +37,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
 
-# the cache keys live in a leaf module that every stage may import; re-exported here
+# the keys of every cache live in one leaf module; these names stay importable from here
 from .cache_keys import (CACHE_DIR, HASHES_FILE, NO_CACHE_ENV, cache_dir, cache_disabled,
                          code_fingerprint, digest, file_hashes)
 from .study import DATA_DIR, SECRET_FILE, STUDY_FILE
@@ -210,5 +210,5 @@ def _read_entry(study_path: Path, key: str):
                  problems=problems, skipped=skipped)
 
 
-__all__ = ["CACHE_DIR", "HASHES_FILE", "NO_CACHE_ENV", "cache_dir", "cache_disabled", "code_fingerprint",
+__all__ = ["CACHE_DIR", "NO_CACHE_ENV", "cache_dir", "cache_disabled", "code_fingerprint",
            "digest", "file_hashes", "forget", "load_study_cached", "tidy_key"]

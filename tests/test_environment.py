@@ -115,3 +115,33 @@ def test_conda_environment_installs_the_package_itself():
 )
 def test_requirement_parsing(spec, expected):
     assert _parse(spec) == expected
+
+
+def _imported_top_level_modules() -> set[str]:
+    """Top-level modules the package imports itself (absolute imports outside the standard
+    library and mss_eval)."""
+    import ast
+    import sys
+
+    found: set[str] = set()
+    for path in (ROOT / "mss_eval").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                found |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                found.add(node.module.split(".")[0])
+    return {m for m in found if m not in sys.stdlib_module_names and m != "mss_eval"}
+
+
+def test_every_package_the_code_imports_is_declared():
+    from importlib.metadata import packages_distributions
+
+    declared = set(pyproject_requirements())
+    providers = packages_distributions()
+    undeclared = {}
+    for module in sorted(_imported_top_level_modules()):
+        dists = {_normalise(d) for d in providers.get(module, [])}
+        assert dists, f"{module} is imported but not installed"
+        if not dists & declared:
+            undeclared[module] = sorted(dists)
+    assert undeclared == {}, "imported but not declared in pyproject.toml"

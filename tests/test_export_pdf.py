@@ -12,6 +12,7 @@ matplotlib.use("Agg")
 
 from mss_eval.render import export  # noqa: E402
 from mss_eval.report import figures as F  # noqa: E402
+from mss_eval.report.document import Block, Heading, Paragraph, strong  # noqa: E402
 
 pypdf = pytest.importorskip("pypdf")
 
@@ -22,17 +23,23 @@ def _document(body: str) -> str:
             f"</body></html>")
 
 
+def _write(nodes: list, target: Path, engine: str) -> None:
+    """Both engines print the same nodes: Typst from the nodes, WeasyPrint from their HTML."""
+    export.write_pdf(nodes, target, html=_document(Block(nodes).html), engine=engine)
+
+
 @pytest.mark.parametrize("engine", export.PDF_ENGINES)
 def test_the_pdf_holds_the_report_text_and_its_figure(tmp_path, engine):
     frame = pd.DataFrame({"region": ["Den Haag", "Delft"], "mean": [7.5, 8.1],
                           "ci_low": [7.0, 7.6], "ci_high": [8.0, 8.6], "n": [10, 12],
                           "suppressed": False})
-    figure = F.dot_plot_ci(frame, title="Rapportcijfer per regio")
+    figure = F.dot_plot_figure(frame, title="Rapportcijfer per regio")
     figure.number = "1.1"
-    body = ('<h2 class="chapter" id="h1">1 Inleiding</h2><p>Cliënten gaven het MSS een 7,5.</p>'
-            + figure.to_html() + "<p><strong>Tot slot</strong> een vetgedrukte zin.</p>")
+    body = [Heading("Inleiding", level=1, number="1", anchor="h1"),
+            Paragraph.of("Cliënten gaven het MSS een 7,5."), figure,
+            Paragraph.of(strong("Tot slot"), " een vetgedrukte zin.")]
     target = tmp_path / "rapport.pdf"
-    export.html_to_pdf(_document(body), target, engine=engine)
+    _write(body, target, engine)
     reader = pypdf.PdfReader(target)
     text = "".join(page.extract_text() for page in reader.pages)
     assert "Cliënten gaven het MSS een 7,5." in text
@@ -46,9 +53,9 @@ def test_a_long_chart_prints_one_panel_per_page(tmp_path, engine):
     k = 80
     frame = pd.DataFrame({"region": [f"Regio {i:03d}" for i in range(k)], "mean": 7.0,
                           "ci_low": 6.5, "ci_high": 7.5, "n": 40, "suppressed": False})
-    figure = F.dot_plot_ci(frame, title="Rapportcijfer per regio")
+    figure = F.dot_plot_figure(frame, title="Rapportcijfer per regio")
     target = tmp_path / "lang.pdf"
-    export.html_to_pdf(_document(figure.to_html()), target, engine=engine)
+    _write([figure], target, engine)
     reader = pypdf.PdfReader(target)
     # images drawn on each page (WeasyPrint lists every image in each page's resources)
     per_page = [page.get_contents().get_data().count(b" Do") for page in reader.pages]

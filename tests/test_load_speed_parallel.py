@@ -108,7 +108,7 @@ def test_per_file_cache_gives_the_same_study_and_reads_only_the_edited_file(stud
     uncached = load_study(study, on_error="skip", workers=1)
     first = tidy_cache.load_study_cached(study, on_error="skip")
     assert_same_study(uncached, first)
-    entries = list(file_cache.files_dir(study).glob("*/*.pkl"))
+    entries = list(file_cache.files_dir(study).glob("*/*.json"))
     data_files = [p for p in (study / "data").rglob("*") if p.is_file()]
     assert len(entries) == len(data_files)  # every file, also those of the skipped region
 
@@ -133,8 +133,9 @@ def test_validate_study_with_cache_equals_without_and_survives_damaged_entries(s
     plain = validate_study(study, workers=1)
     cached = validate_study(study, workers=1, cache=True)
     again = validate_study(study, workers=1, cache=True)
-    for entry in file_cache.files_dir(study).rglob("*.pkl"):
-        entry.write_bytes(b"not a pickle")
+    folder = file_cache.files_dir(study)
+    for entry in [*folder.rglob("*.json"), *folder.rglob("*.parquet")]:
+        entry.write_bytes(b"not json, not parquet")
     damaged = validate_study(study, workers=1, cache=True)
     for report in (cached, again, damaged):
         assert report.problems == plain.problems
@@ -160,7 +161,7 @@ def test_a_file_in_another_language_or_place_is_not_taken_from_the_cache(study):
 
 
 class _Planted:
-    """A pickle that, when loaded, creates a file: what a planted cache entry could do."""
+    """A pickle that, when loaded, creates a file: what a planted cache entry could try."""
 
     def __init__(self, marker: Path):
         self.marker = marker
@@ -169,22 +170,17 @@ class _Planted:
         return (Path.touch, (self.marker,))
 
 
-def test_a_cache_entry_planted_without_the_secret_is_never_unpickled(study, tmp_path):
+def test_the_cache_holds_only_data_and_never_runs_a_planted_pickle(study, tmp_path):
     import pickle
 
-    from mss_eval.pseudonym import ensure_secret
-
-    ensure_secret(study)
     plain = validate_study(study, workers=1)
     validate_study(study, workers=1, cache=True)
     folder = file_cache.files_dir(study)
-    entries = list(folder.rglob("*.pkl"))
-    assert entries, "the first load wrote cache entries"
+    entries = [p for p in folder.rglob("*") if p.is_file()]
+    assert entries and {p.suffix for p in entries} <= {".json", ".parquet"}
     marker = tmp_path / "planted-code-ran"
     for entry in entries:
         entry.write_bytes(pickle.dumps(_Planted(marker)))
-    # a planted entry with a seal made without the secret fails too
-    entries[0].write_bytes(b"\0" * 32 + pickle.dumps(_Planted(marker)))
     again = validate_study(study, workers=1, cache=True)
     loaded = load_study(study, on_error="skip")
     assert not marker.exists()
@@ -194,9 +190,16 @@ def test_a_cache_entry_planted_without_the_secret_is_never_unpickled(study, tmp_
         pdt.assert_frame_equal(a.frame, b.frame, check_exact=True)
 
 
-def test_a_study_without_a_secret_is_not_cached(study):
-    from mss_eval.study import SECRET_FILE
-
-    (study / SECRET_FILE).unlink(missing_ok=True)
+def test_a_file_entry_keeps_its_frame_dtypes_and_problems_without_the_bundle(study):
+    plain = validate_study(study, workers=1)
     validate_study(study, workers=1, cache=True)
-    assert not list(file_cache.files_dir(study).rglob("*.pkl"))
+    (file_cache.files_dir(study) / file_cache.BUNDLE_FILE).unlink()
+    from_entries = validate_study(study, workers=1, cache=True)
+    assert validate.last_check["files"] == 0       # every file from its own entry
+    assert from_entries.problems == plain.problems
+    for a, b in zip(plain.files, from_entries.files):
+        if a.frame is None:
+            assert b.frame is None
+            continue
+        pdt.assert_frame_equal(a.frame, b.frame, check_exact=True)
+        assert list(a.frame.dtypes) == list(b.frame.dtypes)

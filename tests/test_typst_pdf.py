@@ -1,43 +1,51 @@
-"""The Typst PDF engine: the report's text reaches the PDF as text (never as Typst markup), the
-contents give the pages the chapters start on, tables keep their header on a new page, and the
-same HTML gives the same bytes."""
+"""The Typst PDF engine: the report's nodes are typeset directly (no HTML is read back), their
+text reaches the PDF as text (never as Typst markup), the contents give the pages the chapters
+start on, tables keep their header on a new page and use Typst's own column layout, and the same
+nodes give the same bytes."""
 
 from __future__ import annotations
 
 import re
 
+import pandas as pd
 import pytest
 
-from mss_eval.render import export
-from mss_eval.render.typst_pdf import _column_count, _TreeBuilder, html_to_pdf_typst
+from mss_eval.render.export import with_contents
+from mss_eval.render.typst_pdf import _Writer, nodes_to_pdf
+from mss_eval.report.document import (AuthorText, Heading, Note, Paragraph, ReportTable,
+                                      TitlePage, strong)
 
 pypdf = pytest.importorskip("pypdf")
 
-TITLE_PAGE = ('<header class="title-page"><p class="study-name">Cliëntenmonitor</p>'
-              '<h1>Rapportage Den Haag</h1><p class="report-subtitle">Ronde 1</p>'
-              '<dl class="report-facts"><dt>Periode</dt><dd>voorjaar 2010</dd></dl>'
-              '<p class="synthetic-notice">Voorbeeldgegevens.</p></header>')
+TITLE_PAGE = TitlePage(title="Rapportage Den Haag", study_name="Cliëntenmonitor",
+                       subtitle="Ronde 1", facts=[("Periode", "voorjaar 2010")],
+                       date="1 maart 2010", notices=["Voorbeeldgegevens."])
 
 
-def _document(body: str, toc: bool = True) -> str:
-    html = export.add_table_of_contents(f"{TITLE_PAGE}{body}") if toc else body
-    return (f'<!DOCTYPE html><html lang="nl"><head><meta charset="utf-8"><title>t</title>'
-            f'<style>{export.report_css()}</style></head><body><main class="report">{html}</main>'
-            f"</body></html>")
+def _document(body: list, toc: bool = True) -> list:
+    return with_contents([TITLE_PAGE, *body]) if toc else body
+
+
+def _chapter(i: int, title: str = "Inleiding") -> Heading:
+    return Heading(title, level=1, number=str(i), anchor=f"h-{i}")
 
 
 def _pages(path) -> list[str]:
     return [page.extract_text() for page in pypdf.PdfReader(path).pages]
 
 
+def _table(rows: list[list[str]], header: list[str], numeric=(), **kwargs) -> ReportTable:
+    return ReportTable(cells=pd.DataFrame(rows, columns=header, dtype=object),
+                       numeric_columns=frozenset(numeric), **kwargs)
+
+
 def test_text_that_looks_like_typst_markup_is_printed_as_it_is(tmp_path):
     tricky = ['#let x = 1', '*geen vet*', '$a + b$', 'C:\\map\\bestand', '"aanhalingstekens"',
               '<label>', '@ref', '[haken]', '_onderstreept_', '= geen kop', '// geen commentaar']
-    body = ('<h2 class="chapter" id="h-1">1 Inleiding</h2>'
-            + "".join(f"<p>{t.replace('<', '&lt;').replace('>', '&gt;')}</p>" for t in tricky)
-            + "<p><strong>Vet</strong> en <em>schuin</em> &amp; 7,5%.</p>")
+    body = [_chapter(1), *[Paragraph.of(t) for t in tricky],
+            Paragraph.of(strong("Vet"), " en schuin & 7,5%.")]
     target = tmp_path / "r.pdf"
-    html_to_pdf_typst(_document(body), target)
+    nodes_to_pdf(_document(body), target)
     text = "\n".join(_pages(target))
     for t in tricky:
         assert t in text
@@ -45,12 +53,13 @@ def test_text_that_looks_like_typst_markup_is_printed_as_it_is(tmp_path):
 
 
 def test_the_contents_give_the_page_each_chapter_starts_on(tmp_path):
-    lorem = "<p>" + "Een zin over het maatschappelijk steunsysteem. " * 60 + "</p>"
-    body = "".join(f'<h2 class="chapter" id="h-{i}">{i} Hoofdstuk {i}</h2>{lorem * 3}'
-                   f'<h3 class="section" id="h-{i}-1">{i}.1 Paragraaf</h3>{lorem}'
-                   for i in range(1, 4))
+    lorem = Paragraph.of("Een zin over het maatschappelijk steunsysteem. " * 60)
+    body = []
+    for i in range(1, 4):
+        body += [_chapter(i, f"Hoofdstuk {i}"), lorem, lorem, lorem,
+                 Heading("Paragraaf", level=2, number=f"{i}.1", anchor=f"h-{i}-1"), lorem]
     target = tmp_path / "r.pdf"
-    html_to_pdf_typst(_document(body), target)
+    nodes_to_pdf(_document(body), target)
     pages = _pages(target)
     assert "Rapportage Den Haag" in pages[0] and "Inhoud" in pages[1]
     # the title page has no running title or page number; later pages do
@@ -69,14 +78,11 @@ def test_the_contents_give_the_page_each_chapter_starts_on(tmp_path):
 
 
 def test_a_long_table_repeats_its_header_and_keeps_every_row(tmp_path):
-    rows = "".join(f"<tr><th>Regio {i:03d}</th><td class=\"num\">{i}</td></tr>"
-                   for i in range(150))
-    table = ('<div class="mss-table"><table><caption><span class="caption-label">Tabel 1.1'
-             '</span> Cliënten per regio</caption><thead><tr><th>Regio</th>'
-             '<th class="num">Aantal cliënten</th></tr></thead>'
-             f'<tbody>{rows}</tbody></table><p class="table-note">Bron: test.</p></div>')
+    table = _table([[f"Regio {i:03d}", str(i)] for i in range(150)], ["Regio", "Aantal cliënten"],
+                   numeric=["Aantal cliënten"], caption="Cliënten per regio", number="1.1",
+                   notes=["Bron: test."])
     target = tmp_path / "t.pdf"
-    html_to_pdf_typst(_document(table, toc=False), target)
+    nodes_to_pdf([table], target)
     pages = _pages(target)
     assert len(pages) >= 3
     assert all("Aantal cliënten" in p for p in pages)
@@ -85,42 +91,51 @@ def test_a_long_table_repeats_its_header_and_keeps_every_row(tmp_path):
     assert re.search(r"Tabel 1\.1\s+Cliënten per regio", pages[0]) and "Bron: test." in pages[-1]
 
 
-def test_the_same_html_gives_the_same_pdf(tmp_path):
-    body = '<h2 class="chapter" id="h-1">1 Inleiding</h2><p>Tekst.</p>'
+def test_the_same_nodes_give_the_same_pdf(tmp_path):
+    body = [_chapter(1), Paragraph.of("Tekst.")]
     a, b = tmp_path / "a.pdf", tmp_path / "b.pdf"
-    html_to_pdf_typst(_document(body), a)
-    html_to_pdf_typst(_document(body), b)
+    nodes_to_pdf(_document(body), a)
+    nodes_to_pdf(_document(body), b)
     assert a.read_bytes() == b.read_bytes()
     assert b"CreationDate" not in a.read_bytes()
 
 
-def _rows(html: str):
-    builder = _TreeBuilder()
-    builder.feed(html)
-    return builder.root.find("table").elements("tr")
+def test_numbers_take_their_width_and_text_the_rest_of_the_line(tmp_path):
+    table = _table([["Den Haag", "7,5", "x"]], ["Regio", "Cijfer", "Aandeel"],
+                   numeric=["Cijfer", "Aandeel"])
+    code = _Writer(tmp_path).node(table)
+    assert "columns: (2fr, auto, auto, )" in code
+    assert code.count("align: right") == 2 + 2  # two numeric header and two body cells
+    assert "#suppressed[" in code  # the marker, as in the HTML's suppressed class
+    # many columns (regions side by side) share the line, the headers may hyphenate
+    wide = _table([["Thema"] + ["4"] * 8], ["Thema"] + [f"Regio {i}" for i in range(8)],
+                  numeric=[f"Regio {i}" for i in range(8)])
+    code = _Writer(tmp_path).node(wide)
+    assert "columns: (2fr, " + "1fr, " * 8 + ")" in code
+    assert code.count("#text(hyphenate: true)") == 9  # the header cells only
 
 
-@pytest.mark.parametrize("html, columns", [
-    ("<table><tr><td>a</td><td>b</td></tr></table>", 2),
-    ('<table><tr><th colspan="3">kop</th></tr><tr><td>1</td><td>2</td><td>3</td></tr></table>', 3),
-    # a row header spanning two rows: the second row has one cell less
-    ('<table><tr><th rowspan="2">r</th><td>1</td><td>2</td></tr><tr><td>3</td><td>4</td></tr>'
-     "</table>", 3),
-])
-def test_columns_are_counted_with_spans(html, columns):
-    assert _column_count(_rows(html)) == columns
-
-
-def test_a_table_with_spanning_cells_prints_every_cell(tmp_path):
-    table = ('<div class="mss-table short"><table><thead><tr><th rowspan="2">Regio</th>'
-             '<th colspan="2" class="num">Ronde</th></tr><tr><th class="num">2010-1</th>'
-             '<th class="num">2010-2</th></tr></thead><tbody><tr><th>Den Haag</th>'
-             '<td class="num">7,5</td><td class="num suppressed">–</td></tr></tbody></table></div>')
-    target = tmp_path / "s.pdf"
-    html_to_pdf_typst(_document(table, toc=False), target)
-    text = _pages(target)[0]
-    for word in ("Regio", "Ronde", "2010-1", "2010-2", "Den Haag", "7,5", "–"):
+def test_a_wide_table_prints_every_cell(tmp_path):
+    heads = ["Terugkoppelingsbijeenkomst", "Samenwerkingspartnerinterview", "Cliëntinterview",
+             "Vragenlijstafname", "Dagbestedingsregistratie", "Netwerktafels", "Werktafels"]
+    table = _table([["Regio Noordwaard"] + ["4"] * 7], ["Regio", *heads], numeric=heads,
+                   caption="Breed")
+    target = tmp_path / "w.pdf"
+    nodes_to_pdf([table], target)
+    text = re.sub(r"[-\u2010\u00ad\s]", "", _pages(target)[0])
+    for word in ("RegioNoordwaard", *heads):
         assert word in text
+
+
+def test_an_authors_markdown_is_typeset_from_its_syntax_tree(tmp_path):
+    text = AuthorText("# Samenvatting\n\nDe regio heeft **vijf** werktafels.\n\n- een\n- twee\n\n"
+                      "| Regio | n |\n|---|--:|\n| Den Haag | 14 |\n", note="x = niet getoond")
+    target = tmp_path / "a.pdf"
+    nodes_to_pdf([text, Note("Bron: test.")], target)
+    printed = "\n".join(_pages(target))
+    for word in ("Samenvatting", "De regio heeft vijf werktafels.", "een", "twee", "Den Haag",
+                 "14", "x = niet getoond", "Bron: test."):
+        assert word in printed
 
 
 def test_typst_runs_in_helper_processes_that_are_replaced_and_print_the_same(tmp_path,
@@ -130,19 +145,19 @@ def test_typst_runs_in_helper_processes_that_are_replaced_and_print_the_same(tmp
     setter = typst_pdf._Typesetter()
     monkeypatch.setattr(typst_pdf, "_typesetter", setter)
     monkeypatch.setattr(typst_pdf, "COMPILES_PER_PROCESS", 2)
-    document = _document('<h2 class="chapter" id="h-1">1 Inleiding</h2><p>Tekst.</p>')
+    document = _document([_chapter(1), Paragraph.of("Tekst.")])
     for i in range(5):
-        html_to_pdf_typst(document, tmp_path / f"{i}.pdf")
+        nodes_to_pdf(document, tmp_path / f"{i}.pdf")
     assert setter.processes_started == 3  # two documents each
     assert setter.helpers_work
     # a large document retires its helper right after it: the next one starts a new helper
     monkeypatch.setattr(typst_pdf, "LARGE_SOURCE", 1)
-    html_to_pdf_typst(document, tmp_path / "large.pdf")   # the third helper's second document
-    html_to_pdf_typst(document, tmp_path / "next.pdf")
+    nodes_to_pdf(document, tmp_path / "large.pdf")   # the third helper's second document
+    nodes_to_pdf(document, tmp_path / "next.pdf")
     assert setter.processes_started == 4 and setter._executor is None
     # without helpers (a daemonic worker) the same bytes are printed in this process
     setter.helpers_work = False
-    html_to_pdf_typst(document, tmp_path / "here.pdf")
+    nodes_to_pdf(document, tmp_path / "here.pdf")
     assert setter.processes_started == 4
     assert len({(tmp_path / f).read_bytes() for f in
                 ("0.pdf", "4.pdf", "large.pdf", "next.pdf", "here.pdf")}) == 1
@@ -155,7 +170,7 @@ def _print_one(folder: str) -> int:
     from mss_eval.render.typst_pdf import _typesetter
 
     target = Path(folder) / "worker.pdf"
-    html_to_pdf_typst(_document("<p>Tekst.</p>", toc=False), target)
+    nodes_to_pdf([Paragraph.of("Tekst.")], target)
     return _typesetter.processes_started
 
 
@@ -174,40 +189,10 @@ def test_a_pool_worker_with_a_typst_helper_still_ends(tmp_path):
     assert not closing.is_alive(), "the worker waited forever for its Typst helper"
 
 
-def test_columns_get_their_longest_word_and_long_headers_break_instead_of_overlapping():
-    from mss_eval.render.typst_pdf import _column_widths
-
-    short = _rows("<table><tr><th>Regio</th><th>n</th></tr>"
-                  "<tr><td>Regio Noordwaard</td><td>40</td></tr></table>")
-    widths, fits = _column_widths(short, 2, header_rows=1)
-    assert fits and widths[0] > widths[1] >= len("40")
-    assert widths[0] >= len("Noordwaard")
-    heads = ["Terugkoppelingsbijeenkomst", "Samenwerkingspartnerinterview", "Cliëntinterview",
-             "Vragenlijstafname", "Dagbestedingsregistratie"]
-    wide = _rows("<table><tr><th>Regio</th>" + "".join(f"<th>{h}</th>" for h in heads)
-                 + "</tr><tr><td>Regio Noordwaard</td>" + "<td>4</td>" * 5 + "</tr></table>")
-    widths, fits = _column_widths(wide, 6, header_rows=1)
-    assert not fits  # these header words cannot stand side by side on A4
-    assert widths[0] >= len("Noordwaard")  # the body's words are never broken
-    from mss_eval.render.typst_pdf import _Writer
-
-    writer = _Writer(None, None)
-    table = _TreeBuilder()
-    table.feed("<table><thead><tr><th>Regio</th>" + "".join(f"<th>{h}</th>" for h in heads)
-               + "</tr></thead><tbody><tr><td>Regio Noordwaard</td>" + "<td>4</td>" * 5
-               + "</tr></tbody></table>")
-    code = writer.table(table.root.find("table"))
-    assert code.count("#text(hyphenate: true)") == 6  # the header cells only
-
-
-def test_what_the_html_hides_is_not_printed(tmp_path):
-    hidden = TITLE_PAGE.replace("</dl>", '</dl><p class="report-date" hidden>1 maart 2010</p>')
-    body = ('<h2 class="chapter" id="h-1">1 Inleiding</h2><p>Zichtbaar.</p>'
-            '<p hidden>Alleen voor de HTML-opmaak.</p>')
-    document = _document(body).replace(TITLE_PAGE, hidden)
-    assert "1 maart 2010" in document
+def test_the_title_pages_date_is_for_the_html_only(tmp_path):
     target = tmp_path / "r.pdf"
-    html_to_pdf_typst(document, target)
+    nodes_to_pdf(_document([_chapter(1), Paragraph.of("Zichtbaar.")]), target)
     text = "\n".join(_pages(target))
-    assert "Zichtbaar." in text
-    assert "1 maart 2010" not in text and "Alleen voor de HTML-opmaak." not in text
+    assert "Zichtbaar." in text and "voorjaar 2010" in text
+    # the HTML keeps the date hidden for its print stylesheet; the PDF shows it among the facts
+    assert "1 maart 2010" not in text

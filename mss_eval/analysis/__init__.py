@@ -14,6 +14,24 @@ follow the levels of an MSS evaluation:
 ``scales``          scale scores, Cronbach's alpha, item distributions (used by two levels)
 """
 
+import importlib
+from typing import Any
+
 from ._base import BY_REGION, MIN_N, TOTAL
 
-__all__ = ["BY_REGION", "MIN_N", "TOTAL"]
+#: The analysis modules, imported on first use (``mss_eval.analysis.personal``).
+MODULES = ("collection", "personal", "executive", "administrative", "indicators", "comparisons",
+           "key_figures", "scales")
+
+
+def __getattr__(name: str) -> Any:
+    if name in MODULES:
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(MODULES))
+
+
+__all__ = ["BY_REGION", "MIN_N", "TOTAL", *MODULES]

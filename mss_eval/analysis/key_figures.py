@@ -16,6 +16,7 @@ is documented in ``docs/figures-json.md`` and available in code as :data:`DEFINI
 from __future__ import annotations
 
 import copy
+import inspect
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -39,6 +40,7 @@ from .executive import (
     partner_results_rating,
 )
 from .indicators import contact_duration, reach, white_spots
+from .multilevel import CASE_MIX, OUTCOMES, multilevel_comparison
 from .personal import (
     INVOLVEMENT_ITEMS,
     case_table_route,
@@ -483,12 +485,11 @@ def _protect(fn, kind: str, by: tuple[str, ...], min_n: int) -> pd.DataFrame | N
     """
     frame = fn()
     if kind not in ("round", "study") or frame is None or frame.empty \
-            or "suppressed" not in frame or "n" not in frame:
+            or "suppressed" not in frame or "n" not in frame \
+            or "by" not in inspect.signature(fn).parameters:
+        # region figures, and an analysis without a grouping: nothing pooled to protect
         return frame
-    try:
-        regions = fn(by=[*by, "region"] if kind == "round" else ["round", "region"])
-    except TypeError:  # an analysis without a grouping: nothing pooled to protect
-        return frame
+    regions = fn(by=[*by, "region"] if kind == "round" else ["round", "region"])
     if kind == "round":
         return protect_pooled(frame, regions, outer=list(by), min_n=min_n)
     rounds = fn(by=["round"])
@@ -733,6 +734,47 @@ def _changes(tables: Mapping[str, pd.DataFrame], config, min_n: int) -> dict:
     return out
 
 
+def _comparison(tables: Mapping[str, pd.DataFrame], config, round: str, min_n: int) -> dict:
+    """``comparison.<outcome>.multilevel`` of one round: the regions compared with the
+    multilevel model (:func:`mss_eval.analysis.multilevel.multilevel_comparison`).
+
+    Per outcome of :data:`~mss_eval.analysis.multilevel.OUTCOMES` (named as its key figure):
+    the model's ``icc``, ``tau2``, ``sigma2``, ``overall``, the clients a region needs for a
+    reliability of 0.8 and 0.9, and per region of the round (study.yaml order) its
+    ``estimate``, ``ci_low``, ``ci_high``, ``reliability`` and ``group``. A region below the
+    minimum has only ``n`` and ``suppressed: true``; without two regions at the minimum the
+    model's figures are null and ``suppressed`` is true.
+    """
+    clients = tables["client_interview"]
+    covariates = tuple(getattr(config.settings, "case_mix", CASE_MIX))
+    regions = list(config.round(round).regions)
+    out: dict = {}
+    for name, (column, kind) in OUTCOMES.items():
+        result = multilevel_comparison(clients, column, kind=kind, by=("round",),
+                                       covariates=covariates, min_n=min_n)
+        rows = {str(r["region"]): r for r in result.to_dict("records")}
+        fitted = [r for r in rows.values() if not r["suppressed"] and not _missing(r["tau2"])]
+        model = fitted[0] if fitted else None
+        block: dict[str, Any] = {
+            key: (None if model is None else _plain(model[key]))
+            for key in ("icc", "tau2", "sigma2", "overall", "n_for_reliability_0_8",
+                        "n_for_reliability_0_9")}
+        block.update({"n": _plain(model["n_model"]) if model else
+                      int(sum(int(r["n"]) for r in rows.values() if not r["suppressed"])),
+                      "regions_in_model": _plain(model["n_regions"]) if model else len(fitted),
+                      "method": None if model is None else str(model["method"]),
+                      "suppressed": model is None, "regions": {}})
+        for region in regions:
+            r = rows.get(region)
+            hidden = r is None or bool(r["suppressed"]) or model is None
+            entry = {"n": 0 if r is None else _plain(r["n"]), "suppressed": hidden}
+            for key in ("estimate", "ci_low", "ci_high", "reliability", "group"):
+                entry[key] = None if hidden or r is None else _plain(r[key])
+            block["regions"][region] = entry
+        out[name] = {"multilevel": block}
+    return out
+
+
 def key_figures(study, round: str | None = None, region: str | None = None, *,
                 language: str | None = None, definitions: bool = True,
                 include_round: bool = True) -> dict:
@@ -817,6 +859,12 @@ def key_figures(study, round: str | None = None, region: str | None = None, *,
                               lambda: _regions_of(tabs, config, round_id, min_n, language))
         return copy.deepcopy(everyone[only] if only is not None else everyone)
 
+    def comparison_of(tabs, round_id):
+        # the case mix is a setting of study.yaml, not of the data: part of the key
+        part = "comparison:" + ",".join(getattr(settings, "case_mix", CASE_MIX))
+        return copy.deepcopy(remembered(
+            part, tabs, round_id, lambda: _comparison(tabs, config, round_id, min_n)))
+
     if kind == "region":
         round_tables = _subset(tables, round)
         # one region report alone computes its region only; from the second region of the
@@ -833,12 +881,14 @@ def key_figures(study, round: str | None = None, region: str | None = None, *,
         round_tables = _subset(tables, round)
         out["round"] = round_scope(round_tables, round)
         out["regions"] = regions_of(round_tables, round)
+        out["comparison"] = comparison_of(round_tables, round)
     else:
         out["study"] = scope(tables, (), (), "study")
         out["rounds"] = {}
         for r in config.rounds:
             rt = _subset(tables, r.id)
-            out["rounds"][r.id] = {"round": round_scope(rt, r.id), "regions": regions_of(rt, r.id)}
+            out["rounds"][r.id] = {"round": round_scope(rt, r.id), "regions": regions_of(rt, r.id),
+                                   "comparison": comparison_of(rt, r.id)}
         out["changes"] = _changes(tables, config, min_n)
     if definitions:
         out["definitions"] = {

@@ -151,11 +151,13 @@ def multilevel_comparison(frame: pd.DataFrame, outcome: str, *, kind: str | None
       stages. A logistic regression on the case mix alone gives each region's expected share
       ``E_j``; the region's effect is ``d_j = logit(O_j) - logit(E_j)`` with variance
       ``v_j = 1/x_j + 1/(n_j - x_j)`` (0.5 added to both counts when a share is 0 or 1); the
-      effects are combined in a random-effects meta-analysis (DerSimonian-Laird τ², statsmodels
-      ``combine_effects``) and each is shrunk by ``R_j = τ²/(τ² + v_j)``. Estimates and intervals
+      effects are combined in a random-effects meta-analysis (DerSimonian-Laird τ²) and each
+      is shrunk by ``R_j = τ²/(τ² + v_j)``. Estimates and intervals
       are turned back into shares. ``sigma2`` is the per-client variance on the logit scale,
       ``1/(P(1-P))`` at the overall share ``P``, and ``icc`` the latent-scale ICC
-      ``τ²/(τ² + π²/3)``. Limits: the approximation is rough for regions with few clients or
+      ``τ²/(τ² + π²/3)``. When a case-mix category answers all yes or all no (perfect
+      separation), the case mix cannot be adjusted for and the expected share is the overall
+      one. Limits: the approximation is rough for regions with few clients or
       shares near 0% or 100%, τ² is a moment estimate, and the uncertainty of the case-mix
       coefficients is ignored; a logistic GLMM (lme4 ``glmer``) is the exact counterpart.
 
@@ -349,10 +351,23 @@ def _fit_gaussian(model: pd.DataFrame, cov_cols: list[str], keep: list[str], z: 
     return out, shared
 
 
+def _dersimonian_laird(effects: np.ndarray, variances: np.ndarray) -> tuple[float, float]:
+    """DerSimonian-Laird τ² (truncated at 0) and the random-effects mean of ``effects``.
+
+    ``Q = Σ w (d - d̄_w)²`` with ``w = 1/v``; ``τ² = max(0, (Q - (k-1)) / (Σw - Σw²/Σw))``; the
+    mean weighted by ``1/(v + τ²)``. (statsmodels' ``combine_effects`` gives the same τ² but
+    does not truncate it at 0, which makes the weights of two regions cancel out.)
+    """
+    w = 1.0 / variances
+    fixed = float((w * effects).sum() / w.sum())
+    q = float((w * (effects - fixed) ** 2).sum())
+    tau2 = max(0.0, (q - (len(effects) - 1)) / (w.sum() - (w ** 2).sum() / w.sum()))
+    wr = 1.0 / (variances + tau2)
+    return tau2, float((wr * effects).sum() / wr.sum())
+
+
 def _fit_binary(model: pd.DataFrame, cov_cols: list[str], keep: list[str], z: float
                 ) -> tuple[dict[str, dict], dict]:
-    from statsmodels.stats.meta_analysis import combine_effects
-
     y = model["_y"].to_numpy(dtype=float)
     share = float(y.mean())
     expected = np.full(len(model), share)
@@ -362,31 +377,28 @@ def _fit_binary(model: pd.DataFrame, cov_cols: list[str], keep: list[str], z: fl
         from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
         formula = "_y ~ 1" + "".join(f" + C({c})" for c in cov_cols)
-        with warnings.catch_warnings():
-            # a category in which every client says yes: its coefficient runs off, the
-            # expected shares stay right
-            warnings.simplefilter("ignore", category=PerfectSeparationWarning)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", category=PerfectSeparationWarning)
             warnings.filterwarnings("ignore", category=RuntimeWarning,
                                     module=r"statsmodels(\.|$)")
             glm = smf.glm(formula, model, family=sm.families.Binomial()).fit()
-        expected = np.asarray(glm.fittedvalues, dtype=float)
-    effects, variances, counts = [], [], []
+        fitted = np.asarray(glm.fittedvalues, dtype=float)
+        separated = any(issubclass(w.category, PerfectSeparationWarning) for w in caught)
+        # a category in which every client says yes (or no) sends its coefficient off to
+        # infinity and its expected share to 1: too few clients to adjust for that case mix,
+        # so the expected share is the overall one
+        if not separated and np.all((fitted > 1e-6) & (fitted < 1 - 1e-6)):
+            expected = fitted
+    effects, variances = [], []
     for region in keep:
         at = (model["_group"] == region).to_numpy()
         n, x = int(at.sum()), float(y[at].sum())
-        e = float(np.clip(expected[at].mean(), 1e-9, 1 - 1e-9))
+        e = float(np.clip(expected[at].mean(), 0.5 / (n + 1), (n + 0.5) / (n + 1)))
         xc, nc = (x + 0.5, n + 1.0) if x in (0.0, float(n)) else (x, float(n))
         effects.append(special.logit(xc / nc) - special.logit(e))
         variances.append(1.0 / xc + 1.0 / (nc - xc))
-        counts.append(n)
     effects_a, variances_a = np.asarray(effects), np.asarray(variances)
-    with warnings.catch_warnings():
-        # with τ² = 0 its Knapp-Hartung variance can come out a hair below 0 (not used here)
-        warnings.filterwarnings("ignore", message="invalid value encountered in sqrt",
-                                category=RuntimeWarning, module=r"statsmodels\.stats")
-        meta = combine_effects(effects_a, variances_a, method_re="dl")
-    tau2 = max(float(meta.tau2), 0.0)
-    centre = float(meta.mean_effect_re)
+    tau2, centre = _dersimonian_laird(effects_a, variances_a)
     p = min(max(share, 1e-9), 1 - 1e-9)
     overall_logit = float(special.logit(p)) + centre
     out = {}

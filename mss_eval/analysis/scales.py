@@ -150,8 +150,13 @@ def feldt_interval(alpha: float, n: int, k: int, confidence: float = 0.95
 
     Examples
     --------
-    >>> [round(x, 3) for x in feldt_interval(0.8017, 10, 4)]
-    [0.581, 0.933]
+    >>> import pandas as pd, pingouin as pg
+    >>> items = pd.DataFrame({"a": [5, 4, 2, 3, 5, 1, 4], "b": [4, 4, 3, 3, 5, 2, 3],
+    ...                       "c": [5, 4, 2, 3, 5, 1, 4], "d": [4, 3, 2, 3, 4, 1, 4]})
+    >>> alpha, rounded = pg.cronbach_alpha(items)
+    >>> low, high = feldt_interval(alpha, n=7, k=4)
+    >>> round(low, 6), round(high, 6), rounded.tolist()
+    (0.891199, 0.993507, [0.891, 0.994])
     """
     df1, df2 = n - 1, (n - 1) * (k - 1)
     tail = 1 - confidence

@@ -70,11 +70,17 @@ def run(args: argparse.Namespace) -> int:
                        "encoding": f.encoding, "delimiter": f.delimiter, "rows": f.rows,
                        "sha256": f.sha256} for f in report.files],
             "problems": [p.to_dict() for p in report.problems],
+            "completeness": report.completeness,
         }
         print(json.dumps(payload, ensure_ascii=False, indent=2))
     else:
         words = _SEVERITY.get(language, _SEVERITY["nl"])
         for p in report.problems:
             print(f"{words[p.severity]}: {p.describe(language)}")
+        if report.completeness:
+            print("Volledigheid per ronde en regio:" if language != "en" else
+                  "Completeness per round and region:")
+            for line in report.completeness_lines():
+                print(f"  {line}")
         print(report.summary())
     return 0 if report.valid else 1

@@ -16,6 +16,10 @@ and ``data/<round>/<region>/<instrument>.<csv|xlsx|sav>`` for every instrument i
   performance agreement of 25 referrals to day activities per case table per year in Den Haag only.
 * Round ``2010-2`` (Bos en Lommer, Alkmaar, Breda, De Bilt) has plausible counts; De Bilt has only
   six client interviews, so breakdowns there run into the minimum number of respondents.
+* A follow-up round ``2011`` measures Den Haag and Dordrecht again: part of their clients of
+  round ``2010-1`` are interviewed a second time under the same respondent id (so under the same
+  pseudonym), with their background unchanged and a somewhat higher rating, beside a few new
+  clients. The final report compares the same clients (paired) and the rounds' clients.
 * The files come in the formats regions use: CSV with commas in UTF-8 (with and without byte-order
   mark), CSV as Dutch Excel writes it (semicolons, Windows-1252, dates as ``31-3-2010``), Excel
   workbooks with a ``gegevens`` sheet, and SPSS files with value labels and user-missing codes. Two
@@ -106,6 +110,9 @@ class RoundPlan:
     start: dt.date
     end: dt.date
     regions: tuple[RegionPlan, ...]
+    #: A follow-up round: region -> (round followed, clients interviewed again). Their records
+    #: are drawn from the earlier ones (:func:`followed_clients`).
+    follow_up: Mapping[str, tuple[str, int]] = field(default_factory=dict)
 
 
 # -- shared defaults ----------------------------------------------------------------------------
@@ -423,6 +430,20 @@ _NAMED: dict[str, dict] = {
     ),
 }
 
+#: The follow-up round: per region the round followed, how many of its clients are interviewed
+#: again (the first ones by respondent id), how many new clients join, the other counts of the
+#: round, and the period of the monitor register.
+_FOLLOW_UP: dict[str, dict] = {
+    "den_haag": dict(of="2010-1", followed=9, new=3,
+                     counts=dict(general=3, partner=6, questionnaires=6, attendees=10,
+                                 findings=8, services=28, partner_survey_extra=2),
+                     monitor=dict(start=dt.date(2010, 7, 1), end=dt.date(2011, 6, 30))),
+    "dordrecht": dict(of="2010-1", followed=7, new=2,
+                      counts=dict(general=3, partner=4, questionnaires=6, attendees=8,
+                                  findings=8, services=14, partner_survey_extra=2),
+                      monitor=dict(start=dt.date(2010, 7, 1), end=dt.date(2011, 6, 30))),
+}
+
 _ROUNDS = (
     dict(id="2010-1", label="Ronde 1, voorjaar 2010", start=dt.date(2010, 2, 1),
          end=dt.date(2010, 7, 31), regions=("den_haag", "eindhoven", "dordrecht")),
@@ -430,6 +451,9 @@ _ROUNDS = (
     dict(id="2010-2", label="Ronde 2, najaar 2010", start=dt.date(2010, 9, 1),
          end=dt.date(2010, 12, 31), regions=("bos_en_lommer", "alkmaar", "breda", "de_bilt",
                                              "zeist", "hilversum")),
+    # two regions of round 1 measured again; part of their clients are the same people
+    dict(id="2011", label="Vervolgmeting 2011", start=dt.date(2011, 3, 1),
+         end=dt.date(2011, 6, 30), regions=("den_haag", "dordrecht"), follow_up=_FOLLOW_UP),
 )
 
 # -- extra regions for benchmarks ---------------------------------------------------------------
@@ -499,6 +523,9 @@ def study_plan(*, seed: int = EXAMPLE_SEED, regions_per_round: int | None = None
     extra_index = 0
     rounds = []
     for spec in _ROUNDS:
+        if "follow_up" in spec and regions_per_round is not None:
+            continue  # benchmarks measure cross-sections; the follow-up is the named study's
+        follow = spec.get("follow_up", {})
         named = list(spec["regions"])
         wanted = len(named) if regions_per_round is None else regions_per_round
         chosen: list[tuple[str, dict]] = [(r, _NAMED[r]) for r in named[:wanted]]
@@ -507,6 +534,11 @@ def study_plan(*, seed: int = EXAMPLE_SEED, regions_per_round: int | None = None
             chosen.append((f"region_{extra_index:03d}", _extra_region(seed, extra_index)))
         plans = []
         for region_id, data in chosen:
+            if region_id in follow:
+                again = follow[region_id]
+                data = {**data, "counts": {**again["counts"],
+                                           "clients": again["followed"] + again["new"]},
+                        "monitor": {**data["monitor"], **again["monitor"]}}
             counts = {k: (v if k == "partner_survey_extra" else _scaled(v, size_factor))
                       for k, v in data["counts"].items()}
             if clients_per_region is not None:
@@ -516,8 +548,10 @@ def study_plan(*, seed: int = EXAMPLE_SEED, regions_per_round: int | None = None
                 monitor["scale"] = size_factor
             plans.append(RegionPlan(id=region_id, **{**data, "counts": counts,
                                                      "monitor": monitor}))
+        followed = {r: (f["of"], min(f["followed"], plan.counts["clients"]))
+                    for r, f in follow.items() for plan in plans if plan.id == r}
         rounds.append(RoundPlan(id=spec["id"], label=spec["label"], start=spec["start"],
-                                end=spec["end"], regions=tuple(plans)))
+                                end=spec["end"], regions=tuple(plans), follow_up=followed))
     return tuple(rounds)
 
 
@@ -737,13 +771,17 @@ _RECORDS = list[dict[str, object]]
 
 
 def client_interviews(rng: np.random.Generator, plan: RegionPlan, rnd: RoundPlan,
-                      n: int) -> _RECORDS:
-    """Client interviews (cliëntinterviews) of one region: coded answers, some missing codes."""
+                      n: int, *, first: int = 1) -> _RECORDS:
+    """Client interviews (cliëntinterviews) of one region: coded answers, some missing codes.
+
+    ``first`` numbers the clients on from an earlier round's (new clients of a follow-up).
+    """
     inst = get_instrument("client_interview")
     code = _Codes(inst)
     prof = plan.clients
     shares = prof["shares"]
-    ids = _ids(plan.prefix, "C", n)
+    ids = _ids(plan.prefix, "C", n) if first == 1 else \
+        _ids(plan.prefix, "C", first + n - 1)[first - 1:]
     dates = _dates(rng, *_window(rnd, 0.25, 0.85), n)
     satisfaction = rng.normal(size=n)   # drives the rating and the experience items together
     care = rng.normal(size=n)           # how much professional care a client has
@@ -840,6 +878,51 @@ def client_interviews(rng: np.random.Generator, plan: RegionPlan, rnd: RoundPlan
     _sprinkle_missing(rng, records, n)
     _thin_informal_rings(records)
     return records
+
+
+#: How the clients interviewed again differ from their first interview, on average: a
+#: somewhat higher rating and experience, and a little more in the informal rings.
+_FOLLOW_UP_CHANGE = dict(rating=0.6, experience=0.3, informal=0.6)
+_EXPERIENCE_ITEMS = ("exp_heard", "exp_time", "exp_staff_change", "exp_wishes", "exp_reachable",
+                     "exp_know_where")
+_MISSING_CODES = {MISSING_NOT_APPLICABLE, MISSING_DONT_KNOW, MISSING_NO_ANSWER}
+
+
+def followed_clients(rng: np.random.Generator, earlier: _RECORDS, rnd: RoundPlan) -> _RECORDS:
+    """The second interview of clients interviewed before (a follow-up round).
+
+    Each record keeps the client's respondent id (hence the pseudonym) and background (age band,
+    gender, education, living situation, route); the rating, the experience items and the
+    network rings move from the earlier answers by a personal change around
+    :data:`_FOLLOW_UP_CHANGE`; a missing answer stays missing; open answers are not repeated.
+    """
+    inst = get_instrument("client_interview")
+    n = len(earlier)
+    dates = _dates(rng, *_window(rnd, 0.2, 0.8), n)
+    out: _RECORDS = []
+    for i, old in enumerate(earlier):
+        rec = {k: v for k, v in old.items() if not k.startswith("open_")}
+        rec["interview_date"] = dates[i]
+        personal = rng.normal(0, 0.6)
+
+        def moved(value: object, shift: float, low: int, high: int) -> object:
+            if not isinstance(value, (int, np.integer)) or int(value) in _MISSING_CODES:
+                return value
+            return int(np.clip(round(int(value) + shift), low, high))
+
+        rec["mss_rating"] = moved(old["mss_rating"],
+                                  _FOLLOW_UP_CHANGE["rating"] + personal + rng.normal(0, 0.4),
+                                  1, 10)
+        for item in _EXPERIENCE_ITEMS:
+            sign = -1.0 if inst.column(item).reversed else 1.0
+            rec[item] = moved(old[item], sign * (_FOLLOW_UP_CHANGE["experience"] + 0.5 * personal)
+                              + rng.normal(0, 0.5), 1, 5)
+        for ring in _RINGS_INFORMAL:
+            rec[ring] = moved(old[ring], rng.poisson(_FOLLOW_UP_CHANGE["informal"]), 0, 99)
+        for ring in _RINGS_PROFESSIONAL:
+            rec[ring] = moved(old[ring], rng.integers(-1, 2), 0, 99)
+        out.append(rec)
+    return out
 
 
 def _cronbach_alpha(items: Mapping[str, np.ndarray], reversed_items: set[str]) -> float:
@@ -1586,9 +1669,12 @@ _STUDY_HEADER = (
 
 def study_yaml(rounds: Sequence[RoundPlan], approached: Mapping[str, Mapping]) -> str:
     """The text of ``study.yaml`` for the generated study."""
-    regions = []
+    regions, listed = [], set()
     for rnd in rounds:
         for plan in rnd.regions:
+            if plan.id in listed:  # a region measured again is listed once
+                continue
+            listed.add(plan.id)
             regions.append(dict(id=plan.id, name=plan.name,
                                 municipalities=list(plan.municipalities),
                                 target_population=plan.target_population,
@@ -1602,7 +1688,10 @@ def study_yaml(rounds: Sequence[RoundPlan], approached: Mapping[str, Mapping]) -
                     "vragenlijsten, een enquête onder samenwerkingspartners en een "
                     "terugkoppelingsbijeenkomst. In ronde 2 heeft Zeist te weinig cliënten voor "
                     "cijfers over cliënten, en heeft Hilversum maar een deel van de "
-                    "instrumenten aangeleverd.",
+                    "instrumenten aangeleverd."
+                    + (" In de vervolgmeting van 2011 zijn Den Haag en Dordrecht opnieuw "
+                       "bezocht; een deel van hun cliënten is voor de tweede keer "
+                       "geïnterviewd." if any(r.follow_up for r in rounds) else ""),
         rounds=[dict(id=rnd.id, label=rnd.label, period=dict(start=rnd.start, end=rnd.end),
                      regions=[p.id for p in rnd.regions], approached=approached[rnd.id])
                 for rnd in rounds],
@@ -1641,6 +1730,7 @@ def build_study(*, seed: int = EXAMPLE_SEED, regions_per_round: int | None = Non
     known = set(instruments())
     files: dict[str, bytes] = {}
     approached: dict[str, dict] = {}
+    interviewed: dict[tuple[str, str], _RECORDS] = {}
     for rnd in rounds:
         approached[rnd.id] = {}
         for plan in rnd.regions:
@@ -1652,8 +1742,8 @@ def build_study(*, seed: int = EXAMPLE_SEED, regions_per_round: int | None = Non
             survey = partner_survey(rng("partner_survey"), plan, orgs,
                                     c["partner"] + c["partner_survey_extra"])
             tables: dict[str, _RECORDS] = {
-                "client_interview": client_interviews(rng("client_interview"), plan, rnd,
-                                                      c["clients"]),
+                "client_interview": _client_records(rng, plan, rnd, c["clients"],
+                                                    interviewed),
                 "client_questionnaire": client_questionnaires(rng("client_questionnaire"), plan,
                                                               rnd, c["questionnaires"]),
                 "partner_survey": survey,
@@ -1668,6 +1758,7 @@ def build_study(*, seed: int = EXAMPLE_SEED, regions_per_round: int | None = Non
                 "social_map": social_map(rng("social_map"), plan, c["services"]),
                 "coded_segments": coded_segments(rng("coded_segments"), plan, size_factor),
             }
+            interviewed[(rnd.id, plan.id)] = tables["client_interview"]
             missing = known - set(tables)
             if missing:  # a new instrument in questionnaires/ needs a generator here
                 raise NotImplementedError(
@@ -1684,6 +1775,21 @@ def build_study(*, seed: int = EXAMPLE_SEED, regions_per_round: int | None = Non
                 rng("approached"), c, {k: len(v) for k, v in tables.items()})
     files[STUDY_FILE] = study_yaml(rounds, approached).encode("utf-8")
     return dict(sorted(files.items()))
+
+
+def _client_records(rng, plan: RegionPlan, rnd: RoundPlan, n: int,
+                    interviewed: Mapping[tuple[str, str], _RECORDS]) -> _RECORDS:
+    """A region's client interviews: drawn afresh, or in a follow-up round the first clients of
+    the round followed interviewed again (:func:`followed_clients`) and new clients after them."""
+    if plan.id not in rnd.follow_up:
+        return client_interviews(rng("client_interview"), plan, rnd, n)
+    of, again = rnd.follow_up[plan.id]
+    earlier = interviewed[(of, plan.id)]
+    again = min(again, len(earlier), n)
+    followed = followed_clients(rng("client_interview_followed"), earlier[:again], rnd)
+    new = client_interviews(rng("client_interview"), plan, rnd, n - again,
+                            first=len(earlier) + 1) if n > again else []
+    return followed + new
 
 
 def generated_files(study_dir: Path | str) -> dict[str, bytes]:

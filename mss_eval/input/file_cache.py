@@ -2,13 +2,13 @@
 
 Reading and checking one data file (:func:`mss_eval.input.validate._read_and_check`) gives its
 tidy frame (ids as entered, before pseudonyms), its problems and how it was read (SHA-256, sheet,
-encoding, separator). This module keeps that result per file in ``<study>/.mss-cache/files/`` as
-one pickle, under a key made of
+encoding, separator). This module keeps that result per file in ``<study>/.mss-cache/files/``
+under a key made of
 
 * the file's SHA-256 (its bytes), its path in the study, its round, region, instrument and format
-  (they appear in the frame and in the messages);
+  (they appear in the frame and in the messages), and the column mapping that applies to it;
 * the language of the messages;
-* the code that reads and checks it (:func:`mss_eval.tidy_cache.code_fingerprint`: the package's
+* the code that reads and checks it (:func:`mss_eval.cache_keys.code_fingerprint`: the package's
   source, ``questionnaires/`` and the versions of pandas, numpy and pyarrow).
 
 So after a region sends a corrected file, the next load reads only that file again and takes the
@@ -16,29 +16,33 @@ other files' results from the cache. The checks across files (references between
 files) are always made anew, on the frames. The local secret does not enter the key: pseudonyms
 are made later, over the whole study, and never stored here.
 
-The entries hold the same rows as the data files next to them (respondent numbers as entered), in
-the study folder; delete ``.mss-cache/`` at any time, set ``MSS_EVAL_NO_CACHE=1`` to bypass it.
-A damaged, partial or foreign entry is a miss, never an error. Every entry is sealed with an
-HMAC-SHA256 under a key derived from the study's local secret (``.mss-secret``) and unpickled only
-when the seal holds, so a file planted in ``.mss-cache/`` by someone without the secret is a miss,
-never code that runs; a study without a secret yet is not cached. Entries are written atomically
-(a temporary file renamed into place), so processes loading the same study at once do not see
-half an entry.
+An entry is data only, like the tidy-data cache: the frame as Parquet (``<key>.parquet``, pyarrow
+keeps the pandas dtypes) and the rest as JSON (``<key>.json``: how the file was read and its
+problems). Nothing in the cache is code that could run when read, so an entry planted in
+``.mss-cache/`` can at most claim rows that the data files beside it could claim as well; a
+damaged, partial or foreign entry is a miss, never an error. Entries are written atomically
+(temporary files renamed into place, the JSON last), so processes loading the same study at once
+do not see half an entry. The entries hold the same rows as the data files next to them
+(respondent numbers as entered), in the study folder; delete ``.mss-cache/`` at any time, set
+``MSS_EVAL_NO_CACHE=1`` to bypass it.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import hmac
-import pickle
+import json
+import secrets
+import shutil
 import time
 from pathlib import Path
 
+import pandas as pd
+
 from ..atomic import atomic_path
+from ..problems import Problem
 
 FILES_DIR = "files"
-_SCHEMA = 1
+_SCHEMA = 2
 #: Entries not used by a load for this long (seconds) are removed after a load that wrote any.
 STALE_SECONDS = 14 * 24 * 3600
 
@@ -51,76 +55,82 @@ def files_dir(study_path: Path | str) -> Path:
 
 
 def file_key(*, sha256: str, file: str, instrument: str | None, round: str | None,
-             region: str | None, format: str, language: str) -> str:
-    """The key of one file's entry: its bytes, where it is, the language and the code."""
+             region: str | None, format: str, language: str, mapping: str | None = None) -> str:
+    """The key of one file's entry: its bytes, where it is, the language, the code and the
+    SHA-256 of the column mapping that applies to it (if any)."""
     from ..cache_keys import code_fingerprint, digest
 
-    return digest({"schema": _SCHEMA, "sha256": sha256, "file": file, "instrument": instrument,
-                   "round": round, "region": region, "format": format, "language": language,
-                   "code": code_fingerprint()})
+    parts = {"schema": _SCHEMA, "sha256": sha256, "file": file, "instrument": instrument,
+             "round": round, "region": region, "format": format, "language": language,
+             "code": code_fingerprint()}
+    if mapping:
+        parts["mapping"] = mapping
+    return digest(parts)
 
 
-def _seal_key(folder: Path) -> bytes | None:
-    """The key that seals this study's entries: derived from its local secret, or ``None``."""
-    from ..study import SECRET_FILE
+def _problem_json(problem: Problem) -> dict:
+    return {**problem.to_dict(), "extra": problem.extra}
 
+
+def _meta_json(result: dict) -> dict:
+    """What a file's result holds besides its frame, as JSON values."""
+    meta = {k: v for k, v in result.items() if k != "frame"}
+    meta["problems"] = [_problem_json(p) for p in result.get("problems", [])]
+    return meta
+
+
+def _meta_from_json(meta: dict) -> dict:
+    return {**meta, "problems": [Problem(**p) for p in meta.get("problems", [])]}
+
+
+def _write_json(path: Path, data: dict) -> None:
+    with atomic_path(path, durable=False) as tmp:
+        tmp.write_text(json.dumps(data, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+
+
+def _read_json(path: Path) -> dict | None:
     try:
-        secret = (folder.parent.parent / SECRET_FILE).read_bytes()
-    except OSError:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
         return None
-    if not secret.strip():
-        return None
-    return hashlib.sha256(b"mss-eval file cache seal\0" + secret).digest()
+    return data if isinstance(data, dict) else None
 
 
-def _dump(folder: Path, obj, fh) -> bool:
-    """Pickle ``obj`` into ``fh`` behind its seal; False (nothing written) without a key."""
-    key = _seal_key(folder)
-    if key is None:
-        return False
-    data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
-    fh.write(hmac.new(key, data, hashlib.sha256).digest())
-    fh.write(data)
-    return True
+def _write_frame(path: Path, frame: pd.DataFrame) -> None:
+    with atomic_path(path, durable=False) as tmp:
+        frame.to_parquet(tmp, engine="pyarrow")
 
 
-def _load(folder: Path, path: Path):
-    """Unpickle a sealed file; ``None`` when it is missing or its seal does not hold."""
-    key = _seal_key(folder)
-    if key is None:
-        return None
-    with open(path, "rb") as fh:
-        blob = fh.read()
-    seal, data = blob[:32], blob[32:]
-    if len(seal) < 32 or not hmac.compare_digest(seal, hmac.new(key, data, hashlib.sha256)
-                                                 .digest()):
-        return None
-    return pickle.loads(data)  # noqa: S301 - sealed with the study's secret, see above
-
-
-def _entry_path(folder: Path, key: str) -> Path:
-    return folder / key[:2] / f"{key}.pkl"
+def _entry_path(folder: Path, key: str, suffix: str) -> Path:
+    return folder / key[:2] / f"{key}{suffix}"
 
 
 def load(folder: Path, key: str) -> dict | None:
     """The cached result of one file, or ``None`` (missing, damaged or from other code)."""
+    meta = _read_json(_entry_path(folder, key, ".json"))
+    if meta is None or meta.get("schema") != _SCHEMA or meta.get("key") != key:
+        return None
     try:
-        entry = _load(folder, _entry_path(folder, key))
+        result = _meta_from_json(meta)
+        result["frame"] = (pd.read_parquet(_entry_path(folder, key, ".parquet"))
+                           if meta.get("has_frame") else None)
     except Exception:  # noqa: BLE001 - a damaged or partial entry is a miss, never an error
         return None
-    if not isinstance(entry, dict) or entry.get("schema") != _SCHEMA or entry.get("key") != key:
-        return None
-    return entry
+    for k in ("schema", "key", "has_frame"):
+        result.pop(k, None)
+    return result
 
 
 def store(folder: Path, key: str, result: dict) -> None:
-    """Write one file's result atomically; an unwritable cache is silently left out."""
-    path = _entry_path(folder, key)
-    if _seal_key(folder) is None:
-        return
-    with contextlib.suppress(OSError), atomic_path(path, durable=False) as tmp, \
-            open(tmp, "wb") as fh:
-        _dump(folder, {**result, "schema": _SCHEMA, "key": key}, fh)
+    """Write one file's result atomically (frame first, JSON last); an unwritable cache is
+    silently left out."""
+    frame = result.get("frame")
+    with contextlib.suppress(OSError, ValueError, TypeError):
+        if frame is not None:
+            _write_frame(_entry_path(folder, key, ".parquet"), frame)
+        _write_json(_entry_path(folder, key, ".json"),
+                    {**_meta_json(result), "schema": _SCHEMA, "key": key,
+                     "has_frame": frame is not None})
 
 
 def prune(folder: Path, used: set[str]) -> None:
@@ -129,7 +139,7 @@ def prune(folder: Path, used: set[str]) -> None:
     now = time.time()
     with contextlib.suppress(OSError):
         for sub in folder.iterdir():
-            if not sub.is_dir():
+            if not sub.is_dir() or sub.name.startswith(BUNDLE_FRAMES):
                 continue
             for entry in sub.iterdir():
                 with contextlib.suppress(OSError):
@@ -140,28 +150,34 @@ def prune(folder: Path, used: set[str]) -> None:
                         entry.unlink()
 
 
-
-
-# -- the bundle: every entry of the last load in a few objects ---------------------------------
-#: One pickle with the results of the last load: per instrument one frame holding the rows of
-#: all its files, and per file key its metadata, problems and row span. Reading it costs a few
-#: tenths of a second where thousands of entries cost seconds; the entries stay the source of
-#: truth (a missing or damaged bundle is a miss).
-BUNDLE_FILE = "bundle.pkl"
+# -- the bundle: every entry of the last load in a few files ------------------------------------
+#: The results of the last load in a few files: ``bundle.json`` (per file key its metadata,
+#: problems and row span) and, in the folder it names, one Parquet file per instrument holding
+#: the rows of all its files. Reading it costs a few tenths of a second where thousands of
+#: entries cost seconds; the entries stay the source of truth (a missing or damaged bundle is a
+#: miss).
+BUNDLE_FILE = "bundle.json"
+BUNDLE_FRAMES = "bundle-"
 
 
 def load_bundle(folder: Path) -> dict | None:
     """The bundle of the last load, or ``None``."""
     from ..cache_keys import code_fingerprint
 
-    try:
-        bundle = _load(folder, folder / BUNDLE_FILE)
-    except Exception:  # noqa: BLE001 - a damaged or partial bundle is a miss, never an error
-        return None
-    if (not isinstance(bundle, dict) or bundle.get("schema") != _SCHEMA
+    bundle = _read_json(folder / BUNDLE_FILE)
+    if (bundle is None or bundle.get("schema") != _SCHEMA
             or bundle.get("code") != code_fingerprint()):
         return None
-    return bundle
+    frames_dir = folder / str(bundle.get("frames", ""))
+    try:
+        entries = {key: {"meta": _meta_from_json(entry["meta"]),
+                         "span": tuple(entry["span"]) if entry["span"] else None}
+                   for key, entry in bundle["entries"].items()}
+        frames = {name: pd.read_parquet(frames_dir / f"{name}.parquet")
+                  for name in bundle["instruments"]}
+    except Exception:  # noqa: BLE001 - a damaged or partial bundle is a miss, never an error
+        return None
+    return {"schema": _SCHEMA, "code": bundle["code"], "entries": entries, "frames": frames}
 
 
 def from_bundle(bundle: dict, key: str) -> dict | None:
@@ -184,7 +200,6 @@ def save_bundle(folder: Path, results: dict[str, dict], old: dict | None,
     """Write the bundle of this load: ``results`` by key; ``reused`` names the keys whose frame
     is the span ``(instrument, start, stop)`` of the ``old`` bundle (taken over in one piece)."""
     import numpy as np
-    import pandas as pd
 
     from ..cache_keys import code_fingerprint
 
@@ -201,7 +216,8 @@ def save_bundle(folder: Path, results: dict[str, dict], old: dict | None,
             old["frames"][instrument].take(positions))
         at = 0
         for key, a, b in spans:
-            entries[key] = {"meta": _meta(results[key]), "span": (instrument, at, at + b - a)}
+            entries[key] = {"meta": _meta_json(results[key]),
+                            "span": [instrument, at, at + b - a]}
             at += b - a
         length[instrument] = at
     for key, result in results.items():
@@ -214,22 +230,25 @@ def save_bundle(folder: Path, results: dict[str, dict], old: dict | None,
             at = length.get(instrument, 0)
             pieces.setdefault(instrument, []).append(frame)
             length[instrument] = at + len(frame)
-            span = (instrument, at, at + len(frame))
-        entries[key] = {"meta": _meta(result), "span": span}
-    frames = {name: pd.concat(parts) if len(parts) > 1 else parts[0]
-              for name, parts in pieces.items()}
-    store_path = folder / BUNDLE_FILE
-    if _seal_key(folder) is None:
+            span = [instrument, at, at + len(frame)]
+        entries[key] = {"meta": _meta_json(result), "span": span}
+    # the frames go to a fresh folder; bundle.json, written last, names it
+    frames_name = f"{BUNDLE_FRAMES}{secrets.token_hex(6)}"
+    frames_dir = folder / frames_name
+    try:
+        frames_dir.mkdir(parents=True)
+        for name, parts in pieces.items():
+            frame = pd.concat(parts) if len(parts) > 1 else parts[0]
+            _write_frame(frames_dir / f"{name}.parquet", frame)
+        _write_json(folder / BUNDLE_FILE, {
+            "schema": _SCHEMA, "code": code_fingerprint(), "frames": frames_name,
+            "instruments": sorted(pieces), "entries": entries})
+    except (OSError, ValueError, TypeError):
+        shutil.rmtree(frames_dir, ignore_errors=True)
         return
-    with contextlib.suppress(OSError), atomic_path(store_path, durable=False) as tmp, \
-            open(tmp, "wb") as fh:
-        _dump(folder, {"schema": _SCHEMA, "code": code_fingerprint(),
-                       "entries": entries, "frames": frames}, fh)
-
-
-def _meta(result: dict) -> dict:
-    return {k: v for k, v in result.items() if k != "frame"}
-
-
-__all__ = ["BUNDLE_FILE", "FILES_DIR", "file_key", "files_dir", "from_bundle", "load",
-           "load_bundle", "prune", "save_bundle", "store"]
+    # earlier bundles' frames; one a concurrent load is reading stays for an hour
+    now = time.time()
+    for other in folder.glob(f"{BUNDLE_FRAMES}*"):
+        with contextlib.suppress(OSError):
+            if other.name != frames_name and now - other.stat().st_mtime > 3600:
+                shutil.rmtree(other)

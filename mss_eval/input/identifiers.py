@@ -66,6 +66,48 @@ MESSAGES.update({
     }
     for kind, words in _KINDS.items()
 })
+# The same for a column the instrument does not know: the advice that applies there.
+MESSAGES.update({
+    f"identifier_{kind}@unknown": {
+        "nl": f"de waarde '{{value}}' lijkt {words['nl']}; deze kolom hoort niet bij het "
+              "instrument en direct identificerende gegevens horen niet in de studie: verwijder "
+              "de kolom uit het bestand, of zet hem onder 'drop' in de koppeling (mapping) zodat "
+              "hij niet wordt gelezen",
+        "en": f"the value '{{value}}' looks like {words['en']}; this column is not part of the "
+              "instrument and direct identifiers do not belong in the study: delete the column "
+              "from the file, or list it under 'drop' in the column mapping so that it is not "
+              "read",
+    }
+    for kind, words in _KINDS.items()
+})
+_COLUMN_KINDS = {
+    "name_column": {"nl": "persoonsnamen (de kolomnaam '{column}' zegt het)",
+                    "en": "personal names (the column name '{column}' says so)"},
+    "name_values": {"nl": "persoonsnamen ({count} van de {total} ingevulde waarden, zoals "
+                          "'{value}')",
+                    "en": "personal names ({count} of {total} filled values, such as "
+                          "'{value}')"},
+    "ip": {"nl": "IP-adressen ({count} rij(en), zoals '{value}')",
+           "en": "IP addresses ({count} row(s), such as '{value}')"},
+    "coordinates": {"nl": "geografische coördinaten ({count} rij(en), zoals '{value}')",
+                    "en": "geographic coordinates ({count} row(s), such as '{value}')"},
+    "address_columns": {"nl": "postcodes met huisnummers: samen met kolom '{other}' is dit "
+                              "een adres ({count} rij(en))",
+                        "en": "postcodes with house numbers: together with column '{other}' "
+                              "this is an address ({count} row(s))"},
+}
+MESSAGES.update({
+    f"identifier_{kind}": {
+        "nl": f"de kolom '{{column}}' hoort niet bij het instrument en bevat {words['nl']}; "
+              "direct identificerende gegevens horen niet in de studie: verwijder de kolom uit "
+              "het bestand, of zet hem onder 'drop' in de koppeling (mapping) zodat hij niet "
+              "wordt gelezen",
+        "en": f"the column '{{column}}' is not part of the instrument and holds {words['en']}; "
+              "direct identifiers do not belong in the study: delete the column from the file, "
+              "or list it under 'drop' in the column mapping so that it is not read",
+    }
+    for kind, words in _COLUMN_KINDS.items()
+})
 
 
 def mask(value: object) -> str:
@@ -134,6 +176,8 @@ class ColumnKind:
     is_free_text: bool = False
     is_date: bool = False
     allowed: bool = False
+    #: A column the instrument does not know (its messages advise dropping the column).
+    unknown: bool = False
 
 
 def _flag_values(values: list[str], kind: ColumnKind) -> dict[str, tuple[str, str]]:
@@ -229,8 +273,9 @@ def screen_table(data: pd.DataFrame, kinds: dict[str, ColumnKind], *, file: str,
             if limit_per_column is not None and counts[what] > limit_per_column:
                 continue
             masked = mask(part)
+            text_code = f"identifier_{what}" + ("@unknown" if kind.unknown else "")
             problems.append(Problem(
-                f"identifier_{what}", message(f"identifier_{what}", language, value=masked),
+                f"identifier_{what}", message(text_code, language, value=masked),
                 file=file, sheet=sheet, row=int(row), column=column, value=masked,
             ))
         for what, count in counts.items():
@@ -241,3 +286,125 @@ def screen_table(data: pd.DataFrame, kinds: dict[str, ColumnKind], *, file: str,
                     file=file, sheet=sheet, column=column,
                     extra={"code": f"identifier_{what}", "count": hidden}))
     return problems, flagged_cells
+
+
+# -- whole columns the instrument does not know ----------------------------------------------
+def _fold(name: str) -> str:
+    return re.sub(r"[^a-z]", "", name.casefold().replace("ë", "e").replace("é", "e"))
+
+
+#: Column names (letters only, lower case) that announce personal names.
+_NAME_HEADERS = {
+    "naam", "voornaam", "voornamen", "achternaam", "roepnaam", "familienaam", "meisjesnaam",
+    "geboortenaam", "tussenvoegsel", "voorletters", "volledigenaam", "name", "firstname",
+    "lastname", "surname", "fullname", "givenname", "familyname", "forename",
+}
+_NAME_HEADER = re.compile(
+    r"^(?:(?:client|respondent|deelnemer|patient|bewoner|contactpersoon|contact|person|"
+    r"participant|recipient)(?:naam|name|voornaam|achternaam|firstname|lastname)"
+    r"|(?:naam|name|voornaam|achternaam)(?:client|respondent|deelnemer|patient|bewoner))$")
+_POSTCODE_ONLY = re.compile(r"^[1-9]\d{3}\s?[A-Za-z]{2}$")
+_HOUSE_NUMBER = re.compile(r"^\d{1,5}\s*(?:[A-Za-z]{1,2}|-\s*\w{1,4}|\s+\w{1,4})?$")
+_HOUSE_HEADERS = re.compile(r"^(?:huisnummer|huisnr|huisnummertoevoeging|nummer|nr|number|"
+                            r"housenumber|housenr|streetnumber|huisn)$")
+_IPV4 = re.compile(r"^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}"
+                   r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$")
+_LAT_HEADERS = re.compile(r"(?:^|location|geo)(?:lat|latitude|breedtegraad)$")
+_LON_HEADERS = re.compile(r"(?:^|location|geo)(?:lon|lng|long|longitude|lengtegraad)$")
+_DECIMAL = re.compile(r"^[+-]?\d{1,3}[.,]\d{3,}$")
+_PAIR = re.compile(r"^[+-]?\d{1,2}[.,]\d{3,}\s*[,;/ ]\s*[+-]?\d{1,3}[.,]\d{3,}$")
+
+
+def _is_ip(text: str) -> bool:
+    import ipaddress
+
+    if _IPV4.match(text):
+        return True
+    if ":" in text and re.fullmatch(r"[0-9A-Fa-f:.]+", text):
+        try:
+            ipaddress.IPv6Address(text)
+            return True
+        except ValueError:
+            return False
+    return False
+
+
+def _share(values: list[str], test) -> int:
+    return sum(1 for v in values if test(v))
+
+
+def screen_unknown_columns(data: pd.DataFrame, labels: dict[str, str] | None = None, *,
+                           file: str, sheet: str | None = None, row: int | None = None,
+                           language: str = "nl") -> list[Problem]:
+    """Screen whole columns the instrument does not know, before they are ignored.
+
+    Cell by cell (:func:`screen_table`) a column of first names, a postcode beside a house
+    number, IP addresses or coordinates look harmless; taken as a column they identify people:
+
+    * **names** — a header such as ``naam``, ``voornaam``, ``achternaam``, ``name`` (with data
+      under it), or at least half of a column's filled values (two or more) shaped like a
+      person's name (``Jan de Vries``, ``J. Bakker``) and none with digits;
+    * **postcode + house number in two columns** — a column of full postcodes (``2514 GL``, at
+      least half of its values) and another of house numbers (by its header, ``huisnummer``,
+      ``nr``, or its values);
+    * **IP addresses** — IPv4 or IPv6 values;
+    * **coordinates** — latitude/longitude columns (by header, decimal values with at least three
+      decimals) or ``52.0705, 4.3007`` pairs in one column.
+
+    Each finding is one error naming the column; values are masked.
+    """
+    problems: list[Problem] = []
+    labels = labels or {}
+    filled: dict[str, list[str]] = {}
+    for c in data.columns:
+        values = [str(v) for v in data[c].dropna().tolist() if str(v).strip()]
+        if values:
+            filled[c] = values
+
+    def add(kind: str, column: str, **params) -> None:
+        if "value" in params:
+            params["value"] = mask(params["value"])
+        problems.append(Problem(f"identifier_{kind}", message(
+            f"identifier_{kind}", language, column=column, **params), file=file, sheet=sheet,
+            row=row, column=column, value=params.get("value")))
+
+    postcodes, houses = [], []
+    for c, values in filled.items():
+        folded = _fold(c)
+        distinct = list(dict.fromkeys(values))
+        if folded in _NAME_HEADERS or _NAME_HEADER.match(folded):
+            add("name_column", c)
+            continue
+        names = _share(distinct, lambda v: not any(ch.isdigit() for ch in v)
+                       and bool(_NAME.match(v)))
+        if names >= 2 and names * 2 >= len(distinct) \
+                and not any(ch.isdigit() for v in distinct for ch in v):
+            example = next(v for v in distinct if _NAME.match(v))
+            add("name_values", c, count=names, total=len(distinct), value=example)
+            continue
+        ips = [v for v in values if _is_ip(v.strip())]
+        if ips:
+            add("ip", c, count=len(ips), value=ips[0])
+            continue
+        pairs = [v for v in values if _PAIR.match(v.strip())]
+        if pairs and len(pairs) * 2 >= len(values):
+            add("coordinates", c, count=len(pairs), value=pairs[0])
+            continue
+        if _share(values, lambda v: bool(_POSTCODE_ONLY.match(v.strip()))) * 2 >= len(values):
+            postcodes.append(c)
+        elif _HOUSE_HEADERS.match(folded) or (
+                _share(values, lambda v: bool(_HOUSE_NUMBER.match(v.strip()))) == len(values)
+                and re.search(r"huis|house|nr|nummer|number|adres|address", folded)):
+            houses.append(c)
+    for c in postcodes:
+        if houses:
+            add("address_columns", c, other=houses[0], count=len(filled[c]))
+    # coordinates in two columns, told by their headers
+    lat = [c for c in filled if _LAT_HEADERS.search(_fold(c))]
+    lon = [c for c in filled if _LON_HEADERS.search(_fold(c))]
+    for c in lat + lon:
+        values = filled[c]
+        decimals = [v for v in values if _DECIMAL.match(v.strip())]
+        if decimals and len(decimals) * 2 >= len(values):
+            add("coordinates", c, count=len(decimals), value=decimals[0])
+    return problems

@@ -38,7 +38,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..hashing import sha256_of
 from ..problems import MESSAGES, Problem, message
+from .delimiters import sniff_delimiter  # noqa: F401 - also part of this module's API
 
 #: Sheet names (lower case) that hold the data; checked before falling back to the first sheet.
 DATA_SHEET_NAMES = ("data", "gegevens")
@@ -100,6 +102,18 @@ MESSAGES.update({
         "en": "the column name '{value}' appears more than once in the header row (positions "
               "{positions}); only the first was read; give every column its own name",
     },
+    "header_below_title": {
+        "nl": "de kopregel staat op rij {row}; {rows} erboven is als titel overgeslagen",
+        "en": "the header is on row {row}; {rows} above it was skipped as a title",
+    },
+    "workbook_encrypted": {
+        "nl": "de werkmap is met een wachtwoord beveiligd en kan niet worden gelezen; haal het "
+              "wachtwoord eraf (in Excel: Bestand > Info > Werkmap beveiligen > Versleutelen "
+              "met wachtwoord, het wachtwoord leegmaken) en sla het bestand opnieuw op als .xlsx",
+        "en": "the workbook is protected with a password and cannot be read; remove the password "
+              "(in Excel: File > Info > Protect Workbook > Encrypt with Password, clear it) and "
+              "save the file again as .xlsx",
+    },
     "no_data_sheet": {
         "nl": "de werkmap heeft geen blad met gegevens (alleen {sheets}); zet de gegevens op een "
               "blad met de naam 'gegevens'",
@@ -154,6 +168,14 @@ class RawTable:
     header_row: int = 1
     sha256: str = ""
     problems: list[Problem] = field(default_factory=list)
+    #: Column -> its question text or variable label where the file has one (SPSS variable
+    #: labels, the question row of a Qualtrics export); used to propose a column mapping.
+    labels: dict[str, str] = field(default_factory=dict)
+    #: Column -> {code as text: label}: SPSS value labels.
+    value_labels: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: The survey tool whose export this is (``qualtrics``, ``limesurvey``, ``castor``,
+    #: ``spss``), when recognised (:mod:`mss_eval.input.exports`).
+    tool: str | None = None
 
     @property
     def columns(self) -> list[str]:
@@ -163,15 +185,6 @@ class RawTable:
     def rows(self) -> np.ndarray:
         """The spreadsheet row number of each data row (header is row 1)."""
         return self.data.index.to_numpy()
-
-
-def sha256_of(path: Path) -> str:
-    """The SHA-256 of a file's bytes (read in blocks, read-only)."""
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def read_table(path: Path | str, *, file: str | None = None, language: str = "nl") -> RawTable:
@@ -199,11 +212,13 @@ def read_table(path: Path | str, *, file: str | None = None, language: str = "nl
         table = read_csv(path, file=name, language=language)
     elif suffix == ".xlsx":
         table = read_xlsx(path, file=name, language=language)
-    elif suffix == ".sav":
+    elif suffix in (".sav", ".zsav"):
         table = read_sav(path, file=name, language=language)
     else:
         raise ValueError(f"no reader for {suffix!r} files")
-    return table
+    from .exports import recognise_export
+
+    return recognise_export(table, language=language)
 
 
 # -- shared: header and rows to a RawTable ------------------------------------------------------
@@ -246,12 +261,22 @@ def _assemble(grid: pd.DataFrame, *, file: str, fmt: str, language: str, sheet: 
     non_blank = np.flatnonzero(filled.any(axis=0))
     if len(non_blank) == 0:
         raise ReadError([_problem("file_empty", language, file, sheet=sheet)])
-    head = int(non_blank[0])
+    problems: list[Problem] = []
+    head = _header_position(long, filled, non_blank, n, width)
+    if head != int(non_blank[0]):
+        skipped = [first_row_number + int(r) for r in non_blank if r < head]
+        words = ({"nl": ("rij", "rijen"), "en": ("row", "rows")}["en" if language == "en"
+                                                                 else "nl"])
+        shown = (f"{words[0]} {skipped[0]}" if len(skipped) == 1 else
+                 f"{words[1]} {', '.join(map(str, skipped))}")
+        problems.append(_problem("header_below_title", language, file, severity="warning",
+                                 sheet=sheet, row=first_row_number + head,
+                                 rows=shown))
+        non_blank = non_blank[non_blank >= head]
     header_row = first_row_number + head
     body = non_blank[1:]  # grid positions of the non-blank rows below the header
     header = long.take(np.arange(head, width * n, n)).to_pylist()
 
-    problems: list[Problem] = []
     keep: dict[str, int] = {}  # name -> positional column
     seen: dict[str, list[int]] = {}
     for pos, name in enumerate(header):
@@ -277,6 +302,36 @@ def _assemble(grid: pd.DataFrame, *, file: str, fmt: str, language: str, sheet: 
     positions = {name: pos + 1 for name, pos in keep.items()}
     return RawTable(file=file, format=fmt, data=data, positions=positions, sheet=sheet,
                     header_row=header_row, problems=problems, **attrs)
+
+
+#: Title rows above a header are looked for among this many first non-blank rows.
+_TITLE_SEARCH = 10
+_NUMBER_LIKE = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
+
+
+def _header_position(long, filled: np.ndarray, non_blank: np.ndarray, n: int, width: int) -> int:
+    """The grid row of the header: the first non-blank row, unless it is a title above the
+    header (a report title, a date, the region's name: a row or two of one or two cells).
+
+    The header is then the first row with at least three named cells, at least twice as many as
+    every row above it, at least half as many as the widest of the first rows, and mostly text
+    (a data row holds numbers and codes).
+    """
+    first = non_blank[:_TITLE_SEARCH]
+    counts = filled[:, first].sum(axis=0)
+    if len(first) < 2 or counts[0] > 2:
+        return int(non_blank[0])
+    widest = counts.max()
+    for i in range(1, len(first)):
+        if counts[i] < 3 or counts[i] < 2 * counts[:i].max() or 2 * counts[i] < widest:
+            continue
+        cells = [c for c in long.take(np.arange(int(first[i]), width * n, n)).to_pylist()
+                 if c is not None]
+        numeric = sum(bool(_NUMBER_LIKE.match(c)) for c in cells)
+        if numeric * 5 <= len(cells):
+            return int(first[i])
+        break
+    return int(non_blank[0])
 
 
 def _letter(position: int) -> str:
@@ -308,25 +363,6 @@ def _decode(raw: bytes, file: str, language: str) -> tuple[str, str, list[Proble
     except UnicodeDecodeError:
         text = raw.decode("latin-1")
         return text, "latin-1", [_problem("encoding_latin1", language, file, severity="warning")]
-
-
-def sniff_delimiter(text: str) -> str:
-    """The separator of a CSV text: the one of ``;``, ``,`` and tab that splits its first
-    non-blank line (the header) into the most cells, quotes respected.
-
-    A header of one column has no separator; then the first of ``;``, tab and ``,`` that does not
-    occur in the text is used, so that decimal commas in a one-column file stay in their cells.
-    """
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    best, best_cells = next((d for d in (";", "\t", ",") if d not in text), ";"), 1
-    for delim in (";", ",", "\t"):
-        try:
-            cells = len(next(csv.reader([first], delimiter=delim)))
-        except (csv.Error, StopIteration):
-            continue
-        if cells > best_cells:
-            best, best_cells = delim, cells
-    return best
 
 
 def read_csv(path: Path | str, *, file: str | None = None, language: str = "nl") -> RawTable:
@@ -447,6 +483,8 @@ def read_xlsx(path: Path | str, *, file: str | None = None, language: str = "nl"
                   "naam .xlsx)" if language == "nl" else
                   "it is not a valid .xlsx file (damaged, or another format named .xlsx)")
         if raw.startswith(b"\xd0\xcf\x11\xe0"):
+            if workbook_encrypted(raw):
+                raise ReadError([_problem("workbook_encrypted", language, file)]) from exc
             detail = ("het is een oud Excel-bestand (.xls); sla het op als .xlsx"
                       if language == "nl" else
                       "it is an old Excel file (.xls); save it as .xlsx")
@@ -470,6 +508,25 @@ def read_xlsx(path: Path | str, *, file: str | None = None, language: str = "nl"
     finally:
         wb.close()
     return _xlsx_table(rows, file=file, language=language, sheet=sheet, sha=sha)
+
+
+def workbook_encrypted(raw: bytes) -> bool:
+    """Is this an Office file protected with a password?
+
+    Excel saves a password-protected ``.xlsx`` inside an OLE compound file (the old ``.xls``
+    container) holding an ``EncryptionInfo`` stream; msoffcrypto-tool reads that container. Without
+    it, the stream's name in the container's directory tells the same.
+    """
+    if not raw.startswith(b"\xd0\xcf\x11\xe0"):
+        return False
+    try:
+        import msoffcrypto
+    except ImportError:  # pragma: no cover - msoffcrypto-tool is a dependency
+        return "EncryptionInfo".encode("utf-16-le") in raw
+    try:
+        return bool(msoffcrypto.OfficeFile(io.BytesIO(raw)).is_encrypted())
+    except Exception:  # noqa: BLE001 - a damaged container: look for the stream's name instead
+        return "EncryptionInfo".encode("utf-16-le") in raw
 
 
 def _xlsx_table(rows: list[list], *, file: str, language: str, sheet: str, sha: str
@@ -531,7 +588,8 @@ def _series_text(s: pd.Series) -> pd.Series:
 
 
 def read_sav(path: Path | str, *, file: str | None = None, language: str = "nl") -> RawTable:
-    """Read an SPSS file with its user-missing values kept (codes, not value labels)."""
+    """Read an SPSS file (``.sav`` or compressed ``.zsav``) with its user-missing values kept
+    (codes, not value labels); variable and value labels are kept beside the cells."""
     import pyreadstat
 
     path = Path(path)
@@ -567,5 +625,13 @@ def read_sav(path: Path | str, *, file: str | None = None, language: str = "nl")
                 spans.append((float(v), float(v)))
             except (TypeError, ValueError):
                 continue
-    return _assemble(grid, file=file, fmt="sav", language=language, sha256=sha,
-                     declared_missing=declared)
+    table = _assemble(grid, file=file, fmt="sav", language=language, sha256=sha,
+                      declared_missing=declared)
+    table.tool = "spss"
+    for var, label in (getattr(meta, "column_names_to_labels", None) or {}).items():
+        if label and str(label).strip():
+            table.labels[var] = str(label).strip()
+    for var, labels in (getattr(meta, "variable_value_labels", None) or {}).items():
+        table.value_labels[var] = {_cell_text(code) if not isinstance(code, str) else code:
+                                   str(text) for code, text in labels.items()}
+    return table

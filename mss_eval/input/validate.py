@@ -26,18 +26,22 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..instruments import Column, Instrument, codebook, instruments
+from ..instruments import Instrument, codebook, instruments
 from ..problems import MESSAGES, Problem, StudyError, message
 from ..pseudonym import normalise_ids
 from ..study import (COLLECTION_METHODS, DATA_DIR, DATA_SUFFIXES, STUDY_FILE, StudyConfig,
                      load_config)
-from .identifiers import ColumnKind, screen_table
+from .exports import take_out_metadata
+from .identifiers import ColumnKind, screen_table, screen_unknown_columns
+from .mapping import (ColumnMapping, LoadedMapping, apply_mapping, check_mapping, find_mapping,
+                      is_mapping_file, read_mapping, with_sources)
 from .readers import RawTable, ReadError, read_table
+# the column rules live in a leaf module that the column mapping shares too
+from .rules import (_BAD, _MISSING, DATE_DTYPE, _answer_lookup, _ColumnRules,  # noqa: F401
+                    _cached_rules, _fmt_number, _suggest, same_dtype, tidy_dtype)
 
 #: At most this many problems of one kind are listed per column of a file; the rest are counted.
 MAX_PER_COLUMN = 20
-#: The dtype of date columns in tidy frames (pandas 3's own unit for parsed dates).
-DATE_DTYPE = "datetime64[us]"
 
 MESSAGES.update({
     # -- columns --
@@ -46,6 +50,20 @@ MESSAGES.update({
               "zoals in het sjabloon",
         "en": "the required column '{column}' ({label}) is missing from the header row; add it as "
               "in the template",
+    },
+    "column_absent": {
+        "nl": "'{column}' ({label}{extent}) staat niet in het bestand; deze gegevens "
+              "ontbreken voor deze regio en ronde{consequence}",
+        "en": "'{column}' ({label}{extent}) is not in the file; these data are missing for "
+              "this region and round{consequence}",
+    },
+    "column_absent_extent": {
+        "nl": ", {count} kolommen",
+        "en": ", {count} columns",
+    },
+    "column_absent_lacks": {
+        "nl": "; de rapporten missen daardoor {lacks}",
+        "en": "; the reports therefore lack {lacks}",
     },
     "column_unknown": {
         "nl": "de kolom '{column}' hoort niet bij het instrument '{instrument}' en wordt "
@@ -73,6 +91,12 @@ MESSAGES.update({
     "value_not_date": {
         "nl": "'{value}' is geen datum; schrijf een datum als 2010-03-31 of 31-3-2010",
         "en": "'{value}' is not a date; write a date as 2010-03-31 or 31-3-2010",
+    },
+    "value_date_serial": {
+        "nl": "'{value}' is een Excel-datumnummer en is gelezen als {date}; deze kolom heeft er "
+              "{count}; controleer de datums en maak de kolom in Excel op als datum",
+        "en": "'{value}' is an Excel date serial and was read as {date}; this column has {count} "
+              "of them; check the dates and format the column in Excel as a date",
     },
     "value_required": {
         "nl": "de cel is leeg, maar '{column}' ({label}) moet altijd ingevuld zijn",
@@ -171,6 +195,20 @@ MESSAGES.update({
               "it: the number approached belongs to a method of the data-collection table "
               "({known})",
     },
+    "instrument_missing": {
+        "nl": "'{instrument}' ({title}) is niet aangeleverd voor regio '{region}' in ronde "
+              "'{round}'{consequence}; hoort de regio het niet aan te leveren, zet het dan onder "
+              "not_expected in study.yaml",
+        "en": "'{instrument}' ({title}) was not delivered for region '{region}' in round "
+              "'{round}'{consequence}; if the region is not meant to deliver it, list it under "
+              "not_expected in study.yaml",
+    },
+    "not_expected_unknown": {
+        "nl": "'not_expected' noemt '{value}', maar dat is geen instrument of regio hier; "
+              "bekend: {known}",
+        "en": "'not_expected' names '{value}', which is no instrument or region here; known: "
+              "{known}",
+    },
     "path_outside_study": {
         "nl": "'{value}' is een snelkoppeling (symbolische link) naar een plek buiten de "
               "studiemap; kopieer het bestand zelf in de studiemap",
@@ -178,158 +216,6 @@ MESSAGES.update({
               "itself into the study folder",
     },
 })
-
-#: Words used in "expected ..." descriptions.
-_EXPECT = {
-    "nl": {"integer": "een geheel getal", "number": "een getal",
-           "from_to": "van {low} tot en met {high}",
-           "or_missing": "of een code voor ontbrekend: {codes}", "blank": "of leeg",
-           "yes_no": "1 = ja, 0 = nee", "more": "… (zie de toelichting in het sjabloon)",
-           "did_you_mean": "; bedoelt u '{0}'?"},
-    "en": {"integer": "a whole number", "number": "a number", "from_to": "from {low} to {high}",
-           "or_missing": "or a missing-value code: {codes}", "blank": "or blank",
-           "yes_no": "1 = yes, 0 = no", "more": "… (see the explanation sheet of the template)",
-           "did_you_mean": "; did you mean '{0}'?"},
-}
-
-_MISSING, _BAD = object(), object()
-
-# Extra spellings accepted in yes/no columns (and ticks in multiple-choice columns).
-_YES_WORDS = ("ja", "yes", "j", "y", "true", "waar")
-_NO_WORDS = ("nee", "no", "n", "false", "onwaar")
-_TICKS = ("x", "✓", "v")
-
-
-def _fmt_number(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else str(x)
-
-
-def _suggest(value: str, known: list[str], language: str) -> str:
-    close = difflib.get_close_matches(value.casefold(), [k.casefold() for k in known], n=1,
-                                      cutoff=0.6)
-    if not close:
-        return ""
-    original = next(k for k in known if k.casefold() == close[0])
-    return _EXPECT[language]["did_you_mean"].format(original)
-
-
-# -- per column: what is accepted ------------------------------------------------------------
-@dataclass
-class _ColumnRules:
-    column: Column
-    kind: str                       # identifier text integer number categorical yes_no option date
-    lookup: dict[str, object] = field(default_factory=dict)   # casefolded text -> key/_MISSING
-    missing_numbers: frozenset = frozenset()
-    expected: str = ""
-    label: str = ""
-
-
-def _answer_lookup(column: Column, is_option: bool) -> dict[str, object]:
-    """Accepted spellings (case-folded) -> answer key, or _MISSING for missing-value codes.
-
-    Codes, keys, Dutch and English labels and aliases are accepted; a spelling that would mean two
-    different answers is left out (ambiguous), and answers win over missing-value labels."""
-    candidates: dict[str, set] = {}
-
-    def add(text: object, target: object) -> None:
-        t = str(text).strip().casefold()
-        if t:
-            candidates.setdefault(t, set()).add(target)
-
-    assert column.answers is not None
-    for a in column.answers.answers:
-        for spelling in (a.code, a.key, a.label.nl, a.label.en, *a.aliases):
-            add(spelling, a.key)
-    if column.type == "yes_no":
-        for w in _YES_WORDS + (_TICKS if is_option else ()):
-            add(w, "yes")
-        for w in _NO_WORDS:
-            add(w, "no")
-    lookup: dict[str, object] = {}
-    for text, targets in candidates.items():
-        if len(targets) == 1:
-            lookup[text] = next(iter(targets))
-    # codes are never ambiguous: a code is exactly one answer
-    for a in column.answers.answers:
-        lookup[str(a.code)] = a.key
-    for code, label in column.missing.items():
-        lookup.setdefault(str(code), _MISSING)
-        for spelling in (label.nl, label.en):
-            lookup.setdefault(spelling.strip().casefold(), _MISSING)
-    return lookup
-
-
-def _missing_lookup(column: Column) -> dict[str, object]:
-    out: dict[str, object] = {}
-    for code, label in column.missing.items():
-        out[str(code)] = _MISSING
-        for spelling in (label.nl, label.en):
-            out[spelling.strip().casefold()] = _MISSING
-    return out
-
-
-def _describe_expected(column: Column, kind: str, language: str) -> str:
-    w = _EXPECT[language]
-    missing = ", ".join(f"{c} = {t(language)}" for c, t in column.missing.items())
-    if kind in ("integer", "number"):
-        text = w[kind]
-        if column.range is not None:
-            text += " " + w["from_to"].format(low=_fmt_number(column.range[0]),
-                                              high=_fmt_number(column.range[1]))
-    elif kind in ("categorical", "yes_no", "option"):
-        assert column.answers is not None
-        answers = column.answers.answers
-        shown = ", ".join(f"{a.code} = {a.label(language)}" for a in answers[:12])
-        text = shown + (w["more"] if len(answers) > 12 else "")
-    else:
-        return ""
-    if missing:
-        text += f" ({w['or_missing'].format(codes=missing)})"
-    return text
-
-
-def _rules_for(instrument: Instrument, language: str) -> dict[str, _ColumnRules]:
-    out = {}
-    for column in instrument.columns:
-        item_type = instrument.item(column.item).type
-        is_option = item_type == "multiple_choice"
-        kind = "option" if is_option else column.type
-        rules = _ColumnRules(column=column, kind=kind, label=column.label(language))
-        if column.is_coded:
-            rules.lookup = _answer_lookup(column, is_option)
-        elif column.is_numeric:
-            rules.lookup = _missing_lookup(column)
-            rules.missing_numbers = frozenset(float(c) for c in column.missing)
-        rules.expected = _describe_expected(column, kind, language)
-        out[column.name] = rules
-    return out
-
-
-def same_dtype(a, b) -> bool:
-    """Exactly the same dtype: ``==`` alone takes pandas' ``str`` (NaN for missing) and
-    ``string`` (NA for missing) as equal."""
-    return a == b and type(a) is type(b) and (getattr(a, "na_value", None)
-                                              is getattr(b, "na_value", None))
-
-
-_RULES_CACHE: dict[tuple[int, str], tuple[Instrument, dict[str, _ColumnRules], dict]] = {}
-
-
-def _cached_rules(instrument: Instrument, language: str
-                  ) -> tuple[dict[str, _ColumnRules], dict[str, object]]:
-    """The rules and tidy dtypes of an instrument's columns, made once per instrument object
-    and language (a study has thousands of files of a dozen instruments)."""
-    key = (id(instrument), language)
-    hit = _RULES_CACHE.get(key)
-    if hit is not None and hit[0] is instrument:
-        return hit[1], hit[2]
-    rules = _rules_for(instrument, language)
-    dtypes = {c.name: tidy_dtype(instrument, c) for c in instrument.columns}
-    if len(_RULES_CACHE) > 64:
-        _RULES_CACHE.clear()
-    _RULES_CACHE[key] = (instrument, rules, dtypes)
-    return rules, dtypes
-
 
 # -- converting one column ---------------------------------------------------------------------
 def _distinct(s: pd.Series) -> tuple[np.ndarray, list]:
@@ -393,16 +279,38 @@ class _CellIssues:
     values: list[str]
     params: dict = field(default_factory=dict)
     row_params: list[dict] | None = None
+    severity: str = "error"
+
+
+#: Excel date serials accepted in a date column: 1990-01-01 up to 2100-12-31 (the template's
+#: date range); Excel counts days from 1899-12-30 (its 1900 leap-year bug included).
+_SERIAL_RANGE = (32874, 73415)
+_EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+
+
+def excel_serial_date(text: str) -> dt.datetime | None:
+    """An Excel date serial (``40268`` is 2010-03-31) as a date, when it is a whole number (or a
+    serial with a time fraction) within :data:`_SERIAL_RANGE`; else ``None``."""
+    number = parse_number(text)
+    if number is None or not (_SERIAL_RANGE[0] <= number <= _SERIAL_RANGE[1]):
+        return None
+    return _EXCEL_EPOCH + dt.timedelta(days=int(number))
 
 
 def _convert_column(raw: pd.Series, rules: _ColumnRules, declared: list[tuple[float, float]],
-                    vocabulary: dict[str, str] | None, language: str
+                    vocabulary: dict[str, str] | None, language: str,
+                    recode: "ValueRecode | None" = None
                     ) -> tuple[object, list[_CellIssues]]:
-    """One raw column to its tidy values; returns the values (array/Series) and the issues."""
+    """One raw column to its tidy values; returns the values (array/Series) and the issues.
+
+    ``recode`` (from a column mapping) turns a source value into the text that is then read as
+    usual (``A1`` -> ``1``); messages keep showing the value as it is in the file.
+    """
     col = rules.column
     issues: list[_CellIssues] = []
     index = raw.index
     rows = index.to_numpy()
+    translate = recode.translate if recode is not None else (lambda u: u)
 
     def issue(code: str, mask: np.ndarray, **params) -> None:
         if mask.any():
@@ -414,7 +322,7 @@ def _convert_column(raw: pd.Series, rules: _ColumnRules, declared: list[tuple[fl
         codes, uniques = _distinct(raw)
         resolved = []
         for u in uniques:
-            t = str(u).casefold()
+            t = str(translate(u)).casefold()
             hit = rules.lookup.get(t)
             if hit is None:
                 number = parse_number(t)
@@ -447,7 +355,7 @@ def _convert_column(raw: pd.Series, rules: _ColumnRules, declared: list[tuple[fl
         codes, uniques = _distinct(raw)
         parsed: list[object] = []
         for u in uniques:
-            t = str(u).casefold()
+            t = str(translate(u)).casefold()
             if rules.lookup.get(t) is _MISSING:
                 parsed.append(_MISSING)
                 continue
@@ -486,8 +394,31 @@ def _convert_column(raw: pd.Series, rules: _ColumnRules, declared: list[tuple[fl
 
     if kind == "date":
         codes, uniques = _distinct(raw)
-        parsed_dates = [parse_date(str(u)) for u in uniques]
+        date_format = recode.date_format if recode is not None else None
+        parsed_dates, serial = [], []
+        for u in uniques:
+            text_u = str(translate(u))
+            when = None
+            if date_format:
+                with contextlib.suppress(ValueError):
+                    when = dt.datetime.strptime(text_u.strip(), date_format)
+            when = when or parse_date(text_u)
+            is_serial = False
+            if when is None:
+                when = excel_serial_date(text_u)
+                is_serial = when is not None
+            parsed_dates.append(when)
+            serial.append(is_serial)
         issue("value_not_date", _per_row([p is None for p in parsed_dates], codes, False))
+        serial_rows = _per_row(serial, codes, False)
+        if serial_rows.any():
+            first = int(np.flatnonzero(serial_rows)[0])
+            value = str(raw.iloc[first])
+            issues.append(_CellIssues(
+                "value_date_serial", col.name, [int(rows[first])], [value],
+                {"count": int(serial_rows.sum()),
+                 "date": parsed_dates[int(codes[first])].date().isoformat()},
+                severity="warning"))
         stamps = pd.to_datetime(pd.Series(parsed_dates + [None], dtype=object))
         return stamps.astype(DATE_DTYPE).to_numpy()[codes], issues
 
@@ -546,14 +477,6 @@ def empty_frame(instrument: Instrument, *, with_location: bool = True) -> pd.Dat
     return pd.DataFrame(data)
 
 
-def tidy_dtype(instrument: Instrument, column: Column):
-    """The dtype of a column in the tidy frame (docs/tidy-data.md)."""
-    if column.type == "categorical":
-        return pd.CategoricalDtype(categories=column.answers.keys(), ordered=column.answers.ordered)
-    return {"identifier": "string", "text": "string", "integer": "Int64", "number": "Float64",
-            "yes_no": "boolean", "date": DATE_DTYPE}[column.type]
-
-
 def _codebook_vocabulary() -> dict[str, str]:
     return {p.casefold(): p for p in codebook().paths()}
 
@@ -576,7 +499,8 @@ def _cap(issues: list[_CellIssues], skip: set[tuple[int, str]], *, file: str, sh
             params = {"value": text_value, "column": iss.column, **iss.params, **extra}
             problems.append(Problem(iss.code, message(iss.code, language, **params), file=file,
                                     sheet=sheet, row=int(row), column=iss.column,
-                                    value=text_value or None, round=round_, region=region))
+                                    value=text_value or None, round=round_, region=region,
+                                    severity=iss.severity))
         if hidden:
             what = iss.code
             problems.append(Problem("more_problems", message("more_problems", language,
@@ -587,7 +511,8 @@ def _cap(issues: list[_CellIssues], skip: set[tuple[int, str]], *, file: str, sh
 
 
 def validate_table(raw: RawTable, instrument: Instrument, *, language: str = "nl",
-                   round: str | None = None, region: str | None = None
+                   round: str | None = None, region: str | None = None,
+                   mapping: "ColumnMapping | None" = None
                    ) -> tuple[pd.DataFrame, list[Problem]]:
     """Check one data file against its instrument and turn it into a tidy frame.
 
@@ -601,6 +526,10 @@ def validate_table(raw: RawTable, instrument: Instrument, *, language: str = "nl
         Language of the messages (``"nl"`` or ``"en"``).
     round, region
         Where the file was found; they fill the ``round`` and ``region`` columns and the problems.
+    mapping
+        The file's column mapping (:mod:`mss_eval.input.mapping`), if it has one: its source
+        columns are read as the items they map to, with its recodes; problems in those columns
+        name the source column and the item.
 
     Returns
     -------
@@ -619,23 +548,34 @@ def validate_table(raw: RawTable, instrument: Instrument, *, language: str = "nl
         Problem(**{**p.to_dict(), "round": round, "region": region}) if p.round is None else p
         for p in raw.problems
     ]
+    sources: dict[str, str] = {}
+    recodes: dict = {}
+    if mapping is not None:
+        mapped = apply_mapping(raw, mapping, instrument, language=language)
+        raw = mapped.raw
+        sources, recodes = mapped.sources, mapped.recodes
+        problems += [Problem(**{**p.to_dict(), "round": round, "region": region})
+                     for p in mapped.problems]
+    metadata = take_out_metadata(raw, set(sources), language=language)
+    problems += [Problem(**{**p.to_dict(), "round": round, "region": region}) for p in metadata]
     header_map = _match_header(raw.columns, instrument)
     rules, dtypes = _cached_rules(instrument, language)
 
     # columns: unknown (warning) and missing required (error)
     known_names = [c.name for c in instrument.columns]
-    for c in raw.columns:
-        if c not in header_map:
-            problems.append(Problem("column_unknown", message(
-                "column_unknown", language, column=c, instrument=instrument.id,
-                suggestion=_suggest(c, known_names, language)), severity="warning", column=c,
-                row=raw.header_row, **where))
+    unknown_columns = [c for c in raw.columns if c not in header_map]
+    for c in unknown_columns:
+        problems.append(Problem("column_unknown", message(
+            "column_unknown", language, column=c, instrument=instrument.id,
+            suggestion=_suggest(c, known_names, language)), severity="warning", column=c,
+            row=raw.header_row, **where))
     present = set(header_map.values())
     for column in instrument.columns:
         if column.required and column.name not in present:
             problems.append(Problem("column_missing", message(
                 "column_missing", language, column=column.name, label=column.label(language)),
                 column=column.name, row=raw.header_row, **where))
+    problems += _absent_columns(instrument, present, raw.header_row, language, where)
 
     data = raw.data.rename(columns=header_map)
     data = data[[c for c in known_names if c in present]]
@@ -645,7 +585,7 @@ def validate_table(raw: RawTable, instrument: Instrument, *, language: str = "nl
     for c in raw.columns:
         target = header_map.get(c)
         if target is None:
-            kinds[c] = ColumnKind(name=c)
+            kinds[c] = ColumnKind(name=c, labels=(raw.labels.get(c, ""),), unknown=True)
             continue
         col = instrument.column(target)
         kinds[c] = ColumnKind(name=c, labels=(col.label.nl, col.label.en),
@@ -656,6 +596,10 @@ def validate_table(raw: RawTable, instrument: Instrument, *, language: str = "nl
                                         limit_per_column=MAX_PER_COLUMN)
     flagged = {(row, header_map.get(c, c)) for row, c in flagged}
     problems += [Problem(**{**p.to_dict(), "round": round, "region": region}) for p in id_problems]
+    column_problems = screen_unknown_columns(raw.data[unknown_columns], raw.labels, file=file,
+                                             sheet=sheet, row=raw.header_row, language=language)
+    problems += [Problem(**{**p.to_dict(), "round": round, "region": region})
+                 for p in column_problems]
 
     n = len(data)
     if n == 0 and not instrument.one_row_per_region:
@@ -682,7 +626,7 @@ def validate_table(raw: RawTable, instrument: Instrument, *, language: str = "nl
             vocabulary = _codebook_vocabulary()
         values, col_issues = _convert_column(
             raw_col, r, raw.declared_missing.get(name, []),
-            vocabulary if column.vocabulary else None, language)
+            vocabulary if column.vocabulary else None, language, recode=recodes.get(name))
         issues += col_issues
         if r.kind == "option":
             values, blank = values
@@ -752,7 +696,33 @@ def validate_table(raw: RawTable, instrument: Instrument, *, language: str = "nl
             by_column.setdefault(name, []).append(row)
     for name, rows in by_column.items():
         frame.loc[rows, name] = pd.NA
-    return frame, problems
+    return frame, with_sources(problems, sources, language)
+
+
+def _absent_columns(instrument: Instrument, present: set[str], header_row: int, language: str,
+                    where: dict) -> list[Problem]:
+    """One ``column_absent`` warning per item of the instrument (not required) that has no
+    column in the file, saying what the reports lack without it; an item that expands into
+    several columns is named once when all of them are absent, else per absent column."""
+    out = []
+    for item in instrument.items:
+        columns = instrument.columns_of(item.name)
+        absent = [c for c in columns if c.name not in present]
+        if not absent or any(c.required for c in absent):
+            continue
+        named = [item.name] if len(absent) == len(columns) else [c.name for c in absent]
+        for name in named:
+            label = (item.label(language) if name == item.name
+                     else instrument.column(name).label(language))
+            lacks = item.used_for(language) if item.used_for else ""
+            consequence = message("column_absent_lacks", language, lacks=lacks) if lacks else ""
+            out.append(Problem("column_absent", message(
+                "column_absent", language, column=name, label=label,
+                extent=(message("column_absent_extent", language, count=len(columns))
+                        if name == item.name and len(columns) > 1 else ""),
+                consequence=consequence), severity="warning", column=name, row=header_row,
+                **where))
+    return out
 
 
 # -- the whole study -----------------------------------------------------------------------------
@@ -772,6 +742,11 @@ class FileResult:
     delimiter: str | None = None
     frame: pd.DataFrame | None = None
     problems: list[Problem] = field(default_factory=list)
+    #: The column mapping that applies (:mod:`mss_eval.input.mapping`): its file (relative to the
+    #: study), the mapping and its SHA-256 (part of the file cache's key).
+    mapping_file: str | None = None
+    mapping: ColumnMapping | None = None
+    mapping_sha256: str = ""
 
     @property
     def rows(self) -> int:
@@ -805,6 +780,13 @@ class ValidationReport:
     problems: list[Problem]
     files: list[FileResult]
     language: str = "nl"
+    #: Per round and region with data: which instruments were delivered (with their rows),
+    #: delivered as a header only, unreadable, missing, or not expected (:func:`_completeness`).
+    completeness: list[dict] = field(default_factory=list)
+
+    def completeness_lines(self) -> list[str]:
+        """One sentence per round and region: what was delivered, what is missing."""
+        return [completeness_sentence(c, self.language) for c in self.completeness]
 
     @property
     def errors(self) -> list[Problem]:
@@ -884,6 +866,50 @@ def _entries(folder: Path) -> list[Path]:
         return []
 
 
+class _Mappings:
+    """The study's mapping files, each read and checked once however many files it serves;
+    its problems go to the study's problems once."""
+
+    def __init__(self, study_dir: Path, language: str, problems: list[Problem]):
+        self.study_dir, self.language, self.problems = study_dir, language, problems
+        self._loaded: dict[Path, LoadedMapping] = {}
+        self._checked: set[tuple[Path, str]] = set()
+
+    def get(self, path: Path, for_file: Path | None = None) -> LoadedMapping:
+        if path not in self._loaded:
+            try:
+                loaded = read_mapping(path, file=_rel(path, self.study_dir),
+                                      language=self.language)
+            except OSError as exc:
+                loaded = LoadedMapping(file=_rel(path, self.study_dir), path=path, mapping=None,
+                                       problems=[Problem("mapping_syntax", message(
+                                           "mapping_syntax", self.language, detail=exc),
+                                           file=_rel(path, self.study_dir))])
+            self._loaded[path] = loaded
+            self.problems += loaded.problems
+        return self._loaded[path]
+
+    def attach(self, fr: FileResult, path: Path | None) -> None:
+        if path is None:
+            return
+        from ..instruments import get_instrument
+
+        loaded = self.get(path)
+        fr.mapping_file, fr.mapping_sha256 = loaded.file, loaded.sha256
+        if loaded.mapping is None:
+            fr.mapping_sha256 = "invalid"
+            return
+        key = (path, fr.instrument)
+        found = check_mapping(loaded, get_instrument(fr.instrument), language=self.language)
+        if key not in self._checked:
+            self._checked.add(key)
+            self.problems += found
+        if any(p.severity == "error" for p in found):
+            fr.mapping_sha256 = "invalid"
+            return
+        fr.mapping = loaded.mapping
+
+
 def _discover(study_dir: Path, config: StudyConfig, language: str
               ) -> tuple[list[FileResult], list[Problem]]:
     """Walk data/<round>/<region>/ and return the data files to read and the layout problems."""
@@ -913,6 +939,7 @@ def _discover(study_dir: Path, config: StudyConfig, language: str
     by_fold = {i.casefold(): i for i in known_instruments}
     seen_pairs: set[tuple[str, str]] = set()
     per_folder: dict[tuple[str, str], list[FileResult]] = {}
+    mappings = _Mappings(study_dir, language, problems)
 
     def misplaced(p: Path) -> None:
         problems.append(Problem("file_misplaced", message(
@@ -923,7 +950,8 @@ def _discover(study_dir: Path, config: StudyConfig, language: str
         if outside(round_dir):
             continue
         if not round_dir.is_dir():
-            misplaced(round_dir)
+            if not is_mapping_file(round_dir):
+                misplaced(round_dir)
             continue
         if round_dir.name not in round_ids:
             problems.append(Problem("round_folder_unknown", message(
@@ -937,7 +965,8 @@ def _discover(study_dir: Path, config: StudyConfig, language: str
             if outside(region_dir):
                 continue
             if not region_dir.is_dir():
-                misplaced(region_dir)
+                if not is_mapping_file(region_dir):
+                    misplaced(region_dir)
                 continue
             where = dict(file=_rel(region_dir, study_dir), value=region_dir.name, round=rnd.id)
             if region_dir.name not in region_ids:
@@ -960,6 +989,8 @@ def _discover(study_dir: Path, config: StudyConfig, language: str
                 if f.is_dir():
                     misplaced(f)
                     continue
+                if is_mapping_file(f):
+                    continue
                 suffix = f.suffix.lower()
                 if suffix not in DATA_SUFFIXES:
                     if suffix in (".xls", ".ods", ".numbers"):
@@ -975,6 +1006,12 @@ def _discover(study_dir: Path, config: StudyConfig, language: str
                             file=rel, value=f.name, round=pair[0], region=pair[1]))
                     continue
                 instrument = by_fold.get(f.stem.casefold())
+                own_mapping = find_mapping(f, data_dir, None)
+                if instrument is None and own_mapping is not None:
+                    # a file kept under its export name: its own mapping names the instrument
+                    named = mappings.get(own_mapping, f)
+                    if named.mapping is not None and named.mapping.instrument in by_fold.values():
+                        instrument = named.mapping.instrument
                 if instrument is None:
                     problems.append(Problem("instrument_unknown", message(
                         "instrument_unknown", language, value=f.stem,
@@ -982,9 +1019,10 @@ def _discover(study_dir: Path, config: StudyConfig, language: str
                         suggestion=_suggest(f.stem, known_instruments, language)),
                         file=rel, value=f.name, round=pair[0], region=pair[1]))
                     continue
-                per_folder.setdefault(pair, []).append(FileResult(
-                    file=rel, path=f, format=suffix[1:], instrument=instrument, round=pair[0],
-                    region=pair[1]))
+                fr = FileResult(file=rel, path=f, format=suffix[1:], instrument=instrument,
+                                round=pair[0], region=pair[1])
+                mappings.attach(fr, find_mapping(f, data_dir, instrument))
+                per_folder.setdefault(pair, []).append(fr)
 
     # study order: rounds and regions as in study.yaml, then instruments by name
     for rnd in config.rounds:
@@ -1040,8 +1078,13 @@ def _read_and_check(fr: FileResult, language: str) -> None:
         return
     fr.sha256, fr.sheet, fr.encoding, fr.delimiter = (raw.sha256, raw.sheet, raw.encoding,
                                                       raw.delimiter)
+    if fr.mapping_sha256 == "invalid":
+        # the mapping has errors (reported once for the study): checking the file against the
+        # instrument without it would only repeat them as hundreds of unknown columns
+        fr.frame, fr.problems = None, list(raw.problems)
+        return
     frame, problems = validate_table(raw, get_instrument(fr.instrument), language=language,
-                                     round=fr.round, region=fr.region)
+                                     round=fr.round, region=fr.region, mapping=fr.mapping)
     fr.frame, fr.problems = frame, problems
 
 
@@ -1120,6 +1163,104 @@ def _check_approached(study_dir: Path, config: StudyConfig, language: str) -> li
                     known=", ".join(methods)), file=STUDY_FILE, value=key,
                     line=_line(_node_at(node, ("rounds", ri, "approached", region, key)))))
     return problems
+
+
+def _check_not_expected(study_dir: Path, config: StudyConfig, language: str) -> list[Problem]:
+    """``not_expected`` in study.yaml names known instruments (and, per round, its regions)."""
+    from ..study import _line, _node_at, _node_tree
+
+    wanted = [(("regions", i, "not_expected"), r.not_expected, None)
+              for i, r in enumerate(config.regions) if r.not_expected]
+    for ri, rnd in enumerate(config.rounds):
+        for region, names in rnd.not_expected.items():
+            wanted.append((("rounds", ri, "not_expected", region), names,
+                           (rnd, region)))
+    if not wanted:
+        return []
+    try:
+        node = _node_tree((study_dir / STUDY_FILE).read_text(encoding="utf-8-sig"))
+    except OSError:
+        node = None
+    known = sorted(instruments())
+    problems = []
+    for loc, names, round_region in wanted:
+        if round_region is not None and round_region[1] not in round_region[0].regions:
+            problems.append(Problem("not_expected_unknown", message(
+                "not_expected_unknown", language, value=round_region[1],
+                known=", ".join(round_region[0].regions)), file=STUDY_FILE,
+                value=round_region[1], line=_line(_node_at(node, loc))))
+        for i, name in enumerate(names):
+            if name not in known:
+                problems.append(Problem("not_expected_unknown", message(
+                    "not_expected_unknown", language, value=name, known=", ".join(known)),
+                    file=STUDY_FILE, value=name, line=_line(_node_at(node, (*loc, i)))))
+    return problems
+
+
+def _completeness(config: StudyConfig, files: list[FileResult], language: str
+                  ) -> tuple[list[dict], list[Problem]]:
+    """What each round and region delivered, and a warning per instrument it did not.
+
+    A region without any file has its ``region_no_data`` warning already; an instrument that
+    ``study.yaml`` says the region is not expected to deliver gets no warning.
+    """
+    from ..instruments import get_instrument
+
+    by_pair: dict[tuple[str, str], list[FileResult]] = {}
+    for fr in files:
+        by_pair.setdefault((fr.round, fr.region), []).append(fr)
+    records, problems = [], []
+    for rnd, region in config.round_regions():
+        pair_files = by_pair.get((rnd, region))
+        if not pair_files:
+            continue
+        not_expected = config.not_expected(rnd, region)
+        record = {"round": rnd, "region": region, "delivered": {}, "header_only": [],
+                  "unreadable": [], "missing": [], "not_expected": sorted(not_expected)}
+        for fr in sorted(pair_files, key=lambda f: f.instrument or ""):
+            if fr.frame is None:
+                record["unreadable"].append(fr.instrument)
+            elif len(fr.frame) == 0:
+                record["header_only"].append(fr.instrument)
+            else:
+                record["delivered"][fr.instrument] = len(fr.frame)
+        have = {fr.instrument for fr in pair_files}
+        for instrument_id in sorted(instruments()):
+            if instrument_id in have or instrument_id in not_expected:
+                continue
+            record["missing"].append(instrument_id)
+            instrument = get_instrument(instrument_id)
+            lacks = instrument.used_for(language) if instrument.used_for else ""
+            problems.append(Problem("instrument_missing", message(
+                "instrument_missing", language, instrument=instrument_id,
+                title=instrument.title(language), round=rnd, region=region,
+                consequence=message("column_absent_lacks", language, lacks=lacks)
+                if lacks else ""), severity="warning", file=f"{DATA_DIR}/{rnd}/{region}",
+                value=instrument_id, round=rnd, region=region))
+        records.append(record)
+    return records, problems
+
+
+def completeness_sentence(record: dict, language: str = "nl") -> str:
+    """``2010-2, hilversum: 3 van 11 instrumenten aangeleverd (client_interview 6 rijen, ...);
+    ontbreekt: ...; alleen kopregel: ...; niet verwacht: ...``."""
+    nl = language != "en"
+    total = len(instruments())
+    delivered = record["delivered"]
+    def rows(v: int) -> str:
+        return f"{v} " + (("rij" if v == 1 else "rijen") if nl else ("row" if v == 1 else "rows"))
+
+    parts = [(f"{len(delivered)} van {total} instrumenten aangeleverd" if nl else
+              f"{len(delivered)} of {total} instruments delivered")
+             + (" (" + ", ".join(f"{k} {rows(v)}" for k, v in delivered.items()) + ")"
+                if delivered else "")]
+    for key, nl_word, en_word in (("header_only", "alleen kopregel", "header only"),
+                                  ("unreadable", "met fouten", "with errors"),
+                                  ("missing", "ontbreekt", "missing"),
+                                  ("not_expected", "niet verwacht", "not expected")):
+        if record[key]:
+            parts.append(f"{nl_word if nl else en_word}: {', '.join(record[key])}")
+    return f"{record['round']}, {record['region']}: " + "; ".join(parts)
 
 
 #: Below this many files to read, a study is checked in this process (small studies, tests).
@@ -1302,7 +1443,7 @@ def validate_study(path: Path | str, language: str | None = None, *, workers: in
         results of files read now (:mod:`mss_eval.input.file_cache`). ``MSS_EVAL_NO_CACHE=1``
         turns it off.
     hashes
-        The study's :func:`mss_eval.tidy_cache.file_hashes`, when the caller has them already.
+        The study's :func:`mss_eval.cache_keys.file_hashes`, when the caller has them already.
 
     Returns
     -------
@@ -1318,6 +1459,7 @@ def validate_study(path: Path | str, language: str | None = None, *, workers: in
         return ValidationReport(path=study_dir, config=None, problems=list(exc.problems),
                                 files=[], language=language)
     problems = _check_approached(study_dir, config, language)
+    problems += _check_not_expected(study_dir, config, language)
     files, layout = _discover(study_dir, config, language)
     problems += layout
 
@@ -1342,7 +1484,7 @@ def validate_study(path: Path | str, language: str | None = None, *, workers: in
                 continue
             key = file_cache.file_key(sha256=sha, file=fr.file, instrument=fr.instrument,
                                       round=fr.round, region=fr.region, format=fr.format,
-                                      language=language)
+                                      language=language, mapping=fr.mapping_sha256 or None)
             keyed.append((fr, key))
             found = None
             if bundle is not None:
@@ -1373,5 +1515,7 @@ def validate_study(path: Path | str, language: str | None = None, *, workers: in
     _check_references(files, language)
     for fr in files:
         problems += fr.problems
+    completeness, missing = _completeness(config, files, language)
+    problems += missing
     return ValidationReport(path=study_dir, config=config, problems=problems, files=files,
-                            language=language)
+                            language=language, completeness=completeness)

@@ -35,6 +35,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..hashing import sha256_of
 from ..instruments import Codebook, get_instrument
 from ..problems import MESSAGES, Problem, StudyError, message
 from ..study import DATA_DIR, DATA_SUFFIXES, STUDY_FILE, load_config
@@ -104,14 +105,6 @@ def letter_id(guid: str, prefix: str) -> str:
         number, rest = divmod(number, 26)
         letters.append(string.ascii_lowercase[rest])
     return f"{prefix}-{''.join(letters)}"
-
-
-def sha256_of(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def coded_segment_rows(project: QdaProject, mapping: MappingResult, *,

@@ -116,6 +116,14 @@ class ReportCache:
             return self._files_under(f"{DATA_DIR}/{job.round}")
         return self._files_under(DATA_DIR)
 
+    def inputs(self, job: ReportJob) -> dict[str, str]:
+        """The input files a report is made from, with their SHA-256 (the fingerprints of its
+        key): its data, ``study.yaml`` and its authors' texts; not the local secret."""
+        files = {**self._data(job), **self._texts(job)}
+        if STUDY_FILE in self.hashes:
+            files[STUDY_FILE] = self.hashes[STUDY_FILE]
+        return dict(sorted(files.items()))
+
     def round_inputs(self, round_id: str) -> str:
         """A digest of every input file of a round (what its pooled figures are made from)."""
         from ..cache_keys import digest

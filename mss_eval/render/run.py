@@ -26,6 +26,7 @@ from pathlib import Path
 from ..study import REPORTS_DIR, load_config
 from . import interrupt
 from .cache import ReportCache, for_index
+from .crate import write_crates
 from .index import write_index
 from .lock import RenderLock
 from .plan import DEFAULT_PDF_ENGINE, FORMATS, ReportJob, plan_reports
@@ -257,6 +258,10 @@ def render_study(
                 results = _run_pool(todo, options, jobs, display, executor_factory, screens)
         results += cache.finish(results, refresh=interrupt.received() is None)
         signum = interrupt.received()
+        # the provenance crate beside each report (mss_eval.provenance)
+        with interrupt.deferred(swallow=True):
+            write_crates(planned, results, cache, config, command=rendered_by,
+                         check_leaks=options.check_leaks)
         # whatever arrives now waits: the index must match the files
         with interrupt.deferred(swallow=True):
             order = {job.key: i for i, job in enumerate(planned)}

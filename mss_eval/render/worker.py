@@ -86,6 +86,10 @@ class ReportResult:
     seconds: float = 0.0
     #: not rendered this time: its inputs did not change (mss_eval.render.cache)
     cached: bool = False
+    #: when the worker began the report and when its files were in place (ISO 8601, local
+    #: time with offset), for the report's provenance crate
+    started_at: str | None = None
+    ended_at: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -198,7 +202,8 @@ def render_report(job: ReportJob, options: RenderOptions = RenderOptions()) -> R
                          write_docx, write_pdf)
 
     started = time.monotonic()
-    result = ReportResult(key=job.key, kind=job.kind, title=job.title, status="failed")
+    result = ReportResult(key=job.key, kind=job.kind, title=job.title, status="failed",
+                          started_at=_now())
     pending: list[tuple[Path, Path]] = []
     nb_tmp = temporary_path(job.output("ipynb"))
     executed = False
@@ -256,6 +261,7 @@ def render_report(job: ReportJob, options: RenderOptions = RenderOptions()) -> R
             commit(pending)
             pending = []
             committed = True
+            result.ended_at = _now()
         for tmp in scratch:
             with contextlib.suppress(FileNotFoundError):
                 tmp.unlink()
@@ -311,6 +317,12 @@ def render_report(job: ReportJob, options: RenderOptions = RenderOptions()) -> R
     finally:
         result.seconds = round(time.monotonic() - started, 1)
     return result
+
+
+def _now() -> str:
+    import datetime as dt
+
+    return dt.datetime.now().astimezone().isoformat(timespec="seconds")
 
 
 def _cleanup(pending: list[tuple[Path, Path]], nb_tmp: Path, *, keep_notebook: bool,

@@ -1039,7 +1039,102 @@ def personal(report: Report) -> Block:
     block.add(report.section(number, _t(report, "Wat professionals over cliënten melden",
                                         "What professionals report about clients")))
     block.add(_questionnaires(report, report.frame("client_questionnaire")))
+    if report.kind == "final":
+        followed = _followed_clients(report, clients)
+        if followed.nodes:
+            number += 1
+            block.add(report.section(number, _t(report, "Cliënten gevolgd over rondes",
+                                                "Clients followed over rounds")))
+            block.add(followed)
     return block
+
+
+def _outcome_label(report: Report, outcome: str) -> str:
+    from ..instruments import get_instrument
+
+    if outcome == "mss_rating":
+        return _t(report, "rapportcijfer (1–10)", "rating (1–10)")
+    if outcome == "experience":
+        return _t(report, "ervaring met het MSS (1–5)", "experience with the MSS (1–5)")
+    label = get_instrument("client_interview").column(outcome).label(report.language)
+    return _cap(label.split(": ", 1)[-1]) + _t(report, " (personen)", " (persons)")
+
+
+def _followed_clients(report: Report, clients: pd.DataFrame) -> Block:
+    """The final report: the change of the *same* clients between rounds (paired), beside the
+    change of the round's mean over all its clients (who may be other people)."""
+    from ..analysis.comparisons import rating_change
+    from ..analysis.multilevel import PAIRED_OUTCOMES, paired_change
+
+    block = Block()
+    lang = report.language
+    paired = paired_change(clients, outcomes=PAIRED_OUTCOMES, rounds=report.rounds,
+                           min_n=report.min_respondents)
+    if paired.empty:
+        return block
+    everyone = rating_change(clients, rounds=report.rounds, min_n=report.min_respondents)
+    sentences = []
+    rating = paired[(paired["outcome"] == "mss_rating") & (paired["region"] != TOTAL)]
+    for _, row in rating.iterrows():
+        g, ra, rb = str(row["region"]), str(row["round_from"]), str(row["round_to"])
+        labels = {"name": report.region_label(g), "a": report.config.round(ra).label,
+                  "b": report.config.round(rb).label}
+        if bool(row["suppressed"]):
+            sentences.append(say(
+                lang, "In {name} zijn {n} cliënten zowel in {a} als in {b} geïnterviewd: te "
+                      "weinig om hun verandering te tonen.",
+                "In {name}, {n} clients were interviewed in both {a} and {b}: too few to show "
+                "their change.", n=format_count(row["n"], lang), **labels))
+            continue
+        sentences.append(say(
+            lang, "In {name} zijn {n} van de {m} cliënten uit {a} in {b} opnieuw geïnterviewd. "
+                  "Bij deze zelfde cliënten veranderde het rapportcijfer gemiddeld met {d} "
+                  "(95%-BI {lo} tot {hi}; gepaarde t-toets, {p}).",
+            "In {name}, {n} of the {m} clients of {a} were interviewed again in {b}. For these "
+            "same clients the rating changed by {d} on average (95% CI {lo} to {hi}; paired "
+            "t-test, {p}).", n=format_count(row["n"], lang),
+            m=format_count(row["n_round_from"], lang), d=_signed(row["change"], 1, lang),
+            lo=_signed(row["ci_low"], 1, lang), hi=_signed(row["ci_high"], 1, lang),
+            p=_p_text(row["p_value"], lang), **labels))
+        whole = everyone[(everyone["region"] == g) & (everyone["round_from"] == ra)
+                         & (everyone["round_to"] == rb) & ~everyone["suppressed"]]
+        if len(whole):
+            sentences.append(say(
+                lang, "Het gemiddelde van alle cliënten van de ronde veranderde met {d}; dat "
+                      "verschil kan ook komen doordat de ronde deels andere cliënten sprak.",
+                "The mean of all the round's clients changed by {d}; that difference may also "
+                "come from the round speaking partly to other clients.",
+                d=_signed(whole["change"].iloc[0], 1, lang)))
+    block.add(paragraph(*sentences))
+    shown = paired.assign(
+        col=[f"{report.region_label(g) if g != TOTAL else _t(report, 'Totaal', 'Total')}, "
+             f"{a} → {b}" for g, a, b in zip(paired["region"].astype(str),
+                                               paired["round_from"].astype(str),
+                                               paired["round_to"].astype(str))],
+        label=[_outcome_label(report, o) for o in paired["outcome"].astype(str)])
+    block.add(report.table(
+        shown, [Col("col", _t(report, "Regio en rondes", "Region and rounds"), kind="text"),
+                Col("label", _t(report, "Uitkomst", "Outcome"), kind="text"),
+                Col("n", _t(report, "n gevolgd", "n followed"), kind="count", base=True),
+                Col("mean_from", _t(report, "Eerst", "Before"), decimals=1),
+                Col("mean_to", _t(report, "Daarna", "After"), decimals=1),
+                Col("change", _t(report, "Verandering", "Change"), decimals=1),
+                Col("ci_low|ci_high", _t(report, "95%-BI", "95% CI"), kind="range",
+                    decimals=1),
+                Col("p_value", _t(report, "p (gepaard)", "p (paired)"), decimals=3)],
+        caption=_t(report, "Dezelfde cliënten in twee rondes: verandering per cliënt "
+                           "(gepaarde vergelijking)",
+                   "The same clients in two rounds: change per client (paired comparison)"),
+        notes=[_t(report, "Alleen cliënten die in beide rondes zijn geïnterviewd (hetzelfde "
+                          "pseudoniem). Verandering: later min eerder.",
+                  "Only clients interviewed in both rounds (the same pseudonym). Change: later "
+                  "minus earlier.")]))
+    return block
+
+
+def _signed(value: Any, decimals: int, language: str) -> str:
+    text = format_number(value, decimals, language)
+    return text if text.startswith(("-", "−")) or float(value) <= 0 else "+" + text
 
 
 def _rating(report: Report, clients: pd.DataFrame) -> Block:
@@ -1088,7 +1183,8 @@ def _rating(report: Report, clients: pd.DataFrame) -> Block:
     block.add(_region_rows(report, ordered, cols,
                            caption=_t(report, "Rapportcijfer voor het MSS (1–10)",
                                       "Rating of the MSS (1–10)"), total_label=total_label))
-    if report.comparative:
+    if report.comparative and not many_regions(report):
+        # in study order; with many regions the funnel plot below shows them all, unranked
         fig = dot_plot_figure(ordered, group="col", labels=labels,
                           order=_dot_order(report, ordered, order),
                           title=_t(report, "Rapportcijfer voor het MSS per regio",
@@ -1101,7 +1197,10 @@ def _rating(report: Report, clients: pd.DataFrame) -> Block:
             report, "Bron: cliëntinterviews. De lijnen geven het 95%-betrouwbaarheidsinterval.",
             "Source: client interviews. Lines show the 95% confidence interval.")
             + _extremes_caption(report)))
-        block.add(_case_mix(report, clients))
+    if report.comparative:
+        block.add(_regions_compared(report, clients, "mss_rating", decimals=1, ylim=None,
+                                    what=_t(report, "het rapportcijfer", "the rating"),
+                                    axis=_t(report, "rapportcijfer (1–10)", "rating (1–10)")))
     return block
 
 
@@ -1162,12 +1261,13 @@ def _rating_spread(report: Report, result: pd.DataFrame, rnd: str) -> list[str]:
     out = []
     rows = result[(result["round"] == rnd) & (result["region"] != TOTAL) & ~result["suppressed"]]
     if len(rows) >= 2:
-        low, high = rows.loc[rows["mean"].idxmin()], rows.loc[rows["mean"].idxmax()]
+        # the range without naming its ends: which region is 'highest' is for the multilevel
+        # comparison to say, and only when it can (see _regions_compared)
         out.append(say(
-            lang, "De gemiddelden per regio lopen uiteen van {lo} ({rlo}) tot {hi} ({rhi}).",
-            "Regional means range from {lo} ({rlo}) to {hi} ({rhi}).",
-            lo=format_number(low["mean"], 1, lang), rlo=report.region_label(low["region"]),
-            hi=format_number(high["mean"], 1, lang), rhi=report.region_label(high["region"])))
+            lang, "De ruwe gemiddelden per regio lopen uiteen van {lo} tot {hi}.",
+            "The regions' raw means range from {lo} to {hi}.",
+            lo=format_number(rows["mean"].min(), 1, lang),
+            hi=format_number(rows["mean"].max(), 1, lang)))
     clients = report.frame("client_interview")
     tests = rating_comparison(clients[clients["round"] == rnd], min_n=report.min_respondents)
     for _, t in tests[(tests["test"] == "kruskal") & ~tests["suppressed"]].iterrows():
@@ -1180,42 +1280,187 @@ def _rating_spread(report: Report, result: pd.DataFrame, rnd: str) -> list[str]:
     return out
 
 
-def _case_mix(report: Report, clients: pd.DataFrame) -> Block:
-    from ..analysis.personal import case_mix_adjusted_rating
+# -- regions compared fairly: multilevel model, three groups, funnel plot --------------------------
+#: How the three groups of the multilevel comparison read in a report.
+_GROUP_WORDS = {"below": ("onder het gemiddelde", "below average"),
+                "average": ("gemiddeld", "average"),
+                "above": ("boven het gemiddelde", "above average")}
+_CASE_MIX_WORDS = {"age_band": ("leeftijd", "age"), "gender": ("geslacht", "gender"),
+                   "education": ("opleiding", "education"),
+                   "living_situation": ("woonsituatie", "living situation")}
+
+
+def _case_mix_of(report: Report) -> tuple[str, ...]:
+    from ..analysis.multilevel import CASE_MIX
+
+    return tuple(getattr(report.config.settings, "case_mix", CASE_MIX))
+
+
+def _case_mix_words(report: Report) -> str:
+    words = [_CASE_MIX_WORDS[c][0 if _nl(report) else 1] for c in _case_mix_of(report)]
+    return join_words(words, report.language)
+
+
+def _multilevel(report: Report, clients: pd.DataFrame, column: str,
+                kind: str | None = None) -> pd.DataFrame:
+    """Every round's regions compared with the multilevel model, with the column key ``col``."""
+    from ..analysis.multilevel import multilevel_comparison
+
+    result = multilevel_comparison(clients, column, kind=kind, by=("round",),
+                                   covariates=_case_mix_of(report),
+                                   min_n=report.min_respondents)
+    return result.assign(col=[_key(r, g) for r, g in zip(result["round"].astype(str),
+                                                         result["region"].astype(str))])
+
+
+def _group_sentences(report: Report, result: pd.DataFrame, rnd: str, what: str) -> list[str]:
+    """The three groups of a round in words: only regions the model separates are named, in
+    study order; the others are counted, never ordered."""
+    lang = report.language
+    rows = result[result["round"].astype(str) == rnd]
+    modelled = rows[~rows["suppressed"] & rows["tau2"].notna()]
+    small = [report.region_label(g) for g in rows.loc[rows["suppressed"], "region"]]
+    prefix = "" if report.kind != "final" else say(
+        lang, "In {label}: ", "In {label}: ", label=report.config.round(rnd).label)
+    out = []
+    if modelled.empty:
+        out.append(prefix + say(
+            lang, "Er zijn te weinig regio's met ten minste {k} cliënten om {what} tussen "
+                  "regio's te vergelijken.",
+            "Too few regions have at least {k} clients to compare {what} between regions.",
+            k=format_count(report.min_respondents, lang), what=what))
+    else:
+        names = {g: [report.region_label(r) for r in modelled.loc[modelled["group"] == g,
+                                                                    "region"]]
+                 for g in ("above", "below")}
+        average = int((modelled["group"] == "average").sum())
+        if not names["above"] and not names["below"]:
+            out.append(prefix + say(
+                lang, "Na correctie voor {mix} en rekening houdend met het aantal cliënten "
+                      "per regio vallen alle {k} regio's voor {what} in de groep 'gemiddeld': "
+                      "de verschillen zijn niet groter dan toeval kan verklaren. De regio's "
+                      "worden daarom niet gerangschikt.",
+                "After adjusting for {mix} and taking each region's number of clients into "
+                "account, all {k} regions are 'average' on {what}: the differences are no "
+                "larger than chance can explain, so the regions are not ranked.",
+                mix=_case_mix_words(report), k=format_count(len(modelled), lang), what=what))
+        else:
+            parts = []
+            for group in ("above", "below"):
+                if names[group]:
+                    parts.append(say(lang, "{names} {verb} {where}", "{names} {verb} {where}",
+                                     names=join_words(names[group], lang),
+                                     verb=("ligt" if len(names[group]) == 1 else "liggen")
+                                     if lang == "nl" else
+                                     ("is" if len(names[group]) == 1 else "are"),
+                                     where=_GROUP_WORDS[group][0 if lang == "nl" else 1]))
+            out.append(prefix + say(
+                lang, "Na correctie voor {mix} {parts} voor {what}; de andere {k} regio's "
+                      "vallen in de groep 'gemiddeld' en zijn onderling niet te onderscheiden.",
+                "After adjusting for {mix}, {parts} on {what}; the other {k} regions are "
+                "'average' and cannot be told apart.",
+                mix=_case_mix_words(report), parts=join_words(parts, lang), what=what,
+                k=format_count(average, lang)))
+        model = modelled.iloc[0]
+        if float(model["tau2"]) == 0.0:
+            out.append(say(
+                lang, "Het model vindt geen verschil tussen de regio's boven het toeval "
+                      "(τ² = 0); elke regio krijgt daarom de schatting van het geheel.",
+                "The model finds no difference between the regions beyond chance (τ² = 0), "
+                "so every region gets the overall estimate."))
+        else:
+            out.append(say(
+                lang, "Van de verschillen tussen cliënten hoort {icc} bij de regio (ICC). Om "
+                      "regio's betrouwbaar (0,8) te onderscheiden zijn per regio ongeveer {n8} "
+                      "cliënten nodig, voor 0,9 ongeveer {n9}.",
+                "Of the differences between clients, {icc} lies with the region (ICC). Telling "
+                "regions apart reliably (0.8) takes about {n8} clients per region, {n9} for "
+                "0.9.", icc=format_percent(model["icc"], 0, lang),
+                n8=format_count(model["n_for_reliability_0_8"], lang),
+                n9=format_count(model["n_for_reliability_0_9"], lang)))
+    if small:
+        out.append(say(
+            lang, "{names} {verb} te weinig cliënten (minder dan {k}) om mee te vergelijken.",
+            "{names} {verb} too few clients (fewer than {k}) to be compared.",
+            names=join_words(small, lang),
+            verb=("telt" if len(small) == 1 else "tellen") if lang == "nl" else
+                 ("has" if len(small) == 1 else "have"),
+            k=format_count(report.min_respondents, lang)))
+    return out
+
+
+def _regions_compared(report: Report, clients: pd.DataFrame, column: str, *, what: str,
+                      axis: str, decimals: int = 1, ylim: tuple[float, float] | None = None
+                      ) -> Block:
+    """Regions compared fairly (CQ-index practice): the three groups in words, a table with
+    each region's case-mix adjusted and shrunken estimate, interval, reliability and group,
+    and a funnel plot per round. Nothing here orders regions the model cannot separate."""
+    from ..analysis.multilevel import funnel_data
+    from .figures import funnel_figure
 
     block = Block()
     lang = report.language
-    result = case_mix_adjusted_rating(clients, by=("round",), min_n=report.min_respondents)
-    result = result.assign(col=[_key(r, g) for r, g in zip(result["round"].astype(str),
-                                                           result["region"].astype(str))])
-    labels = group_labels(report)
+    result = _multilevel(report, clients, column)
     order = [k for k in group_order(report) if k in set(result["col"])]
     if not order:
         return block
+    sentences = [_t(report, "Regio's bereiken verschillende cliënten en tellen soms maar "
+                            "weinig cliënten. Een eerlijke vergelijking houdt met beide "
+                            "rekening (zie de methode in bijlage A).",
+                    "Regions reach different clients and sometimes count only a few. A fair "
+                    "comparison takes both into account (see the methods in Appendix A).")]
+    for rnd in report.rounds:
+        sentences += _group_sentences(report, result, rnd, what)
+    block.add(paragraph(*sentences))
+    labels = group_labels(report)
+    group_labels_ = {g: _GROUP_WORDS[g][0 if _nl(report) else 1] for g in _GROUP_WORDS}
     shown = result.set_index("col").loc[order].reset_index()
-    notes = []
-    if "separable" in shown and not shown["separable"].fillna(False).astype(bool).any():
-        notes.append(_t(report, "De intervallen van de regio's overlappen: met deze aantallen "
-                                "zijn de regio's na correctie niet van elkaar te onderscheiden.",
-                        "The regions' intervals overlap: with these numbers the regions cannot "
-                        "be told apart after adjustment."))
     block.add(_region_rows(
         report, shown, [Col("col", _t(report, "Regio", "Region"), labels=labels),
-                Col("n", "n", kind="count", base=True),
-                Col("mean", _t(report, "Ruw gemiddelde", "Raw mean")),
-                Col("adjusted_mean", _t(report, "Gecorrigeerd", "Adjusted")),
-                Col("adjusted_ci_low|adjusted_ci_high", _t(report, "95%-BI gecorrigeerd",
-                                                           "95% CI adjusted"))],
-        caption=_t(report, "Rapportcijfer gecorrigeerd voor leeftijd, geslacht en woonsituatie",
-                   "Rating adjusted for age, gender and living situation"),
-        notes=notes))
-    block.add(paragraph(say(
-        lang,
-        "Regio's verschillen in wie ze bereiken. Daarom staat het cijfer ook gecorrigeerd voor "
-        "leeftijd, geslacht en woonsituatie (lineaire regressie, zoals in de CQ-index "
-        "gebruikelijk).",
-        "Regions differ in whom they reach, so the rating is also shown adjusted for age, "
-        "gender and living situation (linear regression, as is usual in CQ-index work).")))
+                        Col("n", "n", kind="count", base=True),
+                        Col("raw_mean", _t(report, "Ruw gemiddelde", "Raw mean"),
+                            decimals=decimals),
+                        Col("estimate", _t(report, "Schatting", "Estimate"), decimals=decimals),
+                        Col("ci_low|ci_high", _t(report, "95%-BI", "95% CI"), kind="range",
+                            decimals=decimals),
+                        Col("reliability", _t(report, "Betrouwbaarheid", "Reliability"),
+                            decimals=2),
+                        Col("group", _t(report, "Groep", "Group"), kind="text",
+                            labels=group_labels_)],
+        caption=_t(report, f"Regio's vergeleken: {what}, gecorrigeerd voor "
+                           f"{_case_mix_words(report)} (multilevelmodel)",
+                   f"Regions compared: {what}, adjusted for {_case_mix_words(report)} "
+                   f"(multilevel model)"),
+        notes=[_t(report, "Schatting: het gecorrigeerde gemiddelde, naar het geheel getrokken "
+                          "naarmate de regio minder cliënten telt. Groep: 'boven' of 'onder' "
+                          "het gemiddelde alleen als het interval het gemiddelde niet bevat.",
+                  "Estimate: the adjusted mean, drawn towards the overall mean the fewer "
+                  "clients a region has. Group: 'above' or 'below' average only when the "
+                  "interval excludes the overall mean.")]))
+    region_labels = {g: report.region_label(g) for g in set(result["region"].astype(str))}
+    for rnd in report.rounds:
+        rows = result[(result["round"].astype(str) == rnd)]
+        fitted = rows[~rows["suppressed"] & rows["tau2"].notna()]
+        if len(fitted) < 2:
+            continue
+        rows = rows.assign(sd=float(fitted["sigma2"].iloc[0]) ** 0.5)
+        funnel = funnel_data(rows, "adjusted_mean", target="overall", sd="sd",
+                             adjustment="additive", min_n=report.min_respondents)
+        title = _t(report, f"Trechterdiagram: {what} per regio",
+                   f"Funnel plot: {what} per region")
+        if report.kind == "final":
+            title += f" — {report.config.round(rnd).label}"
+        fig = funnel_figure(funnel, labels=region_labels, title=title, ylabel=axis,
+                            language=lang, decimals=decimals, ylim=ylim,
+                            min_respondents=report.min_respondents)
+        block.add(report.figure(fig, caption=_t(
+            report, f"Bron: cliëntinterviews. Per regio het gemiddelde na correctie voor "
+                    f"{_case_mix_words(report)}, tegen het aantal cliënten. Binnen de "
+                    f"stippellijnen (95%) en de puntlijnen (99,8%) ligt wat toeval bij dat "
+                    f"aantal kan verklaren.",
+            f"Source: client interviews. Each region's mean adjusted for "
+            f"{_case_mix_words(report)}, against its number of clients. Within the dashed "
+            f"(95%) and dotted (99.8%) limits lies what chance allows at that number.")))
     return block
 
 
@@ -1239,15 +1484,17 @@ def _involvement(report: Report, clients: pd.DataFrame) -> Block:
             rows = result[(result["variable"] == variable) & (result["region"] != TOTAL)
                           & ~result["suppressed"]]
             if len(rows) >= 2:
-                lo, hi = rows.loc[rows["share"].idxmin()], rows.loc[rows["share"].idxmax()]
+                # the range without naming its ends; regions are named only when the
+                # multilevel comparison separates them from the rest
                 sentences.append(say(
-                    lang, "Het aandeel cliënten dat {what} loopt uiteen van {lo} ({rlo}) tot {hi} "
-                          "({rhi}).",
-                    "The share of clients who {what} ranges from {lo} ({rlo}) to {hi} ({rhi}).",
+                    lang, "Het aandeel cliënten dat {what} loopt per regio uiteen van {lo} tot "
+                          "{hi}.",
+                    "The share of clients who {what} ranges from {lo} to {hi} across regions.",
                     what=_INVOLVEMENT_PHRASES[variable][0 if lang == "nl" else 1]
                     .replace("has ", "have ").replace("takes ", "take ").replace("is ", "are "),
-                    lo=format_percent(lo["share"], 0, lang), rlo=report.region_label(lo["region"]),
-                    hi=format_percent(hi["share"], 0, lang), rhi=report.region_label(hi["region"])))
+                    lo=format_percent(rows["share"].min(), 0, lang),
+                    hi=format_percent(rows["share"].max(), 0, lang)))
+                sentences += _share_groups(report, clients, variable)
         block.add(paragraph(*sentences))
     else:
         key = order[0]
@@ -1273,6 +1520,32 @@ def _involvement(report: Report, clients: pd.DataFrame) -> Block:
         block.add(report.figure(fig, caption=_t(report, "Bron: cliëntinterviews.",
                                                 "Source: client interviews.")))
     return block
+
+
+def _share_groups(report: Report, clients: pd.DataFrame, variable: str) -> list[str]:
+    """Which regions lie above or below the rest on a yes/no item after case-mix adjustment
+    (the logit-normal multilevel comparison); nothing is said of regions it cannot separate."""
+    lang = report.language
+    result = _multilevel(report, clients, variable, kind="binary")
+    result = result[~result["suppressed"] & result["group"].notna()]
+    apart = result[result["group"] != "average"]
+    if result.empty:
+        return []
+    if apart.empty:
+        return [_t(report, "Na correctie voor de samenstelling van de cliënten zijn de regio's "
+                           "hierin niet van elkaar te onderscheiden.",
+                   "After adjusting for the clients' make-up, the regions cannot be told apart "
+                   "on this.")]
+    parts = []
+    for group in ("above", "below"):
+        names = [report.region_label(g) for g in apart.loc[apart["group"] == group, "region"]]
+        if names:
+            parts.append(f"{join_words(names, lang)} "
+                         f"{_GROUP_WORDS[group][0 if lang == 'nl' else 1]}")
+    return [say(lang, "Na correctie voor de samenstelling van de cliënten: {parts}; de andere "
+                      "regio's zijn gemiddeld.",
+                "After adjusting for the clients' make-up: {parts}; the other regions are "
+                "average.", parts=join_words(parts, lang))]
 
 
 def _share_figure(report: Report, frame: pd.DataFrame, **kwargs):
@@ -1399,17 +1672,23 @@ def _experience(report: Report, clients: pd.DataFrame) -> Block:
                     "ongunstig oordeel.",
             "Source: client interviews. For a reversed statement, agreeing is unfavourable.")))
     else:
-        dots = _dot_order(report, ordered, list(ordered["col"]))
-        fig = dot_plot_figure(ordered, group="col", labels=labels, order=dots,
-                          title=_t(report, "Ervaring met het MSS per regio",
-                                   "Experience with the MSS per region"),
-                          xlabel=_t(report, "gemiddelde schaalscore (1–5) met 95%-BI",
-                                    "mean scale score (1–5) with 95% CI"),
-                          xlim=(1, 5), language=lang, min_respondents=report.min_respondents,
-                          colours=_colours(report, dots))
-        block.add(report.figure(fig, caption=_t(report, "Bron: cliëntinterviews.",
-                                                "Source: client interviews.")
-                                + _extremes_caption(report)))
+        if not many_regions(report):
+            dots = _dot_order(report, ordered, list(ordered["col"]))
+            fig = dot_plot_figure(ordered, group="col", labels=labels, order=dots,
+                              title=_t(report, "Ervaring met het MSS per regio",
+                                       "Experience with the MSS per region"),
+                              xlabel=_t(report, "gemiddelde schaalscore (1–5) met 95%-BI",
+                                        "mean scale score (1–5) with 95% CI"),
+                              xlim=(1, 5), language=lang,
+                              min_respondents=report.min_respondents,
+                              colours=_colours(report, dots))
+            block.add(report.figure(fig, caption=_t(report, "Bron: cliëntinterviews.",
+                                                    "Source: client interviews.")
+                                    + _extremes_caption(report)))
+        block.add(_regions_compared(report, clients, "experience", decimals=2,
+                                    what=_t(report, "de schaal 'ervaring met het MSS'",
+                                            "the scale 'experience with the MSS'"),
+                                    axis=_t(report, "schaalscore (1–5)", "scale score (1–5)")))
     return block
 
 
@@ -1719,6 +1998,84 @@ def _method_sentences(report: Report) -> list[str]:
             "Open answers and respondent ids never appear in a report.", k=k),
     ]
     out[1:1] = pairwise
+    if report.comparative:
+        out += _comparison_method_sentences(report)
+    return out
+
+
+def _comparison_method_sentences(report: Report) -> list[str]:
+    """How regions are compared (multilevel model, three groups, funnel plots, clients
+    followed over rounds), in plain words for the appendix."""
+    lang = report.language
+    mix = _case_mix_words(report) or _t(report, "geen kenmerken", "no characteristics")
+    out = [
+        say(lang,
+            "Regio's eerlijk vergelijken. Regio's verschillen in wie ze bereiken, en een regio "
+            "met weinig cliënten kan door toeval hoog of laag uitkomen. Daarom vergelijkt dit "
+            "rapport de regio's met een multilevelmodel, zoals bij de CQ-index gebruikelijk: "
+            "cliënten binnen regio's, met een eigen niveau per regio en een correctie voor "
+            "{mix} (de case-mix, in te stellen in study.yaml onder settings.case_mix). Een "
+            "onbekend kenmerk telt als eigen categorie, zodat geen cliënt wegvalt.",
+            "Comparing regions fairly. Regions differ in whom they reach, and a region with few "
+            "clients can come out high or low by chance. This report therefore compares the "
+            "regions with a multilevel model, as is usual in CQ-index work: clients within "
+            "regions, with a level of its own for each region and an adjustment for {mix} (the "
+            "case mix, set in study.yaml under settings.case_mix). An unknown characteristic "
+            "counts as a category of its own, so that no client is lost.", mix=mix),
+        say(lang,
+            "De schatting van een regio wordt naar het gemiddelde van alle regio's getrokken, "
+            "meer naarmate de regio minder cliënten telt (empirische Bayes). De betrouwbaarheid "
+            "(0 tot 1) zegt welk deel van het verschil tussen een regio en het gemiddelde echt "
+            "bij de regio hoort en niet bij toeval. Een regio valt alleen in de groep 'boven "
+            "het gemiddelde' of 'onder het gemiddelde' als haar 95%-interval het gemiddelde "
+            "niet bevat; alle andere regio's heten 'gemiddeld' en worden niet gerangschikt. Een "
+            "regio met minder dan {k} cliënten doet niet mee.",
+            "A region's estimate is drawn towards the mean of all regions, the more so the "
+            "fewer clients it has (empirical Bayes). Its reliability (0 to 1) says how much of "
+            "the difference between the region and the mean belongs to the region rather than "
+            "to chance. A region is 'above average' or 'below average' only when its 95% "
+            "interval excludes the mean; all other regions are 'average' and are not ranked. A "
+            "region with fewer than {k} clients takes no part.",
+            k=format_count(report.min_respondents, lang)),
+        _t(report,
+           "Het trechterdiagram zet het gecorrigeerde gemiddelde van elke regio af tegen haar "
+           "aantal cliënten. De trechter geeft aan hoe ver een regio door toeval van het "
+           "gemiddelde kan liggen: ruim bij weinig cliënten, smal bij veel (95%- en "
+           "99,8%-grenzen, Spiegelhalter 2005). Verschillen de regio's samen meer dan toeval "
+           "verwacht (overdispersie), dan wordt de trechter verbreed met de spreiding tussen "
+           "regio's; onder de figuur staat wat er is gedaan.",
+           "The funnel plot sets each region's adjusted mean against its number of clients. "
+           "The funnel shows how far a region can lie from the mean by chance: wide with few "
+           "clients, narrow with many (95% and 99.8% limits, Spiegelhalter 2005). When the "
+           "regions together differ more than chance allows (overdispersion), the funnel is "
+           "widened by the spread between regions; the note under the figure says what was "
+           "done."),
+        _t(report,
+           "Voor ja/nee-vragen (zoals contact met een hulpverlener) is dezelfde vergelijking "
+           "benaderd op de logit-schaal: per regio het verschil tussen het waargenomen en het "
+           "bij haar cliënten verwachte aandeel, samengenomen met een random-effects-model. Die "
+           "benadering is ruw voor regio's met weinig cliënten of aandelen dicht bij 0% of "
+           "100%.",
+           "For yes/no questions (such as contact with a professional) the same comparison is "
+           "approximated on the logit scale: per region the difference between the observed "
+           "share and the share expected for its clients, combined in a random-effects model. "
+           "That approximation is rough for regions with few clients or shares near 0% or "
+           "100%."),
+    ]
+    if report.kind == "final":
+        out.append(say(
+            lang,
+            "Cliënten die in meer dan één ronde zijn geïnterviewd, houden hun pseudoniem. Voor "
+            "hen staat de verandering van dezelfde mensen tussen twee rondes apart (gemiddelde "
+            "verandering met 95%-interval, gepaarde t-toets), alleen als ten minste {k} "
+            "cliënten gevolgd zijn. Dat is iets anders dan het verschil tussen de gemiddelden "
+            "van twee rondes, dat ook kan komen doordat een ronde andere cliënten sprak.",
+            "Clients interviewed in more than one round keep their pseudonym. For them the "
+            "change of the same people between two rounds is shown separately (mean change "
+            "with 95% interval, paired t-test), only when at least {k} clients were followed. "
+            "That differs from the difference between two rounds' means, which may also come "
+            "from a round speaking to other clients.", k=format_count(report.min_respondents,
+                                                                         lang)))
     return out
 
 

@@ -1,0 +1,179 @@
+"""The multilevel comparison of regions against values derived independently of statsmodels.
+
+A balanced design (every region the same number of clients, no case mix) has closed forms: the
+REML estimates are the ANOVA estimators, σ² = MSW and τ² = (MSB - MSW)/n, and each region's
+empirical-Bayes estimate is the grand mean plus R·(ȳ_j - ȳ) with R = τ²/(τ² + σ²/n). The binary
+outcome's two stages are recomputed here from their formulas (empirical logits, DerSimonian-Laird).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from mss_eval.analysis.multilevel import CASE_MIX, multilevel_comparison
+
+Z95 = stats.norm.ppf(0.975)
+
+
+def _balanced() -> pd.DataFrame:
+    values = {"a": [5, 6, 7, 6, 5, 7], "b": [7, 8, 7, 9, 8, 9], "c": [6, 7, 8, 7, 6, 8],
+              "d": [8, 9, 9, 10, 8, 9]}
+    return pd.DataFrame({"round": "r1", "region": np.repeat(list(values), 6),
+                         "rating": np.concatenate([np.array(v, dtype=float)
+                                                   for v in values.values()])})
+
+
+def _anova(frame: pd.DataFrame) -> tuple[float, float, dict[str, float], float]:
+    """σ², τ² (ANOVA estimators), region means and grand mean, computed by hand."""
+    groups = {g: frame.loc[frame["region"] == g, "rating"].to_numpy() for g in
+              dict.fromkeys(frame["region"])}
+    k, n = len(groups), len(next(iter(groups.values())))
+    grand = sum(v.sum() for v in groups.values()) / (k * n)
+    msw = sum(((v - v.mean()) ** 2).sum() for v in groups.values()) / (k * (n - 1))
+    msb = n * sum((v.mean() - grand) ** 2 for v in groups.values()) / (k - 1)
+    return msw, (msb - msw) / n, {g: v.mean() for g, v in groups.items()}, grand
+
+
+def test_balanced_design_gives_the_anova_estimators_and_the_shrinkage_by_hand():
+    frame = _balanced()
+    sigma2, tau2, means, grand = _anova(frame)
+    out = multilevel_comparison(frame, "rating", covariates=(), min_n=5)
+    assert out["sigma2"].iloc[0] == pytest.approx(sigma2, rel=1e-4)
+    assert out["tau2"].iloc[0] == pytest.approx(tau2, rel=1e-4)
+    assert out["icc"].iloc[0] == pytest.approx(tau2 / (tau2 + sigma2), rel=1e-4)
+    assert out["overall"].iloc[0] == pytest.approx(grand, rel=1e-6)
+    r = tau2 / (tau2 + sigma2 / 6)
+    for _, row in out.iterrows():
+        g = row["region"]
+        estimate = grand + r * (means[g] - grand)
+        half = Z95 * math.sqrt(tau2 * (1 - r))
+        assert row["reliability"] == pytest.approx(r, rel=1e-4)
+        assert row["estimate"] == pytest.approx(estimate, abs=1e-4)
+        assert row["ci_low"] == pytest.approx(estimate - half, abs=1e-3)
+        assert row["ci_high"] == pytest.approx(estimate + half, abs=1e-3)
+        assert row["raw_mean"] == pytest.approx(means[g])
+    # clients needed for a reliability R: R/(1-R) · σ²/τ², rounded up
+    assert out["n_for_reliability_0_8"].iloc[0] == math.ceil(4 * sigma2 / tau2)
+    assert out["n_for_reliability_0_9"].iloc[0] == math.ceil(9 * sigma2 / tau2)
+
+
+def test_the_groups_follow_the_interval_against_the_overall_mean():
+    out = multilevel_comparison(_balanced(), "rating", covariates=(), min_n=5).set_index("region")
+    overall = out["overall"].iloc[0]
+    # a (mean 6) and d (mean 8.8) lie apart from the grand mean 7.5; b and c overlap it
+    assert out.loc["a", "ci_high"] < overall and out.loc["a", "group"] == "below"
+    assert out.loc["d", "ci_low"] > overall and out.loc["d", "group"] == "above"
+    for g in ("b", "c"):
+        assert out.loc[g, "ci_low"] <= overall <= out.loc[g, "ci_high"]
+        assert out.loc[g, "group"] == "average"
+
+
+def test_regions_no_more_different_than_chance_are_all_average_with_no_client_number():
+    # between-region mean square below the within: τ² is 0 on the boundary
+    frame = pd.DataFrame({"round": "r1", "region": np.repeat(["a", "b", "c"], 5),
+                          "rating": [5., 9, 7, 6, 8, 6, 8, 7, 5, 9, 7, 7, 6, 8, 7]})
+    out = multilevel_comparison(frame, "rating", covariates=(), min_n=5)
+    assert (out["tau2"] == 0).all() and (out["reliability"] == 0).all()
+    assert (out["group"] == "average").all()
+    assert out["n_for_reliability_0_8"].isna().all()
+    assert out["estimate"].to_numpy() == pytest.approx([7.0] * 3)
+
+
+def test_a_region_below_the_minimum_is_left_out_of_the_model_and_never_grouped():
+    frame = _balanced()
+    # region e: four clients who all gave a 10, far above everyone else
+    small = pd.DataFrame({"round": "r1", "region": ["e"] * 4, "rating": [10.0] * 4})
+    out = multilevel_comparison(pd.concat([frame, small], ignore_index=True), "rating",
+                                covariates=(), min_n=5).set_index("region")
+    e = out.loc["e"]
+    assert bool(e["suppressed"]) and e["note"] == "n_below_min" and e["n"] == 4
+    assert pd.isna(e["group"]) and pd.isna(e["estimate"]) and pd.isna(e["raw_mean"])
+    # the model is the one without region e
+    alone = multilevel_comparison(frame, "rating", covariates=(), min_n=5).set_index("region")
+    assert out.loc["a", "tau2"] == pytest.approx(alone.loc["a", "tau2"], rel=1e-6)
+    assert int(out.loc["a", "n_regions"]) == 4
+
+
+def test_one_region_at_the_minimum_fits_no_model():
+    frame = pd.DataFrame({"round": "r1", "region": ["a"] * 5 + ["b"] * 3,
+                          "rating": [7.0, 8, 9, 7, 8, 6, 6, 5]})
+    out = multilevel_comparison(frame, "rating", covariates=(), min_n=5).set_index("region")
+    assert out.loc["a", "note"] == "single_region" and pd.isna(out.loc["a", "group"])
+    assert pd.isna(out.loc["a", "tau2"]) and not bool(out.loc["a", "suppressed"])
+    assert bool(out.loc["b", "suppressed"])
+
+
+def test_case_mix_adjusts_for_who_a_region_reaches():
+    # the same rating per age band in both regions; region a reaches mostly the young, who
+    # rate lower: raw means differ, the case-mix adjusted means do not
+    young, old = [6.0, 6.5, 5.5], [8.0, 8.5, 7.5]
+    a = pd.DataFrame({"region": "a", "age_band": ["under_25"] * 6 + ["age_55_plus"] * 3,
+                      "rating": young * 2 + old})
+    b = pd.DataFrame({"region": "b", "age_band": ["under_25"] * 3 + ["age_55_plus"] * 6,
+                      "rating": young + old * 2})
+    c = pd.DataFrame({"region": "c", "age_band": ["under_25"] * 3 + ["age_55_plus"] * 3,
+                      "rating": young + old})
+    frame = pd.concat([a, b, c], ignore_index=True).assign(round="r1")
+    out = multilevel_comparison(frame, "rating", covariates=("age_band",), min_n=5)
+    out = out.set_index("region")
+    assert out.loc["a", "raw_mean"] < out.loc["b", "raw_mean"] - 0.5
+    assert out.loc["a", "adjusted_mean"] == pytest.approx(out.loc["b", "adjusted_mean"],
+                                                          abs=1e-6)
+    assert out.loc["a", "tau2"] == pytest.approx(0.0, abs=1e-9)
+
+
+def test_a_missing_characteristic_is_a_category_so_no_client_is_lost():
+    frame = _balanced().assign(gender=["man", "woman", None] * 8)
+    out = multilevel_comparison(frame, "rating", covariates=("gender",), min_n=5)
+    assert int(out["n_model"].iloc[0]) == 24
+
+
+def test_default_case_mix_is_the_four_characteristics_of_the_cq_index():
+    assert CASE_MIX == ("age_band", "gender", "education", "living_situation")
+
+
+def test_a_yes_no_outcome_follows_the_logit_normal_approximation_by_hand():
+    counts = {"a": (2, 10), "b": (9, 12), "c": (5, 8), "d": (14, 15), "e": (3, 14)}
+    rows = []
+    for g, (yes, n) in counts.items():
+        rows += [{"region": g, "spv": v} for v in [True] * yes + [False] * (n - yes)]
+    frame = pd.DataFrame(rows).assign(round="r1")
+    frame["spv"] = frame["spv"].astype("boolean")
+    out = multilevel_comparison(frame, "spv", covariates=(), min_n=5).set_index("region")
+    assert (out["method"] == "logit_normal_dl").all()
+    # by hand: empirical logits against the overall share, DerSimonian-Laird τ², shrinkage
+    p = sum(y for y, _ in counts.values()) / sum(n for _, n in counts.values())
+    d = np.array([math.log(y / (n - y)) - math.log(p / (1 - p)) for y, n in counts.values()])
+    v = np.array([1 / y + 1 / (n - y) for y, n in counts.values()])
+    w = 1 / v
+    fixed = (w * d).sum() / w.sum()
+    q = (w * (d - fixed) ** 2).sum()
+    tau2 = max(0.0, (q - (len(d) - 1)) / (w.sum() - (w ** 2).sum() / w.sum()))
+    wr = 1 / (v + tau2)
+    mu = (wr * d).sum() / wr.sum()
+    assert out["tau2"].iloc[0] == pytest.approx(tau2, rel=1e-6)
+    centre = math.log(p / (1 - p)) + mu
+    expit = lambda x: 1 / (1 + math.exp(-x))  # noqa: E731
+    assert out["overall"].iloc[0] == pytest.approx(expit(centre), rel=1e-6)
+    for (g, _), dj, vj in zip(counts.items(), d, v):
+        r = tau2 / (tau2 + vj)
+        u, sd = r * (dj - mu), math.sqrt(r * vj)
+        assert out.loc[g, "reliability"] == pytest.approx(r, rel=1e-6)
+        assert out.loc[g, "estimate"] == pytest.approx(expit(centre + u), rel=1e-6)
+        assert out.loc[g, "ci_low"] == pytest.approx(expit(centre + u - Z95 * sd), rel=1e-6)
+    assert out["sigma2"].iloc[0] == pytest.approx(1 / (p * (1 - p)))
+    assert out["icc"].iloc[0] == pytest.approx(tau2 / (tau2 + math.pi ** 2 / 3))
+    # region e: 3 of 14 against about 58% overall, reliable enough to fall below
+    assert out.loc["e", "group"] == "below"
+
+
+def test_a_share_of_0_or_100_percent_gets_half_a_count_added():
+    frame = pd.DataFrame({"round": "r1", "region": np.repeat(["a", "b"], 6),
+                          "spv": [True] * 6 + [True, False] * 3})
+    out = multilevel_comparison(frame, "spv", kind="binary", covariates=(), min_n=5)
+    assert out["estimate"].notna().all() and np.isfinite(out["estimate"].astype(float)).all()
