@@ -299,17 +299,17 @@ def test_the_base_check_catches_a_response_resting_on_its_respondents():
 
 # -- the marker in figures: a chart whose data are all suppressed says so, not "no data" --------
 def test_a_chart_with_only_suppressed_data_shows_the_marker_not_no_data():
-    from mss_eval.report.figures import share_bars
+    from mss_eval.report.figures import share_figure
     from mss_eval.report.style import SUPPRESSED_MARKER
 
     frame = pd.DataFrame({"item": ["has_spv", "paid_work"], "region": ["zeist", "zeist"],
                           "share": [None, None], "n": [4, 4], "suppressed": [True, True]})
-    fig = share_bars(frame, category="item", hue="region", title="Hulpverleners",
+    fig = share_figure(frame, category="item", hue="region", title="Hulpverleners",
                      language="nl", min_respondents=5)
     assert f"{SUPPRESSED_MARKER} = Niet getoond (te weinig respondenten)" in fig.alt
     assert "Geen gegevens" not in fig.alt
     assert any("minder dan 5 respondenten" in note for note in fig.notes)
     # without rows at all, the chart still says there is nothing to show
-    empty = share_bars(frame.iloc[:0], category="item", hue="region", title="Hulpverleners",
+    empty = share_figure(frame.iloc[:0], category="item", hue="region", title="Hulpverleners",
                        language="nl", min_respondents=5)
     assert "Geen gegevens om te tonen" in empty.alt and SUPPRESSED_MARKER + " =" not in empty.alt

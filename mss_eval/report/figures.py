@@ -152,17 +152,17 @@ def _number_formatter(decimals: int, language: str, percent: bool = False, absol
     return FuncFormatter(fmt)
 
 
-def legend_below(ax: Any, ncol: int) -> None:
+def _legend_below(ax: Any, ncol: int) -> None:
     """A legend of ``ax``'s entries centred under it, on its figure, with fewer columns when
     they would not fit the width. The PNG writer makes room for it under the axes."""
     fig = ax.figure
     handles, texts = ax.get_legend_handles_labels()
-    renderer = fig.canvas.get_renderer()
     room = fig.bbox.width - 2 * PAD_IN * fig.dpi
     while True:
         legend = fig.legend(handles, texts, loc="lower center", bbox_to_anchor=(0.5, 0.0),
                             ncol=ncol, frameon=False, handlelength=1.0, columnspacing=1.2)
-        if ncol <= 1 or legend.get_window_extent(renderer).width <= room:
+        # measured with the figure's own renderer, whatever its canvas
+        if ncol <= 1 or legend.get_window_extent().width <= room:
             return
         legend.remove()
         ncol -= 1
@@ -316,7 +316,7 @@ def likert_bars(
     if title:
         ax.set_title(title)
     if legend:
-        legend_below(ax, ncol=min(k, 5))
+        _legend_below(ax, ncol=min(k, 5))
     return ax
 
 
@@ -669,7 +669,7 @@ def network_ring_bars(
     if title:
         ax.set_title(title)
     if legend:
-        legend_below(ax, ncol=min(len(ring_order), 2))
+        _legend_below(ax, ncol=min(len(ring_order), 2))
     return ax
 
 
@@ -803,7 +803,7 @@ def share_bars(
     if title:
         ax.set_title(title)
     if legend and len(hues) > 1:
-        legend_below(ax, ncol=min(len(hues), 4))
+        _legend_below(ax, ncol=min(len(hues), 4))
     return ax
 
 

@@ -65,7 +65,7 @@ def _suptitle(fig: Any) -> Any:
 def lay_out(fig: Any) -> None:
     """Make room for titles, tick labels and a legend below the axes, measured once.
 
-    A figure-level legend (see :func:`mss_eval.report.figures.legend_below`) gets the space its
+    A figure-level legend (see ``mss_eval.report.figures._legend_below``) gets the space its
     rows need, and a title too wide for the figure is broken over lines. A single axes is then
     placed so that its decorations (title, tick labels, axis label, value labels) end just
     inside the figure, under the figure's title if it has one; a figure with several axes goes
