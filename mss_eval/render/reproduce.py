@@ -108,15 +108,22 @@ def compare_figures(old: dict, new: dict) -> list[str]:
 def html_tables(document: str) -> list[tuple[str, list[list[str]]]]:
     """Every table of a report's HTML: ``(caption, rows of cell texts)``; a table without a
     caption is named by its position (``tabel 3``)."""
-    from bs4 import BeautifulSoup
+    from lxml import etree
+    from lxml import html as lxml_html
 
-    soup = BeautifulSoup(document, "html.parser")
+    def text(element) -> str:
+        return " ".join(" ".join(t.strip() for t in element.itertext() if t.strip()).split())
+
+    try:
+        root = lxml_html.document_fromstring(document)
+    except (etree.ParserError, ValueError):  # an empty document has no tables
+        return []
     tables = []
-    for i, table in enumerate(soup.find_all("table"), start=1):
-        caption = table.find("caption")
-        name = " ".join(caption.get_text(" ", strip=True).split()) if caption else f"#{i}"
-        rows = [[" ".join(cell.get_text(" ", strip=True).split())
-                 for cell in row.find_all(["th", "td"])] for row in table.find_all("tr")]
+    for i, table in enumerate(root.iter("table"), start=1):
+        caption = table.find(".//caption")
+        name = text(caption) if caption is not None else f"#{i}"
+        rows = [[text(cell) for cell in row if cell.tag in ("th", "td")]
+                for row in table.iter("tr")]
         tables.append((name, rows))
     return tables
 

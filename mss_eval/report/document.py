@@ -503,7 +503,7 @@ class Block:
 
     def add(self, *items: Any) -> "Block":
         for item in items:
-            if item is None or item == "":
+            if item is None or (isinstance(item, str) and not item):
                 continue
             if isinstance(item, Block):
                 self.nodes.extend(item.nodes)
