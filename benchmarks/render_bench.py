@@ -17,7 +17,8 @@ each in its own child process:
     region, the round notebook per round, the final notebook), with ``MSS_EVAL_NO_CACHE=1``: the
     notebooks as they were before the tidy cache, each validating the study again;
 (c) the floor: the same analysis, figure and HTML-writing functions (``Report``, the chapter
-    functions, ``notebook_to_html``, ``figures_json``, and ``html_to_pdf`` when PDF is asked) for
+    functions, ``report_nodes``, ``notebook_to_html``, ``figures_json``, and ``write_pdf`` when
+    PDF is asked) for
     every report in one Python process, the study loaded once, no notebooks and no kernels.
 
 For each it prints wall time, CPU time (``getrusage`` of the child and all its descendants),
@@ -209,8 +210,8 @@ def child_floor(study: Path, out: Path, formats: list[str], sample: int | None =
     import mss_eval
     from mss_eval.problems import StudyError
     from mss_eval.atomic import atomic_write
-    from mss_eval.render.export import figures_json, html_to_pdf, notebook_to_html, \
-        prepare_for_export
+    from mss_eval.render.export import (figures_json, notebook_to_html, prepare_for_export,
+                                        report_nodes, write_pdf)
     from mss_eval.report import chapters
     from mss_eval.report.notebook import Report, quiet_known_warnings
     from mss_eval.report.style import set_theme
@@ -247,19 +248,22 @@ def child_floor(study: Path, out: Path, formats: list[str], sample: int | None =
                                      "executive", "personal", "conclusions", "appendix"), 2):
             block = getattr(chapters, chapter)(report)
             cell = new_code_cell(f"chapters.{chapter}(report)", execution_count=n)
+            # the display bundle a notebook gets: HTML and the nodes as JSON
             cell.outputs = [new_output("execute_result", execution_count=n,
-                                       data={"text/html": block._repr_html_(),
-                                             "text/plain": repr(block)})]
+                                       data=block._repr_mimebundle_())]
             cells.append(cell)
         nb, _, title, _ = prepare_for_export(new_notebook(cells=cells))
+        nodes, _ = report_nodes(nb, job.language)
+        contents = next((node for node in nodes if node.kind == "contents"), None)
         document = notebook_to_html(nb, title=title.get("title") or job.title,
-                                    language=job.language)
+                                    language=job.language, contents=contents)
         job.folder.mkdir(parents=True, exist_ok=True)
         atomic_write(job.output("figures"), figures_json(report.key_figures))
         if "html" in job.formats:
             atomic_write(job.output("html"), document)
         if "pdf" in job.formats:
-            html_to_pdf(document, job.output("pdf"), base_url=job.folder)
+            write_pdf(nodes, job.output("pdf"), html=document, base_url=job.folder,
+                      language=job.language)
         seconds[job.kind] += time.monotonic() - t0
         cpu[job.kind] += _cpu_now() - c0
     extra = {"failed": failed, "reports": len(chosen)}

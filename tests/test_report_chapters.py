@@ -36,7 +36,7 @@ def study(study_dir):
 
 
 def whole(report: Report) -> str:
-    return "\n".join([report.title_page()] + [f(report).html for f in CHAPTERS])
+    return "\n".join([report.title_page().html] + [f(report).html for f in CHAPTERS])
 
 
 def _text(html: str) -> str:

@@ -240,12 +240,12 @@ def test_a_title_page_names_a_national_rounds_regions_by_number_and_the_first_fe
     rnd = study.config.rounds[0]
     names = [study.config.region(g).name for g in rnd.regions]
     subtitle = re.compile(r'<p class="report-subtitle">(.*?)</p>')
-    few = html.unescape(subtitle.search(Report(study, round=rnd.id).title_page()).group(1))
+    few = html.unescape(subtitle.search(Report(study, round=rnd.id).title_page().html).group(1))
     assert few == ", ".join(names)
     monkeypatch.setattr(notebook, "TITLE_PAGE_REGIONS", 2)
-    many = html.unescape(subtitle.search(Report(study, round=rnd.id).title_page()).group(1))
+    many = html.unescape(subtitle.search(Report(study, round=rnd.id).title_page().html).group(1))
     assert many == (f"{len(names)} regio's: {names[0]}, {names[1]} en {len(names) - 2} andere")
-    final = html.unescape(Report(study, language="en").title_page())
+    final = html.unescape(Report(study, language="en").title_page().html)
     assert f"{len(study.config.regions)} regions: " in final
     assert f"and {len(study.config.regions) - 2} more" in final
 
@@ -258,7 +258,7 @@ def test_a_title_page_names_the_first_regions_left_out_and_counts_the_rest(study
     broken = type(study)(path=study.path, config=study.config, tables=study.tables,
                          files=study.files, problems=study.problems, skipped=left_out)
     monkeypatch.setattr(notebook, "TITLE_PAGE_REGIONS", 2)
-    page = html.unescape(Report(broken).title_page())
+    page = html.unescape(Report(broken).title_page().html)
     notice = re.search(r"Niet opgenomen wegens fouten in de gegevens: (.*?)\.</p>", page).group(1)
     first = [f"{study.config.region(g).name} ({r})" for r, g in left_out[:2]]
     assert notice == f"{first[0]}, {first[1]} en {len(left_out) - 2} andere"

@@ -111,6 +111,6 @@ def test_rendered_author_text_carries_the_footnote_when_a_figure_is_suppressed(t
     folder.mkdir(parents=True)
     (folder / "personal.md").write_text("Woonbegeleiding: {{ region.personal.housing_support }}.")
     text = author_text(tmp_path, "personal", "2010-1", "de_bilt")
-    html = render_author_text(text, FIGURES, language="nl", min_respondents=5)
+    html = render_author_text(text, FIGURES, language="nl", min_respondents=5).html
     assert f"Woonbegeleiding: {SUPPRESSED_MARKER}." in html
     assert "minder dan 5 respondenten" in html
