@@ -60,7 +60,10 @@ def out(tmp_path) -> tuple[Path, object]:
             "noord": _levels(7.6, 14, 0.35), "zuid": _levels(8.3, 13, 0.5),
             "west": _levels(None, 3, None, suppressed=True)}},
     }
+    meanings = {"personal.rating_mean": {"text": "Gemiddeld rapportcijfer", "unit": "rating"},
+                "personal.informal_share": {"text": "Informeel aandeel", "unit": "share"}}
     for rnd, data in figures.items():
+        data["definitions"] = meanings  # client_interview has none: named by its id
         (out / rnd).mkdir(parents=True)
         (out / rnd / "figures.json").write_text(json.dumps(data), encoding="utf-8")
     config = load_config(study)
