@@ -1447,8 +1447,8 @@ def _regions_compared(report: Report, clients: pd.DataFrame, column: str, *, wha
         rows = rows.assign(sd=float(fitted["sigma2"].iloc[0]) ** 0.5)
         funnel = funnel_data(rows, "adjusted_mean", target="overall", sd="sd",
                              adjustment="additive", min_n=report.min_respondents)
-        title = _t(report, f"Trechterdiagram: {what} per regio",
-                   f"Funnel plot: {what} per region")
+        title = _t(report, f"{_cap(what)} per regio tegen het aantal cliënten",
+                   f"{_cap(what)} per region against the number of clients")
         if report.kind == "final":
             title += f" — {report.config.round(rnd).label}"
         fig = funnel_figure(funnel, labels=region_labels, title=title, ylabel=axis,
@@ -1457,7 +1457,7 @@ def _regions_compared(report: Report, clients: pd.DataFrame, column: str, *, wha
         block.add(report.figure(fig, caption=_t(
             report, f"Bron: cliëntinterviews. Per regio het gemiddelde na correctie voor "
                     f"{_case_mix_words(report)}, tegen het aantal cliënten. Binnen de "
-                    f"stippellijnen (95%) en de puntlijnen (99,8%) ligt wat toeval bij dat "
+                    f"streepjeslijnen (95%) en de puntlijnen (99,8%) ligt wat toeval bij dat "
                     f"aantal kan verklaren.",
             f"Source: client interviews. Each region's mean adjusted for "
             f"{_case_mix_words(report)}, against its number of clients. Within the dashed "
