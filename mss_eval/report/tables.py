@@ -28,12 +28,14 @@ from typing import Any, Literal
 import pandas as pd
 
 from .style import (
+    NO_DATA_MARKER,
     SUPPRESSED_MARKER,
     check_language,
     format_number,
     format_percent,
     format_range,
     is_missing,
+    no_data_note,
     suppression_note,
 )
 
@@ -99,6 +101,10 @@ class ReportTable:
     def has_suppressed(self) -> bool:
         return bool((self.cells == SUPPRESSED_MARKER).to_numpy().any())
 
+    @property
+    def has_no_data(self) -> bool:
+        return bool((self.cells == NO_DATA_MARKER).to_numpy().any())
+
     def to_html(self) -> str:
         """The table as a self-contained HTML fragment (caption, header, body, notes)."""
         esc = html.escape
@@ -129,7 +135,7 @@ class ReportTable:
                     classes = []
                     if col in self.numeric_columns:
                         classes.append("num")
-                    if value == SUPPRESSED_MARKER:
+                    if value in (SUPPRESSED_MARKER, NO_DATA_MARKER):
                         classes.append("suppressed")
                     c = f' class="{" ".join(classes)}"' if classes else ""
                     out.append(f"<td{c}>{text}</td>")
@@ -199,6 +205,12 @@ def format_cells(
         if suppressed and suppressed in frame.columns
         else [False] * len(frame)
     )
+    # a flagged row that rests on nobody has no data, not too few respondents
+    base = next((c.name for c in columns if c.base and c.name in frame.columns),
+                "n" if "n" in frame.columns else None)
+    empty = (pd.to_numeric(frame[base], errors="coerce").fillna(-1).to_numpy() == 0
+             if base else [False] * len(frame))
+    markers = [NO_DATA_MARKER if e else SUPPRESSED_MARKER for e in empty]
     out = {}
     for col in columns:
         if col.kind == "range" or "|" in col.name:
@@ -206,12 +218,12 @@ def format_cells(
             scale = 100.0 if col.kind == "percent" else 1.0
             unit = "%" if col.kind == "percent" else ""
             values = [
-                SUPPRESSED_MARKER if flag else (
+                marker if flag else (
                     format_range(None if is_missing(a) else float(a) * scale,
                                  None if is_missing(b) else float(b) * scale,
                                  _decimals(col, col.kind), language)
                     + (unit if not is_missing(a) else ""))
-                for a, b, flag in zip(frame[low], frame[high], flags)
+                for a, b, flag, marker in zip(frame[low], frame[high], flags, markers)
             ]
             out[col.name] = values
             continue
@@ -222,11 +234,11 @@ def format_cells(
             own = frame[col.suppressed_by].fillna(False).astype(bool).to_numpy()
             col_flags = [bool(a) or bool(b) for a, b in zip(flags, own)]
         texts = []
-        for value, flag in zip(series.tolist(), col_flags):
+        for value, flag, marker in zip(series.tolist(), col_flags, markers):
             is_stat = (kind != "text" and col.labels is None and col.name not in keep) \
                 or col.name in hide
             if flag and is_stat and not (col.base and not is_missing(value)):
-                texts.append(SUPPRESSED_MARKER)
+                texts.append(marker)
             else:
                 texts.append(_format_value(value, col, kind, language))
         out[col.name] = texts
@@ -343,6 +355,8 @@ def report_table(
     )
     if table.has_suppressed:
         table.notes.append(suppression_note(language, min_respondents))
+    if table.has_no_data:
+        table.notes.append(no_data_note(language))
     return table
 
 
