@@ -232,7 +232,8 @@ details {{ margin: .4rem 0 0; font-size: .88rem; }} summary {{ cursor: pointer; 
 tr.total th, tr.total td {{ font-weight: 700; }}
 .ci-text {{ color: #5b6472; font-size: .85em; }}
 {highlight_css}
-</style></head>
+</style>
+<noscript><style>.series[hidden] {{ display: block; }}</style></noscript></head>
 <body><a class="skip" href="#main">{esc(w['skip'])}</a>
 <main id="main" data-highlight="">
 <h1>{esc(config.name)}</h1>
