@@ -199,3 +199,19 @@ def test_perfect_separation_in_the_case_mix_falls_back_to_the_overall_share():
     crude = multilevel_comparison(frame, "spv", kind="binary", covariates=(), min_n=5)
     assert adjusted["adjusted_mean"].to_numpy() == pytest.approx(
         crude["adjusted_mean"].to_numpy())
+
+
+def test_the_case_mix_is_a_setting_of_study_yaml(tmp_path):
+    from mss_eval.problems import StudyError
+    from mss_eval.study import load_config
+
+    base = ("name: s\nrounds:\n- id: r1\n  label: R1\n  regions: [a]\n"
+            "regions:\n- id: a\n  name: A\nsettings:\n  case_mix: {mix}\n")
+    (tmp_path / "study.yaml").write_text(base.format(mix="[gender, age_band]"),
+                                         encoding="utf-8")
+    assert load_config(tmp_path).settings.case_mix == ("gender", "age_band")
+    (tmp_path / "study.yaml").write_text(base.format(mix="[shoe_size]"), encoding="utf-8")
+    with pytest.raises(StudyError) as raised:
+        load_config(tmp_path)
+    problem = raised.value.problems[0]
+    assert "settings.case_mix" in problem.message and problem.line == 10
