@@ -218,6 +218,9 @@ class Instrument(_Strict):
 
     id: str
     title: Text
+    #: The instrument as a noun phrase inside a sentence ("de enquête onder
+    #: samenwerkingspartners"), for report text that names it.
+    in_sentence: Text | None = None
     unit: Text
     description: Text | None = None
     #: The column identifying a row (a respondent id, a segment id); pseudonymised when loading.

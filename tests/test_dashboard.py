@@ -60,7 +60,10 @@ def out(tmp_path) -> tuple[Path, object]:
             "noord": _levels(7.6, 14, 0.35), "zuid": _levels(8.3, 13, 0.5),
             "west": _levels(None, 3, None, suppressed=True)}},
     }
+    meanings = {"personal.rating_mean": {"text": "Gemiddeld rapportcijfer", "unit": "rating"},
+                "personal.informal_share": {"text": "Informeel aandeel", "unit": "share"}}
     for rnd, data in figures.items():
+        data["definitions"] = meanings  # client_interview has none: named by its id
         (out / rnd).mkdir(parents=True)
         (out / rnd / "figures.json").write_text(json.dumps(data), encoding="utf-8")
     config = load_config(study)
@@ -175,3 +178,22 @@ def test_choosing_a_figure_and_a_region_shows_and_marks_them(out, browser):
     assert highlight == "zuid"
     assert "Zuid" in announced
     assert page.violations == [], describe(page.violations)
+
+
+def test_a_round_of_many_regions_shows_its_five_highest_and_lowest():
+    from mss_eval.render.dashboard import RoundFigures, panel
+
+    regions = {f"g{i:02d}": f"Regio {i:02d}" for i in range(30)}
+    figures = {"round": {"personal": {"rating_mean": _rec(6.5, 300)}},
+               "regions": {g: {"personal": {"rating_mean": _rec(5.0 + i / 10, 10)}}
+                           for i, g in enumerate(regions)}}
+    figures["regions"]["g29"]["personal"]["rating_mean"] = _rec(None, 2, suppressed=True)
+    from html import unescape
+
+    html = unescape(panel("personal.rating_mean", {"text": "Rapportcijfer", "unit": "rating"},
+                          RoundFigures("r", "Ronde", figures), regions, "nl", "x"))
+    shown = re.findall(r'class="label">([^<]+)</text>', html)
+    # 28 is the highest shown (29 is suppressed), 00 the lowest
+    assert shown == [f"Regio {i:02d}" for i in (28, 27, 26, 25, 24, 4, 3, 2, 1, 0)] + \
+        ["Alle regio's samen"]
+    assert "de 5 hoogste en 5 laagste van 30 regio's" in html

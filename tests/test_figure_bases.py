@@ -217,6 +217,8 @@ def _scope_of(figures: dict, path: tuple) -> tuple[str, str | None, str | None]:
         return "region", meta["round"], path[1]
     if head == "study":
         return "study", None, None
+    if head == "changes":  # a region's change between rounds: a difference, not a base
+        return "change", None, path[1]
     if head == "rounds":
         return ("region", path[1], path[3]) if path[2] == "regions" else ("round", path[1], None)
     raise AssertionError(f"unknown scope at {path}")
@@ -236,6 +238,8 @@ def base_violations(figures: dict, cfg) -> list[str]:
         d = DEFINITIONS[rec["definition"]]
         kind, rnd, region = _scope_of(figures, path)
         where = ".".join(path)
+        if kind == "change":
+            continue
         if d.level == "collection" and d.name.endswith("_response"):
             method = d.name.removesuffix("_response")
             pairs = ([(rnd, region)] if kind == "region" else

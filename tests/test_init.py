@@ -120,3 +120,20 @@ def test_init_in_english(tmp_path):
     assert "# study.yaml: what this study is" in (target / "study.yaml").read_text("utf-8")
     wb = openpyxl.load_workbook(target / "templates" / "client_interview.xlsx")
     assert wb.sheetnames[0] == DATA_SHEET["en"]
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_the_commented_response_example_validates_once_uncommented(tmp_path, language):
+    from mss_eval.input.validate import validate_study
+
+    root = tmp_path / "study"
+    assert cli.main(["init", str(root), "--language", language]) == 0
+    text = (root / "study.yaml").read_text(encoding="utf-8")
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.strip() == "# approached:")
+    lines[start] = lines[start].replace("# ", "", 1)
+    lines[start + 1] = lines[start + 1].replace("# ", "", 1)
+    (root / "study.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    report = validate_study(root)
+    assert [p for p in report.problems if p.code.startswith("approached")] == []
+    assert load_config(root).rounds[0].approached

@@ -203,3 +203,30 @@ def test_a_file_entry_keeps_its_frame_dtypes_and_problems_without_the_bundle(stu
             continue
         pdt.assert_frame_equal(a.frame, b.frame, check_exact=True)
         assert list(a.frame.dtypes) == list(b.frame.dtypes)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("guarded", [True, False])
+def test_a_script_loads_once_with_workers_and_without_the_main_guard_is_told_why(tmp_path,
+                                                                                guarded):
+    """Workers import the caller's script again (multiprocessing's documented behaviour): with
+    the guard nothing is repeated; without it the workers stop at Python's own explanation and
+    the files are read in the script's process, with a warning that says what to do."""
+    import subprocess
+    import sys
+
+    from mss_eval.example.generator import generate_study
+
+    study = generate_study(tmp_path / "study", regions_per_round=2, size_factor=0.3)
+    body = (f"study = mss_eval.load_study({str(study)!r}, workers=2, on_error='skip')\n"
+            "print('loaded', len(study['client_interview']))\n")
+    script = "import mss_eval\n" + (
+        "if __name__ == '__main__':\n" + "".join(f"    {line}\n" for line in body.splitlines())
+        if guarded else body)
+    path = tmp_path / "script.py"
+    path.write_text(script, encoding="utf-8")
+    done = subprocess.run([sys.executable, str(path)], capture_output=True, text=True,
+                          timeout=300, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.count("loaded") == 1
+    assert ("if __name__ == \"__main__\":" in done.stderr) is not guarded

@@ -177,3 +177,41 @@ def test_a_share_of_0_or_100_percent_gets_half_a_count_added():
                           "spv": [True] * 6 + [True, False] * 3})
     out = multilevel_comparison(frame, "spv", kind="binary", covariates=(), min_n=5)
     assert out["estimate"].notna().all() and np.isfinite(out["estimate"].astype(float)).all()
+
+
+def test_two_regions_closer_than_chance_give_tau2_zero_not_a_negative_variance():
+    # DerSimonian-Laird's moment estimate is negative here; truncated at 0 every region is
+    # the overall share
+    frame = pd.DataFrame({"round": "r1", "region": np.repeat(["a", "b"], 10),
+                          "spv": [True] * 5 + [False] * 5 + [True] * 6 + [False] * 4})
+    out = multilevel_comparison(frame, "spv", kind="binary", covariates=(), min_n=5)
+    assert (out["tau2"] == 0).all() and (out["group"] == "average").all()
+    assert out["estimate"].to_numpy() == pytest.approx([out["overall"].iloc[0]] * 2)
+
+
+def test_perfect_separation_in_the_case_mix_falls_back_to_the_overall_share():
+    # every woman says yes: the case-mix coefficient runs off, so no adjustment is made
+    frame = pd.DataFrame({"round": "r1", "region": np.repeat(["a", "b", "c"], 6),
+                          "gender": ["woman", "man"] * 9,
+                          "spv": [True, False, True, True, True, False] * 3})
+    adjusted = multilevel_comparison(frame, "spv", kind="binary", covariates=("gender",),
+                                     min_n=5)
+    crude = multilevel_comparison(frame, "spv", kind="binary", covariates=(), min_n=5)
+    assert adjusted["adjusted_mean"].to_numpy() == pytest.approx(
+        crude["adjusted_mean"].to_numpy())
+
+
+def test_the_case_mix_is_a_setting_of_study_yaml(tmp_path):
+    from mss_eval.problems import StudyError
+    from mss_eval.study import load_config
+
+    base = ("name: s\nrounds:\n- id: r1\n  label: R1\n  regions: [a]\n"
+            "regions:\n- id: a\n  name: A\nsettings:\n  case_mix: {mix}\n")
+    (tmp_path / "study.yaml").write_text(base.format(mix="[gender, age_band]"),
+                                         encoding="utf-8")
+    assert load_config(tmp_path).settings.case_mix == ("gender", "age_band")
+    (tmp_path / "study.yaml").write_text(base.format(mix="[shoe_size]"), encoding="utf-8")
+    with pytest.raises(StudyError) as raised:
+        load_config(tmp_path)
+    problem = raised.value.problems[0]
+    assert "settings.case_mix" in problem.message and problem.line == 10

@@ -322,12 +322,15 @@ def test_the_notebooks_run_as_they_are_under_nbval_lax(study, tmp_path):
     Copies are pointed at the private example study, the only change to the notebooks.
     """
     copies = []
-    for name in ("region_report", "round_report", "final_report"):
+    for name in ("region_report", "round_report", "final_report", "verkenning"):
         nb = nbformat.read(ROOT / "notebooks" / f"{name}.ipynb", as_version=4)
         params = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
         assert '"../data_templates/example_study"' in params.source
         params.source = params.source.replace('"../data_templates/example_study"',
                                               repr(str(study)))
+        # the guided notebook renders one report: into the test's folder
+        params.source = params.source.replace('"../reports/verkenning"',
+                                              repr(str(tmp_path / "reports")))
         path = tmp_path / f"{name}.ipynb"
         nbformat.write(nb, path)
         copies.append(str(path))

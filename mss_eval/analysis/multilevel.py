@@ -254,9 +254,10 @@ def multilevel_comparison(frame: pd.DataFrame, outcome: str, *, kind: str | None
             fit = _fit_gaussian if kind == "gaussian" else _fit_binary
             per_region, shared_fit = fit(model, cov_cols, keep, z)
             fitted, shared = per_region, {**shared, **shared_fit}
+        means = g.groupby("_group", sort=False)["_y"].mean()
         for region, size in sizes.items():
+            raw = float(means[region])
             region = str(region)
-            raw = float(g.loc[g["_group"] == region, "_y"].mean())
             row = {**head, "region": region, "n": int(size), "raw_mean": raw}
             if size < min_n:
                 rows.append({**row, "raw_mean": np.nan, "note": "n_below_min",
@@ -333,15 +334,18 @@ def _fit_gaussian(model: pd.DataFrame, cov_cols: list[str], keep: list[str], z: 
     effects = result.random_effects
     conditional = result.random_effects_cov
     out = {}
+    # per region at once: clients, mean outcome and mean fixed part
+    per = pd.DataFrame({"g": data["_group"].to_numpy(), "y": data["_y"].to_numpy(dtype=float),
+                        "f": fixed}).groupby("g", sort=False).agg(
+        n=("y", "size"), y=("y", "mean"), f=("f", "mean"))
     for region in keep:
-        at = (data["_group"] == region).to_numpy()
-        n = int(at.sum())
+        n = int(per.at[region, "n"])
         u = float(np.asarray(effects[region])[0]) if tau2 > 0 else 0.0
         var = float(np.asarray(conditional[region])[0, 0]) if tau2 > 0 else 0.0
         sd = math.sqrt(max(var, 0.0))
         low, high = overall + u - z * sd, overall + u + z * sd
         out[region] = {
-            "adjusted_mean": float(data.loc[at, "_y"].mean() - fixed[at].mean() + overall),
+            "adjusted_mean": float(per.at[region, "y"] - per.at[region, "f"] + overall),
             "estimate": overall + u, "ci_low": low, "ci_high": high,
             "reliability": tau2 / (tau2 + sigma2 / n) if tau2 > 0 else 0.0,
             "group": _group_of(low, high, overall)}
@@ -390,10 +394,11 @@ def _fit_binary(model: pd.DataFrame, cov_cols: list[str], keep: list[str], z: fl
         if not separated and np.all((fitted > 1e-6) & (fitted < 1 - 1e-6)):
             expected = fitted
     effects, variances = [], []
+    per = pd.DataFrame({"g": model["_group"].to_numpy(), "y": y, "e": expected}).groupby(
+        "g", sort=False).agg(n=("y", "size"), x=("y", "sum"), e=("e", "mean"))
     for region in keep:
-        at = (model["_group"] == region).to_numpy()
-        n, x = int(at.sum()), float(y[at].sum())
-        e = float(np.clip(expected[at].mean(), 0.5 / (n + 1), (n + 0.5) / (n + 1)))
+        n, x = int(per.at[region, "n"]), float(per.at[region, "x"])
+        e = float(np.clip(per.at[region, "e"], 0.5 / (n + 1), (n + 0.5) / (n + 1)))
         xc, nc = (x + 0.5, n + 1.0) if x in (0.0, float(n)) else (x, float(n))
         effects.append(special.logit(xc / nc) - special.logit(e))
         variances.append(1.0 / xc + 1.0 / (nc - xc))

@@ -65,9 +65,11 @@ rounds:
     label: Eerste ronde {year}
     period: {{start: {year}-01-01, end: {year}-06-30}}
     regions: [{region}]          # regio-id's uit de lijst 'regions' hieronder
-    # Hoeveel mensen per regio en instrument zijn benaderd (voor de respons; optioneel):
+    # Hoeveel mensen per regio en methode zijn benaderd (voor de respons; optioneel). Methoden:
+    # general_interview, partner_interview, client_questionnaire, client_interview,
+    # feedback_meeting.
     # approached:
-    #   {region}: {{client_interview: 30, partner_survey: 40}}
+    #   {region}: {{client_interview: 30, partner_interview: 12}}
 
 # De regio's (MSS'en). Een regio-id bestaat uit kleine letters, cijfers, '-' en '_'.
 regions:
@@ -100,9 +102,11 @@ rounds:
     label: First round {year}
     period: {{start: {year}-01-01, end: {year}-06-30}}
     regions: [{region}]          # region ids from the list 'regions' below
-    # How many people were approached per region and instrument (for response rates; optional):
+    # How many people were approached per region and method (for response rates; optional).
+    # Methods: general_interview, partner_interview, client_questionnaire, client_interview,
+    # feedback_meeting.
     # approached:
-    #   {region}: {{client_interview: 30, partner_survey: 40}}
+    #   {region}: {{client_interview: 30, partner_interview: 12}}
 
 # The regions (MSSs). A region id consists of lower-case letters, digits, '-' and '_'.
 regions:

@@ -20,6 +20,7 @@ import functools
 import os
 import re
 import time
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -186,6 +187,16 @@ MESSAGES.update({
         "nl": "'approached' van ronde '{round}' noemt '{value}', maar dat is {what}; bekend: "
               "{known}",
         "en": "'approached' of round '{round}' names '{value}', which is {what}; known: {known}",
+    },
+    "workers_failed": {
+        "nl": "de hulpprocessen voor het inlezen stopten bij het starten; de bestanden worden nu "
+              "een voor een gelezen. Roept een eigen script load_study aan, zet de code dan "
+              "onder 'if __name__ == \"__main__\":' (elk hulpproces leest het script opnieuw), "
+              "of zet MSS_EVAL_WORKERS=1",
+        "en": "the worker processes for reading stopped while starting; the files are now read "
+              "one by one. If a script of your own calls load_study, put its code under "
+              "'if __name__ == \"__main__\":' (every worker reads the script again), or set "
+              "MSS_EVAL_WORKERS=1",
     },
     "approached_feeds_nothing": {
         "nl": "'approached' van ronde '{round}' noemt '{value}', maar daar wordt geen respons "
@@ -1325,57 +1336,25 @@ def _worker_init() -> None:
     _IN_WORKER = True  # a worker checks its files itself, it never starts workers of its own
 
 
-try:  # forkserver exists on Linux and macOS, not on Windows (files are then checked in turn)
-    from multiprocessing import context as mp_context
-    from multiprocessing import popen_forkserver, spawn
-except ImportError:  # pragma: no cover - Windows
-    _Context = None
-else:
-    class _Popen(popen_forkserver.Popen):
-        """Starts a worker through the fork server without the caller's ``__main__`` script."""
-
-        def _launch(self, process_obj):
-            original = spawn.get_preparation_data
-
-            def without_main(name):
-                data = original(name)
-                data.pop("init_main_from_path", None)
-                data.pop("init_main_from_name", None)
-                return data
-
-            spawn.get_preparation_data = without_main
-            try:
-                return super()._launch(process_obj)
-            finally:
-                spawn.get_preparation_data = original
-
-
-    class _Process(mp_context.ForkServerProcess):
-        @staticmethod
-        def _Popen(process_obj):
-            return _Popen(process_obj)
-
-
-    class _Context(mp_context.ForkServerContext):
-        Process = _Process
-
-
 @functools.cache
 def _pool_context():
-    """A forkserver context whose workers do not run the caller's main script again.
+    """The forkserver context of the worker processes, or ``None`` where there is none (Windows).
 
     forkserver: workers start from a clean process (no threads of pyarrow, a kernel or a render
-    engine copied half-way), with the reading modules imported once. multiprocessing would also
-    re-run the ``__main__`` script in every worker (as ``spawn`` does), which runs the whole
-    load again in each worker of a script without an ``if __name__ == "__main__"`` guard; the
-    workers here only need :mod:`mss_eval`, so the main script is left out.
+    engine copied half-way), with the reading modules imported once in the server. Like every
+    ``spawn`` or ``forkserver`` worker, each imports the caller's ``__main__`` module again; a
+    script must keep its work under ``if __name__ == "__main__":`` (notebooks, the ``mss-eval``
+    command and ``python -m`` modules with the guard are fine). multiprocessing has no public way
+    to leave the main module out (its documentation asks for the guard: "Safe importing of main
+    module"); see :func:`_check_files` for what happens without it.
     """
     import multiprocessing as mp
 
-    if _Context is None:
+    if "forkserver" not in mp.get_all_start_methods():
         return None
-    mp.get_context("forkserver").set_forkserver_preload(["mss_eval.input.validate"])
-    return _Context()
+    context = mp.get_context("forkserver")
+    context.set_forkserver_preload(["mss_eval.input.validate"])
+    return context
 
 
 def _check_files(todo: list[tuple[FileResult, str | None, str | None]], language: str,
@@ -1412,10 +1391,14 @@ def _check_files(todo: list[tuple[FileResult, str | None, str | None]], language
                         _apply(fr, result)
             last_check.update(files=len(todo), workers=min(n, len(batches)), cpu_seconds=cpu)
             return
-        except (BrokenProcessPool, Exception):  # noqa: BLE001 - the files are checked here then
+        except (BrokenProcessPool, OSError) as error:
             if os.environ.get("MSS_EVAL_DEBUG"):
                 raise
-            # no worker processes here (a sandbox, a frozen interpreter): check them in turn
+            # no worker processes here (a sandbox, a frozen interpreter), or workers that died
+            # starting (a script without the __main__ guard, re-run in each worker, stops there
+            # with Python's own explanation): the files are checked in turn
+            if isinstance(error, BrokenProcessPool):
+                warnings.warn(message("workers_failed", language), RuntimeWarning, stacklevel=2)
     results, cpu = _check_batch(todo, language, cache_folder)
     for fr, result in zip([t[0] for t in todo], results):
         _apply(fr, result)

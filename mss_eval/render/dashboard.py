@@ -21,8 +21,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..analysis.key_figures import DEFINITIONS
-
 #: The figures of the small multiples, in this order (those a study has).
 HEADLINE = (
     "personal.rating_mean",
@@ -99,14 +97,31 @@ def record(block: dict | None, figure: str) -> dict | None:
     return found if isinstance(found, dict) else None
 
 
-def numeric_figures(rounds: Sequence[RoundFigures]) -> list[str]:
-    """Figures with a number in some round report, in the order of the definitions."""
-    present = set()
+def definitions(rounds: Sequence[RoundFigures]) -> dict[str, dict]:
+    """Text and unit of every figure the round reports have (their ``definitions``, in the
+    report language; a figure without one is named by its id, with its record's unit)."""
+    found: dict[str, dict] = {}
     for rnd in rounds:
-        if rnd.figures:
-            for level, figures in (rnd.figures.get("round") or {}).items():
-                present.update(f"{level}.{name}" for name in figures)
-    return [f for f, d in DEFINITIONS.items() if f in present and d.unit in NUMERIC_UNITS]
+        if not rnd.figures:
+            continue
+        for level, figures in (rnd.figures.get("round") or {}).items():
+            for name, rec in figures.items():
+                if isinstance(rec, dict):
+                    found.setdefault(f"{level}.{name}", {"text": f"{level}.{name}",
+                                                         "unit": rec.get("unit", "")})
+        for figure, meaning in (rnd.figures.get("definitions") or {}).items():
+            if figure in found and isinstance(meaning, dict):
+                found[figure] = {"text": meaning.get("text") or figure,
+                                 "unit": meaning.get("unit") or found[figure]["unit"]}
+    return found
+
+
+def numeric_figures(meanings: dict[str, dict]) -> list[str]:
+    """The figures with a numeric unit, by level in the order of the evaluation's chapters."""
+    levels = ("collection", "personal", "executive", "administrative", "indicators")
+    numeric = [f for f, m in meanings.items() if m["unit"] in NUMERIC_UNITS]
+    return sorted(numeric, key=lambda f: (levels.index(f.split(".")[0])
+                                          if f.split(".")[0] in levels else len(levels), f))
 
 
 # -- formatting -----------------------------------------------------------------------------------
@@ -196,14 +211,12 @@ def _slug(text: str) -> str:
 
 
 # -- a panel: one figure per region in one round ------------------------------------------------
-def panel(figure: str, rnd: RoundFigures, regions: dict[str, str], language: str,
-          uid: str) -> str:
+def panel(figure: str, meaning: dict, rnd: RoundFigures, regions: dict[str, str],
+          language: str, uid: str) -> str:
     """A dot plot of one figure per region of a round, with the round total and 95% intervals,
     followed by its table."""
     w = _W[language]
-    definition = DEFINITIONS[figure]
-    unit = definition.unit
-    title = definition.text[language]
+    unit, title = meaning["unit"], meaning["text"]
     block = rnd.figures or {}
     region_records = {g: record(levels, figure) for g, levels in
                       (block.get("regions") or {}).items()}
@@ -284,13 +297,12 @@ def _short(name: str, limit: int = 26) -> str:
 
 
 # -- a time series: one figure over the rounds --------------------------------------------------
-def series(figure: str, rounds: Sequence[RoundFigures], regions: dict[str, str],
-           language: str, uid: str) -> str:
+def series(figure: str, meaning: dict, rounds: Sequence[RoundFigures],
+           regions: dict[str, str], language: str, uid: str) -> str:
     """One figure over the rounds: the rounds' totals (diamonds, with intervals) and each
     region's value (dots joined by a line), followed by its table."""
     w = _W[language]
-    definition = DEFINITIONS[figure]
-    unit, title = definition.unit, definition.text[language]
+    unit, title = meaning["unit"], meaning["text"]
     with_data = [r for r in rounds if r.figures]
     many = any(len((r.figures or {}).get("regions") or {}) > MANY_REGIONS for r in with_data)
     region_ids = [] if many else [g for g in regions if any(
@@ -383,5 +395,5 @@ def series(figure: str, rounds: Sequence[RoundFigures], regions: dict[str, str],
     return svg + table
 
 
-__all__ = ["HEADLINE", "RoundFigures", "load_round_figures", "numeric_figures", "panel",
-           "series"]
+__all__ = ["HEADLINE", "RoundFigures", "definitions", "load_round_figures", "numeric_figures",
+           "panel", "series"]

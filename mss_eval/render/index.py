@@ -232,7 +232,8 @@ details {{ margin: .4rem 0 0; font-size: .88rem; }} summary {{ cursor: pointer; 
 tr.total th, tr.total td {{ font-weight: 700; }}
 .ci-text {{ color: #5b6472; font-size: .85em; }}
 {highlight_css}
-</style></head>
+</style>
+<noscript><style>.series[hidden] {{ display: block; }}</style></noscript></head>
 <body><a class="skip" href="#main">{esc(w['skip'])}</a>
 <main id="main" data-highlight="">
 <h1>{esc(config.name)}</h1>
@@ -267,12 +268,12 @@ tr.total th, tr.total td {{ font-weight: 700; }}
 def _dashboard(rounds, regions: dict[str, str], config: StudyConfig, language: str):
     """The dashboard's parts: small multiples per round, the selectors, the series per figure,
     and the CSS that highlights each region."""
-    from ..analysis.key_figures import DEFINITIONS
     from . import dashboard
 
     w = _W[language]
     esc = html.escape
-    numeric = dashboard.numeric_figures(rounds)
+    meanings = dashboard.definitions(rounds)
+    numeric = dashboard.numeric_figures(meanings)
     headline = [f for f in dashboard.HEADLINE if f in numeric]
     blocks = []
     for i, rnd in enumerate(rounds):
@@ -281,7 +282,7 @@ def _dashboard(rounds, regions: dict[str, str], config: StudyConfig, language: s
             body = f'<p class="note">{esc(w["no_figures"])}</p>'
         else:
             body = '<div class="grid">' + "".join(
-                dashboard.panel(f, rnd, regions, language, f"p{i}-{j}")
+                dashboard.panel(f, meanings[f], rnd, regions, language, f"p{i}-{j}")
                 for j, f in enumerate(headline)) + "</div>"
         blocks.append(f'<section aria-labelledby="round-{i}"><h3 id="round-{i}">'
                       f'{esc(rnd.label)}</h3><p class="note">{link}</p>{body}</section>')
@@ -296,7 +297,7 @@ def _dashboard(rounds, regions: dict[str, str], config: StudyConfig, language: s
         if items:
             options.append(f'<optgroup label="{esc(label)}">' + "".join(
                 f'<option value="{esc(f)}"{" selected" if f == numeric_default(numeric) else ""}>'
-                f'{esc(DEFINITIONS[f].text[language])}</option>' for f in items) + "</optgroup>")
+                f'{esc(meanings[f]["text"])}</option>' for f in items) + "</optgroup>")
     region_options = "".join(f'<option value="{esc(_slug(g))}">{esc(name)}</option>'
                              for g, name in regions.items())
     controls = f"""<div class="controls" id="controls" hidden>
@@ -310,8 +311,9 @@ def _dashboard(rounds, regions: dict[str, str], config: StudyConfig, language: s
     for j, f in enumerate(numeric):
         hidden = "" if f == default else " hidden"
         series.append(f'<div class="series" data-series="{esc(f)}"{hidden}><h3>'
-                      f'{esc(DEFINITIONS[f].text[language])}</h3>'
-                      + dashboard.series(f, rounds, regions, language, f"s{j}") + "</div>")
+                      f'{esc(meanings[f]["text"])}</h3>'
+                      + dashboard.series(f, meanings[f], rounds, regions, language, f"s{j}")
+                      + "</div>")
     css = "\n".join(
         f'main[data-highlight="{s}"] .rg-{s} .mark {{ fill: #D55E00; stroke: #1d2430; '
         f'stroke-width: 1.5; r: 6.5px; }}\n'

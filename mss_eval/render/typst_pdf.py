@@ -185,7 +185,7 @@ class _Writer:
                 lines.append("table.hline(stroke: 0.8pt + ink)")
             lines.append(", ".join(
                 self.cell(v, header=False, numeric=num and i >= node.row_header, bold=total,
-                          suppressed=(i >= node.row_header and v == _marker()))
+                          suppressed=(i >= node.row_header and v in _markers()))
                 for i, (v, num) in enumerate(zip(row, numeric))))
             last = r == len(rows) - 1
             lines.append("table.hline(stroke: 1.2pt + ink)" if last
@@ -329,10 +329,11 @@ class _Writer:
 
 
 @functools.cache
-def _marker() -> str:
-    from ..report.style import SUPPRESSED_MARKER
+def _markers() -> tuple[str, str]:
+    """The markers a cell shows instead of a number (too few respondents; nobody)."""
+    from ..report.style import NO_DATA_MARKER, SUPPRESSED_MARKER
 
-    return SUPPRESSED_MARKER
+    return SUPPRESSED_MARKER, NO_DATA_MARKER
 
 
 @functools.cache

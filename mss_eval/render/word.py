@@ -152,7 +152,7 @@ class _Writer:
         from docx.enum.text import WD_ALIGN_PARAGRAPH
         from docx.shared import Pt
 
-        from ..report.style import SUPPRESSED_MARKER
+        from ..report.style import NO_DATA_MARKER, SUPPRESSED_MARKER
 
         header, rows = node.header, node.rows
         if not header:
@@ -170,7 +170,8 @@ class _Writer:
                 run = paragraph.add_run(str(value))
                 run.font.size = size
                 run.bold = bold
-                if r > 0 and c >= node.row_header and value == SUPPRESSED_MARKER:
+                if r > 0 and c >= node.row_header and value in (SUPPRESSED_MARKER,
+                                                                NO_DATA_MARKER):
                     run.italic = True
                 if numeric[c] and (r == 0 or c >= node.row_header):
                     paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT

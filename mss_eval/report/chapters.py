@@ -51,6 +51,61 @@ def _t(report: Report, nl: str, en: str) -> str:
     return nl if _nl(report) else en
 
 
+def _delivery(report: Report, instrument: str) -> tuple[str | None, bool]:
+    """What a section says about regions that sent no file of its instrument, and whether the
+    section has data at all.
+
+    Returns ``(sentence or None, delivered)``: ``delivered`` is False when no region of the
+    report's scope sent the instrument (the section then shows only the sentence); otherwise the
+    sentence names the regions that did not (comparative reports) and they are simply absent from
+    the section's tables, never shown as suppressed (``x`` keeps its one meaning).
+    """
+    from ..instruments import get_instrument
+
+    lang = report.language
+    ins = get_instrument(instrument)
+    what = ins.in_sentence(lang) if ins.in_sentence else ins.title(lang).lower()
+    missing, not_expected = report.missing_deliveries(instrument)
+    delivered = report.delivered_any(instrument)
+    sentences = []
+    if not delivered and not report.comparative:
+        if missing:
+            sentences.append(say(lang, "{Where} heeft {what} niet aangeleverd; daarom ontbreken "
+                                       "hier cijfers.",
+                                 "{Where} did not deliver {what}, so there are no figures here.",
+                                 Where=report.region_name, what=what))
+        else:
+            sentences.append(say(lang, "Aan {where} is niet gevraagd om {what} aan te leveren; "
+                                       "dit onderdeel vervalt daarom.",
+                                 "{Where} was not asked to deliver {what}, so this part does "
+                                 "not apply.", where=report.region_name,
+                                 Where=report.region_name, what=what))
+        return " ".join(sentences), False
+    if not delivered:
+        return say(lang, "Geen enkele regio heeft {what} aangeleverd; daarom ontbreken hier "
+                         "cijfers.", "No region delivered {what}, so there are no figures here.",
+                   what=what), False
+    if missing:
+        names = join_words(missing, lang)
+        if len(missing) == 1:
+            sentences.append(say(lang, "{names} heeft {what} niet aangeleverd en ontbreekt "
+                                       "daarom in dit onderdeel.",
+                                 "{names} did not deliver {what} and is therefore missing from "
+                                 "this part.", names=names, what=what))
+        else:
+            sentences.append(say(lang, "{names} hebben {what} niet aangeleverd en ontbreken "
+                                       "daarom in dit onderdeel.",
+                                 "{names} did not deliver {what} and are therefore missing from "
+                                 "this part.", names=names, what=what))
+    if not_expected:
+        sentences.append(say(lang, "Aan {names} is niet gevraagd om {what} aan te leveren.",
+                             "{Names} were not asked to deliver {what}." if len(not_expected) > 1
+                             else "{Names} was not asked to deliver {what}.",
+                             names=join_words(not_expected, lang),
+                             Names=join_words(not_expected, lang), what=what))
+    return (" ".join(sentences) or None), True
+
+
 def _narrative(report: Report, chapter: str, generated: list[str]) -> Any:
     """The author's text for a chapter, or else the generated sentences as paragraphs."""
     written = report.author_text(chapter)
@@ -425,6 +480,9 @@ def introduction(report: Report) -> Block:
         block.add(summary)
     block.add(report.section(1, _t(report, "Dataverzameling", "Data collection")))
     block.add(data_collection(report))
+    deliveries = _deliveries_sentence(report)
+    if deliveries:
+        block.add(paragraph(deliveries))
     if report.skipped:
         which = join_words([f"{report.region_label(g)} ({r})" for r, g in report.skipped], lang)
         block.add(paragraph(say(lang,
@@ -432,6 +490,34 @@ def introduction(report: Report) -> Block:
                                 "The data of {which} contain errors and were left out.",
                                 which=which)))
     return block
+
+
+def _deliveries_sentence(report: Report) -> str | None:
+    """Which instruments regions of the report did not deliver (chapter 1), per region."""
+    from ..instruments import get_instrument, instruments
+
+    lang = report.language
+    missing: dict[str, list[str]] = {}
+    for instrument in instruments():
+        ins = get_instrument(instrument)
+        what = ins.in_sentence(lang) if ins.in_sentence else ins.title(lang).lower()
+        for name in report.missing_deliveries(instrument)[0]:
+            missing.setdefault(name, []).append(what)
+    if not missing:
+        return None
+    if not report.comparative:
+        return say(lang, "Niet aangeleverd zijn {what}; de onderdelen die daarop steunen, "
+                         "ontbreken in dit rapport.",
+                   "Not delivered: {what}; the parts that rest on them are missing from this "
+                   "report.", what=join_words(missing[report.region_name], lang))
+    parts = [say(lang, "{name} leverde {what} niet aan.", "{name} did not deliver {what}.",
+                 name=name, what=join_words(whats, lang)) for name, whats in missing.items()]
+    return " ".join(parts) + " " + say(
+        lang, "Deze regio's ontbreken in de onderdelen die op die gegevens steunen.",
+        "These regions are missing from the parts that rest on those data.") \
+        if len(missing) > 1 else " ".join(parts) + " " + say(
+        lang, "Deze regio ontbreekt in de onderdelen die op die gegevens steunen.",
+        "This region is missing from the parts that rest on those data.")
 
 
 def _purpose_sentence(report: Report) -> str:
@@ -708,11 +794,15 @@ def administrative(report: Report) -> Block:
                                  "There is no structural administrative consultation.",))
     block.add(_narrative(report, "administrative", [" ".join(sentences)]))
     block.add(report.section(1, _t(report, "Bestuurlijke inrichting", "Governance")))
-    block.add(_side_by_side(report, 
-        profile, [Col("label", _t(report, "Onderdeel", "Item")), Col("col", "col"),
-                  Col("value", "value", kind="text")],
-        caption=_t(report, "Bestuurlijk profiel", "Governance profile"),
-        pivot=("col", "value"), pivot_order=order, pivot_labels=labels))
+    note, delivered = _delivery(report, "governance_profile")
+    if note:
+        block.add(paragraph(note))
+    if delivered:
+        block.add(_side_by_side(
+            report, profile, [Col("label", _t(report, "Onderdeel", "Item")), Col("col", "col"),
+                              Col("value", "value", kind="text")],
+            caption=_t(report, "Bestuurlijk profiel", "Governance profile"),
+            pivot=("col", "value"), pivot_order=order, pivot_labels=labels))
     register = report.frame("monitor_register")
     if len(register):
         block.add(report.section(2, _t(report, "Prestatieafspraken", "Performance agreements")))
@@ -799,13 +889,24 @@ def executive(report: Report) -> Block:
     block.add(report.chapter(4, _t(report, "Uitvoerend niveau", "Executive level")))
     partners = report.frame("partner_survey")
     block.add(_narrative(report, "executive", _executive_sentences(report, partners)))
+    note, delivered = _delivery(report, "partner_survey")
     block.add(report.section(1, _t(report, "Kwaliteit van de samenwerking",
                                    "Quality of collaboration")))
-    block.add(_collaboration_quality(report, partners))
+    if note:
+        block.add(paragraph(note))
+    if delivered:
+        block.add(_collaboration_quality(report, partners))
     block.add(report.section(2, _t(report, "Het samenwerkingsnetwerk", "The collaboration network")))
-    block.add(_network_of_organisations(report, partners, report.frame("partner_ties")))
+    if note:
+        block.add(paragraph(note))
+    if delivered:
+        block.add(_network_of_organisations(report, partners, report.frame("partner_ties")))
     block.add(report.section(3, _t(report, "Terugkoppeling", "Feedback meeting")))
-    block.add(_feedback(report))
+    note, delivered = _delivery(report, "feedback_meeting")
+    if note:
+        block.add(paragraph(note))
+    if delivered:
+        block.add(_feedback(report))
     themes_block = themes(report, "executive")
     if themes_block.nodes:
         block.add(report.section(4, _t(report, "Thema's uit de interviews",
@@ -1031,14 +1132,21 @@ def personal(report: Report) -> Block:
         (_t(report, "Wensen en sociale contacten", "Wishes and social contacts"), _needs),
     ]
     number = 0
-    for title, part in sections:
+    note, delivered = _delivery(report, "client_interview")
+    if note:  # said once for the chapter's sections on client interviews
+        block.add(paragraph(note))
+    for title, part in sections if delivered else []:
         number += 1
         block.add(report.section(number, title))
         block.add(part(report, clients))
     number += 1
     block.add(report.section(number, _t(report, "Wat professionals over cliënten melden",
                                         "What professionals report about clients")))
-    block.add(_questionnaires(report, report.frame("client_questionnaire")))
+    note, delivered = _delivery(report, "client_questionnaire")
+    if note:
+        block.add(paragraph(note))
+    if delivered:
+        block.add(_questionnaires(report, report.frame("client_questionnaire")))
     if report.kind == "final":
         followed = _followed_clients(report, clients)
         if followed.nodes:
@@ -1446,8 +1554,8 @@ def _regions_compared(report: Report, clients: pd.DataFrame, column: str, *, wha
         rows = rows.assign(sd=float(fitted["sigma2"].iloc[0]) ** 0.5)
         funnel = funnel_data(rows, "adjusted_mean", target="overall", sd="sd",
                              adjustment="additive", min_n=report.min_respondents)
-        title = _t(report, f"Trechterdiagram: {what} per regio",
-                   f"Funnel plot: {what} per region")
+        title = _t(report, f"{_cap(what)} per regio tegen het aantal cliënten",
+                   f"{_cap(what)} per region against the number of clients")
         if report.kind == "final":
             title += f" — {report.config.round(rnd).label}"
         fig = funnel_figure(funnel, labels=region_labels, title=title, ylabel=axis,
@@ -1456,7 +1564,7 @@ def _regions_compared(report: Report, clients: pd.DataFrame, column: str, *, wha
         block.add(report.figure(fig, caption=_t(
             report, f"Bron: cliëntinterviews. Per regio het gemiddelde na correctie voor "
                     f"{_case_mix_words(report)}, tegen het aantal cliënten. Binnen de "
-                    f"stippellijnen (95%) en de puntlijnen (99,8%) ligt wat toeval bij dat "
+                    f"streepjeslijnen (95%) en de puntlijnen (99,8%) ligt wat toeval bij dat "
                     f"aantal kan verklaren.",
             f"Source: client interviews. Each region's mean adjusted for "
             f"{_case_mix_words(report)}, against its number of clients. Within the dashed "

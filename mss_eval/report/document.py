@@ -359,13 +359,20 @@ class ReportTable(Node):
         return bool((self.cells == SUPPRESSED_MARKER).to_numpy().any())
 
     @property
+    def has_no_data(self) -> bool:
+        from .style import NO_DATA_MARKER
+
+        return bool((self.cells == NO_DATA_MARKER).to_numpy().any())
+
+    @property
     def suppressed_cells(self) -> list[tuple[int, int]]:
-        """``(row, column)`` of every cell shown as the suppression marker."""
-        from .style import SUPPRESSED_MARKER
+        """``(row, column)`` of every cell shown as a marker instead of a number: the
+        suppression marker (too few respondents) or the no-data marker (nobody)."""
+        from .style import NO_DATA_MARKER, SUPPRESSED_MARKER
 
         values = self.cells.to_numpy()
         return [(r, c) for r in range(values.shape[0]) for c in range(values.shape[1])
-                if c >= self.row_header and values[r, c] == SUPPRESSED_MARKER]
+                if c >= self.row_header and values[r, c] in (SUPPRESSED_MARKER, NO_DATA_MARKER)]
 
     @property
     def header(self) -> list[str]:

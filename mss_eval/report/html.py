@@ -14,7 +14,7 @@ import base64
 import html
 from typing import Any
 
-from .style import SUPPRESSED_MARKER
+from .style import NO_DATA_MARKER, SUPPRESSED_MARKER
 
 esc = html.escape
 
@@ -153,7 +153,7 @@ def _table(node) -> str:
                 classes = []
                 if col in node.numeric_columns:
                     classes.append("num")
-                if value == SUPPRESSED_MARKER:
+                if value in (SUPPRESSED_MARKER, NO_DATA_MARKER):
                     classes.append("suppressed")
                 c = f' class="{" ".join(classes)}"' if classes else ""
                 out.append(f"<td{c}>{text}</td>")

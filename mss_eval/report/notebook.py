@@ -251,6 +251,45 @@ class Report:
                 if self.language == "nl" else f"{self._w('report_round')}, {self.round_label}"
         return self._w("report_final")
 
+    def missing_deliveries(self, instrument: str) -> tuple[list[str], list[str]]:
+        """Who in this report's scope sent no file of ``instrument``: ``(not delivered, not
+        expected)``, as region names (with the round's label in a report over several rounds).
+
+        "Not expected" are the instruments ``study.yaml`` says a region need not deliver
+        (``not_expected``); the rest had no file at all. A region left out for errors is not
+        counted here (the title page names it).
+        """
+        files = getattr(self.study, "files", None)
+        delivered: set[tuple[str, str]] = set()
+        if files is not None and len(files):
+            rows = files[files["instrument"] == instrument]
+            delivered = set(zip(rows["round"].astype(str), rows["region"].astype(str)))
+        skipped = set(getattr(self.study, "skipped", []))
+        missing, not_expected = [], []
+        for rnd in self.rounds:
+            for g in self.config.round(rnd).regions:
+                if (self.region and g != self.region) or (rnd, g) in skipped \
+                        or (rnd, g) in delivered:
+                    continue
+                name = self.config.region(g).name
+                if len(self.rounds) > 1:
+                    name = f"{name} ({self.config.round(rnd).label.lower()})" \
+                        if self.language == "nl" else f"{name} ({self.config.round(rnd).label})"
+                target = not_expected if instrument in self.config.not_expected(rnd, g) \
+                    else missing
+                target.append(name)
+        return missing, not_expected
+
+    def delivered_any(self, *instruments: str) -> bool:
+        """Whether some region of this report's scope sent a file of one of ``instruments``."""
+        files = getattr(self.study, "files", None)
+        if files is None or not len(files):
+            return False
+        rows = files[files["instrument"].isin(instruments) & files["round"].isin(self.rounds)]
+        if self.region:
+            rows = rows[rows["region"] == self.region]
+        return bool(len(rows))
+
     def frame(self, instrument: str):
         """The tidy rows of an instrument in this report's scope (its round and region)."""
         table = self.study[instrument]

@@ -20,6 +20,10 @@ import pandas as pd
 #: Shown in a table cell whose statistic rests on too few respondents. ``x`` follows the Dutch
 #: official-statistics convention (CBS: "geheim"); ``-`` would read as "nil" to Dutch readers.
 SUPPRESSED_MARKER = "x"
+#: Shown in a table cell of a row that rests on nobody: no data arrived for it (an instrument or
+#: column the region did not deliver) or nobody answered. ``.`` is the Dutch official-statistics
+#: sign for "gegevens ontbreken", so ``x`` keeps meaning "too few respondents" only.
+NO_DATA_MARKER = "."
 
 #: Okabe-Ito colours in the order regions get them (yellow last: it is weak on white).
 OKABE_ITO = {
@@ -153,6 +157,23 @@ def suppression_note(language: str = "nl", min_respondents: int = 5) -> str:
     """The footnote that explains :data:`SUPPRESSED_MARKER` under a table or figure."""
     language = check_language(language)
     return _SUPPRESSION_NOTES[language].format(marker=SUPPRESSED_MARKER, k=min_respondents)
+
+
+_NO_DATA_NOTES = {
+    "nl": "{marker} = geen gegevens: niet aangeleverd of door niemand beantwoord.",
+    "en": "{marker} = no data: not delivered or answered by nobody.",
+}
+
+
+def no_data_note(language: str = "nl") -> str:
+    """The footnote that explains :data:`NO_DATA_MARKER` under a table.
+
+    Examples
+    --------
+    >>> no_data_note("en")
+    '. = no data: not delivered or answered by nobody.'
+    """
+    return _NO_DATA_NOTES[check_language(language)].format(marker=NO_DATA_MARKER)
 
 
 def join_words(words: Sequence[str], language: str = "nl") -> str:

@@ -30,12 +30,14 @@ import pandas as pd
 
 from .document import Col, ReportTable
 from .style import (
+    NO_DATA_MARKER,
     SUPPRESSED_MARKER,
     check_language,
     format_number,
     format_percent,
     format_range,
     is_missing,
+    no_data_note,
     suppression_note,
 )
 
@@ -97,6 +99,12 @@ def format_cells(
         if suppressed and suppressed in frame.columns
         else [False] * len(frame)
     )
+    # a flagged row that rests on nobody has no data, not too few respondents
+    base = next((c.name for c in columns if c.base and c.name in frame.columns),
+                "n" if "n" in frame.columns else None)
+    empty = (pd.to_numeric(frame[base], errors="coerce").fillna(-1).to_numpy() == 0
+             if base else [False] * len(frame))
+    markers = [NO_DATA_MARKER if e else SUPPRESSED_MARKER for e in empty]
     out = {}
     for col in columns:
         if col.kind == "range" or "|" in col.name:
@@ -104,12 +112,12 @@ def format_cells(
             scale = 100.0 if col.kind == "percent" else 1.0
             unit = "%" if col.kind == "percent" else ""
             values = [
-                SUPPRESSED_MARKER if flag else (
+                marker if flag else (
                     format_range(None if is_missing(a) else float(a) * scale,
                                  None if is_missing(b) else float(b) * scale,
                                  _decimals(col, col.kind), language)
                     + (unit if not is_missing(a) else ""))
-                for a, b, flag in zip(frame[low], frame[high], flags)
+                for a, b, flag, marker in zip(frame[low], frame[high], flags, markers)
             ]
             out[col.name] = values
             continue
@@ -120,11 +128,11 @@ def format_cells(
             own = frame[col.suppressed_by].fillna(False).astype(bool).to_numpy()
             col_flags = [bool(a) or bool(b) for a, b in zip(flags, own)]
         texts = []
-        for value, flag in zip(series.tolist(), col_flags):
+        for value, flag, marker in zip(series.tolist(), col_flags, markers):
             is_stat = (kind != "text" and col.labels is None and col.name not in keep) \
                 or col.name in hide
             if flag and is_stat and not (col.base and not is_missing(value)):
-                texts.append(SUPPRESSED_MARKER)
+                texts.append(marker)
             else:
                 texts.append(_format_value(value, col, kind, language))
         out[col.name] = texts
@@ -245,6 +253,8 @@ def report_table(
     )
     if table.has_suppressed:
         table.notes.append(suppression_note(language, min_respondents))
+    if table.has_no_data:
+        table.notes.append(no_data_note(language))
     return table
 
 
