@@ -30,10 +30,11 @@ from ..analysis import TOTAL
 from .document import Block, Heading, Note, Paragraph, Quote, code, strong
 from .figures import dot_plot_figure
 from .notebook import Report
-from .style import (SUPPRESSED_MARKER, format_count, format_number, format_percent, is_missing,
-                    join_words)
+from .style import (SUPPRESSED_MARKER, format_count, format_number, format_percent,
+                    format_signed, is_missing, join_words)
 from .tables import Col
-from .text import paragraph, say
+from .i18n import N_, gettext, ngettext
+from .text import paragraph, say, say_n
 
 __all__ = ["introduction", "mss_profile", "administrative", "executive", "personal",
            "conclusions", "appendix", "data_collection"]
@@ -47,8 +48,14 @@ def _nl(report: Report) -> bool:
     return report.language == "nl"
 
 
-def _t(report: Report, nl: str, en: str) -> str:
-    return nl if _nl(report) else en
+def _t(report: Report, message: str) -> str:
+    """``message`` (English, a message id of the catalog) in the report's language."""
+    return gettext(report.language, message)
+
+
+def _n(report: Report, singular: str, plural: str, n: int) -> str:
+    """The singular or plural of a message for ``n``, from the catalog."""
+    return ngettext(report.language, singular, plural, n)
 
 
 def _delivery(report: Report, instrument: str) -> tuple[str | None, bool]:
@@ -70,39 +77,28 @@ def _delivery(report: Report, instrument: str) -> tuple[str | None, bool]:
     sentences = []
     if not delivered and not report.comparative:
         if missing:
-            sentences.append(say(lang, "{Where} heeft {what} niet aangeleverd; daarom ontbreken "
-                                       "hier cijfers.",
-                                 "{Where} did not deliver {what}, so there are no figures here.",
+            sentences.append(say(lang, "{Where} did not deliver {what}, so there are no figures here.",
                                  Where=report.region_name, what=what))
         else:
-            sentences.append(say(lang, "Aan {where} is niet gevraagd om {what} aan te leveren; "
-                                       "dit onderdeel vervalt daarom.",
-                                 "{Where} was not asked to deliver {what}, so this part does "
+            sentences.append(say(lang, "{Where} was not asked to deliver {what}, so this part does "
                                  "not apply.", where=report.region_name,
                                  Where=report.region_name, what=what))
         return " ".join(sentences), False
     if not delivered:
-        return say(lang, "Geen enkele regio heeft {what} aangeleverd; daarom ontbreken hier "
-                         "cijfers.", "No region delivered {what}, so there are no figures here.",
+        return say(lang, "No region delivered {what}, so there are no figures here.",
                    what=what), False
     if missing:
         names = join_words(missing, lang)
         if len(missing) == 1:
-            sentences.append(say(lang, "{names} heeft {what} niet aangeleverd en ontbreekt "
-                                       "daarom in dit onderdeel.",
-                                 "{names} did not deliver {what} and is therefore missing from "
+            sentences.append(say(lang, "{names} did not deliver {what} and is therefore missing from "
                                  "this part.", names=names, what=what))
         else:
-            sentences.append(say(lang, "{names} hebben {what} niet aangeleverd en ontbreken "
-                                       "daarom in dit onderdeel.",
-                                 "{names} did not deliver {what} and are therefore missing from "
+            sentences.append(say(lang, "{names} did not deliver {what} and are therefore missing from "
                                  "this part.", names=names, what=what))
     if not_expected:
-        sentences.append(say(lang, "Aan {names} is niet gevraagd om {what} aan te leveren.",
-                             "{Names} were not asked to deliver {what}." if len(not_expected) > 1
-                             else "{Names} was not asked to deliver {what}.",
-                             names=join_words(not_expected, lang),
-                             Names=join_words(not_expected, lang), what=what))
+        sentences.append(say_n(lang, "{names} was not asked to deliver {what}.",
+                               "{names} were not asked to deliver {what}.", len(not_expected),
+                               names=join_words(not_expected, lang), what=what))
     return (" ".join(sentences) or None), True
 
 
@@ -145,7 +141,7 @@ def group_labels(report: Report) -> dict[str, str]:
         g = k.split("|", 1)[1]
         seen[g] = seen.get(g, 0) + 1
     labels = {}
-    total = _t(report, "Totaal", "Total")
+    total = _t(report, "Total")
     for k in keys:
         rnd, g = k.split("|", 1)
         if g == TOTAL:
@@ -196,7 +192,7 @@ def _side_by_side(report: Report, frame: pd.DataFrame, columns: list[Col], *, ca
         return report.table(frame, columns, caption=caption, pivot=pivot,
                             pivot_order=pivot_order, pivot_labels=pivot_labels, **kwargs)
     block = Block()
-    total = _t(report, "Totaal", "Total")
+    total = _t(report, "Total")
     for rnd in report.rounds:
         keys = [k for k in pivot_order if k.split("|", 1)[0] == rnd]
         sub = frame[frame[pivot[0]].isin(keys)]
@@ -235,12 +231,9 @@ def many_regions(report: Report) -> bool:
 def _appendix_note(report: Report, number: str, what: str | None = None) -> str:
     if report.kind == "final":
         # the final report keeps no appendix B: see _to_appendix
-        return _t(report, "De cijfers per regio staan in bijlage B van de tussenrapportage van "
-                          "elke ronde.",
-                  "The figures per region are in Appendix B of each round's interim report.")
-    return _t(report, f"De cijfers per regio staan in tabel {number} in bijlage B.",
-              f"The figures per region are in Table {number} in Appendix B.") \
-        if what is None else what.format(number=number)
+        return _t(report, "The figures per region are in Appendix B of each round's interim report.")
+    return _t(report, "The figures per region are in Table {number} in Appendix B.").format(
+        number=number) if what is None else what.format(number=number)
 
 
 def _to_appendix(report: Report, frame: pd.DataFrame, columns: list[Col], *, caption: str,
@@ -284,7 +277,7 @@ def _transposed(report: Report, frame: pd.DataFrame, columns: list[Col], pivot: 
     sub = frame[frame[spread].isin(keys)]
     sub = sub.iloc[pd.Index(keys).get_indexer(sub[spread]).argsort(kind="stable")]
     items = list(dict.fromkeys(sub[row_col.name]))
-    cols = [Col(spread, _t(report, "Regio", "Region"), labels=labels), Col(row_col.name, "item"),
+    cols = [Col(spread, _t(report, "Region"), labels=labels), Col(row_col.name, "item"),
             value_col]
     return sub, cols, (row_col.name, value), items
 
@@ -298,9 +291,9 @@ def _extremes_frame(report: Report, frame: pd.DataFrame, pivot: tuple[str, str],
     """
     spread, value = pivot
     pieces, keys, labels = [], [], {}
-    total = _t(report, "Totaal", "Total")
-    words = (("min", "_lowest", _t(report, "Laagste regio", "Lowest region")),
-             ("max", "_highest", _t(report, "Hoogste regio", "Highest region")))
+    total = _t(report, "Total")
+    words = (("min", "_lowest", _t(report, "Lowest region")),
+             ("max", "_highest", _t(report, "Highest region")))
     numeric = pd.api.types.is_numeric_dtype(frame[value])
     for rnd in report.rounds:
         total_key = _key(rnd, TOTAL)
@@ -337,9 +330,9 @@ def _where(report: Report, key: str) -> str:
     if g == TOTAL:
         if report.kind == "final":
             label = report.config.round(rnd).label
-            return _t(report, f"in de regio's van {label[:1].lower() + label[1:]} samen",
-                      f"in the regions of {label} together")
-        return _t(report, "in alle regio's samen", "in all regions together")
+            return _t(report, "in the regions of {label} together").format(
+                label=label[:1].lower() + label[1:] if _nl(report) else label)
+        return _t(report, "in all regions together")
     return f"in {report.region_label(g)}"
 
 
@@ -377,20 +370,18 @@ def data_collection(report: Report, round: str | None = None) -> Block:
             table = table[table["region"] == report.region]
         label = report.config.round(rnd).label
         order = _region_columns(report, table)
-        caption = (_t(report, "Respondenten per methode", "Respondents per method")
+        caption = (_t(report, "Respondents per method")
                    + (f", {report.region_name}" if report.region else "")
                    + f" ({label.lower() if _nl(report) else label})")
         if report.region:
             shown = table.assign(region=report.region)
-            cols = [Col("method_label", _t(report, "Methode", "Method")),
-                    Col("n", _t(report, "Aantal", "Number"), kind="count"),
-                    Col("approached", _t(report, "Benaderd", "Approached"), kind="count"),
-                    Col("response", _t(report, "Respons", "Response"), kind="percent",
+            cols = [Col("method_label", _t(report, "Method")),
+                    Col("n", _t(report, "Number"), kind="count"),
+                    Col("approached", _t(report, "Approached"), kind="count"),
+                    Col("response", _t(report, "Response"), kind="percent",
                         decimals=0)]
             block.add(report.table(shown, cols, caption=caption, notes=[_t(
-                report, "Benaderd en respons alleen waar de studie bijhoudt hoeveel mensen "
-                        "zijn benaderd.",
-                "Approached and response only where the study records how many people "
+                report, "Approached and response only where the study records how many people "
                 "were approached.")]))
         elif many_regions(report):
             regions = [g for g in order if g != TOTAL]
@@ -399,18 +390,18 @@ def data_collection(report: Report, round: str | None = None) -> Block:
                                          .argsort(kind="stable")]
             number = _to_appendix(
                 report, per_region,
-                [Col("region", _t(report, "Regio", "Region"), labels=report.region_labels),
+                [Col("region", _t(report, "Region"), labels=report.region_labels),
                  Col("method_label", "method"), Col("n", "n", kind="count")],
                 caption=caption, pivot=("method_label", "n"),
                 pivot_order=list(dict.fromkeys(table["method_label"])))
             block.add(report.table(
-                table, [Col("method_label", _t(report, "Methode", "Method")),
+                table, [Col("method_label", _t(report, "Method")),
                         Col("region", "region"), Col("n", "n", kind="count")],
                 caption=caption, pivot=("region", "n"), pivot_order=[TOTAL],
                 pivot_labels=report.region_labels, notes=[_appendix_note(report, number)]))
         else:
             block.add(report.table(
-                table, [Col("method_label", _t(report, "Methode", "Method")),
+                table, [Col("method_label", _t(report, "Method")),
                         Col("region", "region"), Col("n", "n", kind="count")],
                 caption=caption, pivot=("region", "n"), pivot_order=order,
                 pivot_labels=report.region_labels))
@@ -429,40 +420,35 @@ def _collection_sentences(report: Report, table: pd.DataFrame, rnd: str) -> list
     if n.get("client_interview") is not None:
         out.append(say(
             lang,
-            "In {round} zijn {where}{clients} cliënten geïnterviewd over hun weg naar het MSS, "
-            "de steun die ze krijgen en hun oordeel daarover.",
-            "In {round}, {clients} clients were interviewed{where} about their route into the "
-            "MSS, the support they receive and how they rate it.",
+            N_("In {round}, {clients} clients were interviewed in {where} about their route "
+               "into the MSS, the support they receive and how they rate it.") if where else
+            N_("In {round}, {clients} clients were interviewed about their route into the "
+               "MSS, the support they receive and how they rate it."),
             round=label.lower() if nl else label, clients=format_count(n["client_interview"], lang),
-            where=(f"in {where} " if nl else f" in {where}") if where else ""))
+            where=where))
     if n.get("client_questionnaire") is not None:
         out.append(say(
             lang,
-            "Professionals vulden {q} vragenlijsten in over een cliënt.",
             "Professionals completed {q} questionnaires about a client.",
             q=format_count(n["client_questionnaire"], lang)))
     interviews = [n.get("general_interview"), n.get("partner_interview")]
     if all(v is not None for v in interviews):
         out.append(say(
             lang,
-            "Daarnaast zijn {g} algemene interviews gehouden met coördinatoren en sleutelfiguren "
-            "en {p} interviews met samenwerkingspartners.",
             "In addition, {g} general interviews were held with coordinators and key people, "
             "and {p} interviews with collaboration partners.",
             g=format_count(interviews[0], lang), p=format_count(interviews[1], lang)))
     if n.get("feedback_meeting"):
         out.append(say(
             lang,
-            "Op de terugkoppelingsbijeenkomst{s} waren {f} mensen aanwezig om de bevindingen te "
-            "toetsen.",
-            "{f} people attended the feedback meeting{s} where the findings were checked.",
-            s="" if report.region else ("s" if nl else "s"),
+            N_("{f} people attended the feedback meeting where the findings were checked.")
+            if report.region else
+            N_("{f} people attended the feedback meetings where the findings were checked."),
             f=format_count(n["feedback_meeting"], lang)))
     response = rows["response"].get("client_interview") if "response" in rows else None
     if response is not None and not is_missing(response):
         out.append(say(
-            lang, "Van de benaderde cliënten deed {r} mee aan een interview.",
-            "Of the clients approached, {r} took part in an interview.",
+            lang, "Of the clients approached, {r} took part in an interview.",
             r=format_percent(response, 0, lang)))
     return out
 
@@ -470,15 +456,14 @@ def _collection_sentences(report: Report, table: pd.DataFrame, rnd: str) -> list
 def introduction(report: Report) -> Block:
     """Chapter 1: what the report is about, and the accountability of the data."""
     block = Block()
-    block.add(report.chapter(1, _t(report, "Inleiding en verantwoording",
-                                   "Introduction and accountability of the data")))
+    block.add(report.chapter(1, _t(report, "Introduction and accountability of the data")))
     summary = report.author_text("summary")
     lang = report.language
     generated = [_purpose_sentence(report)]
     block.add(_narrative(report, "introduction", generated))
     if summary is not None:
         block.add(summary)
-    block.add(report.section(1, _t(report, "Dataverzameling", "Data collection")))
+    block.add(report.section(1, _t(report, "Data collection")))
     block.add(data_collection(report))
     deliveries = _deliveries_sentence(report)
     if deliveries:
@@ -486,7 +471,6 @@ def introduction(report: Report) -> Block:
     if report.skipped:
         which = join_words([f"{report.region_label(g)} ({r})" for r, g in report.skipped], lang)
         block.add(paragraph(say(lang,
-                                "De gegevens van {which} bevatten fouten en zijn niet opgenomen.",
                                 "The data of {which} contain errors and were left out.",
                                 which=which)))
     return block
@@ -506,28 +490,20 @@ def _deliveries_sentence(report: Report) -> str | None:
     if not missing:
         return None
     if not report.comparative:
-        return say(lang, "Niet aangeleverd zijn {what}; de onderdelen die daarop steunen, "
-                         "ontbreken in dit rapport.",
-                   "Not delivered: {what}; the parts that rest on them are missing from this "
+        return say(lang, "Not delivered: {what}; the parts that rest on them are missing from this "
                    "report.", what=join_words(missing[report.region_name], lang))
-    parts = [say(lang, "{name} leverde {what} niet aan.", "{name} did not deliver {what}.",
+    parts = [say(lang, "{name} did not deliver {what}.",
                  name=name, what=join_words(whats, lang)) for name, whats in missing.items()]
     return " ".join(parts) + " " + say(
-        lang, "Deze regio's ontbreken in de onderdelen die op die gegevens steunen.",
-        "These regions are missing from the parts that rest on those data.") \
+        lang, "These regions are missing from the parts that rest on those data.") \
         if len(missing) > 1 else " ".join(parts) + " " + say(
-        lang, "Deze regio ontbreekt in de onderdelen die op die gegevens steunen.",
-        "This region is missing from the parts that rest on those data.")
+        lang, "This region is missing from the parts that rest on those data.")
 
 
 def _purpose_sentence(report: Report) -> str:
     lang = report.language
     if report.kind == "region":
         return say(lang,
-                   "Dit rapport beschrijft het maatschappelijk steunsysteem (MSS) in {region} in "
-                   "{round}: hoe het bestuurlijk is ingericht, hoe de organisaties in de uitvoering "
-                   "samenwerken en wat cliënten ervan merken. De bevindingen zijn gebaseerd op "
-                   "interviews, vragenlijsten en een terugkoppelingsbijeenkomst in de regio.",
                    "This report describes the community support system (MSS) in {region} in "
                    "{round}: how it is governed, how organisations work together in practice and "
                    "what clients experience of it. The findings rest on interviews, "
@@ -537,18 +513,12 @@ def _purpose_sentence(report: Report) -> str:
     regions = join_words([report.region_label(g) for g in report.regions], lang)
     if report.kind == "round":
         return say(lang,
-                   "Deze tussenrapportage zet de maatschappelijke steunsystemen van {regions} "
-                   "naast elkaar, zoals ze in {round} zijn onderzocht. Elke tabel en figuur toont "
-                   "de regio's naast elkaar, per niveau: bestuurlijk, uitvoerend en persoonlijk.",
                    "This interim report puts the community support systems of {regions} side "
                    "by side, as studied in {round}. Every table and figure shows the regions "
                    "side by side, per level: administrative, executive and personal.",
                    regions=regions,
                    round=report.round_label.lower() if _nl(report) else report.round_label)
     return say(lang,
-               "Dit eindrapport brengt de bevindingen van alle rondes samen ({n} regio's: "
-               "{regions}) en vergelijkt de regio's per niveau: bestuurlijk, uitvoerend en "
-               "persoonlijk.",
                "This final report brings together the findings of all rounds ({n} regions: "
                "{regions}) and compares the regions per level: administrative, executive and "
                "personal.",
@@ -559,12 +529,11 @@ def _purpose_sentence(report: Report) -> str:
 def mss_profile(report: Report) -> Block:
     """Chapter 2: the MSS of each region, from the profile in study.yaml and the author's text."""
     block = Block()
-    block.add(report.chapter(2, _t(report, "Het maatschappelijk steunsysteem",
-                                   "The community support system")))
+    block.add(report.chapter(2, _t(report, "The community support system")))
     lang = report.language
-    fields = [("goal", _t(report, "Doel", "Aim")),
-              ("target_group", _t(report, "Doelgroep", "Target group")),
-              ("way_of_working", _t(report, "Werkwijze", "Way of working"))]
+    fields = [("goal", _t(report, "Aim")),
+              ("target_group", _t(report, "Target group")),
+              ("way_of_working", _t(report, "Way of working"))]
     rows = []
     for g in report.regions:
         region = report.config.region(g)
@@ -580,13 +549,10 @@ def mss_profile(report: Report) -> Block:
         row = rows[0]
         sentences = []
         if row["municipalities"]:
-            sentences.append(say(lang, "Het MSS {region} werkt in {m}.",
-                                 "The {region} MSS covers {m}.",
+            sentences.append(say(lang, "The {region} MSS covers {m}.",
                                  region=row["region"], m=row["municipalities"]))
         if not is_missing(row["target_population"]):
             sentences.append(say(lang,
-                                 "De regio schat haar doelgroep op ongeveer {n} mensen met een "
-                                 "langdurige psychische kwetsbaarheid.",
                                  "The region estimates its target group at about {n} people with "
                                  "a long-term psychiatric vulnerability.",
                                  n=format_count(row["target_population"], lang)))
@@ -599,22 +565,17 @@ def mss_profile(report: Report) -> Block:
                                        role="region-profile"))
     else:
         block.add(_narrative(report, "mss", [say(
-            lang, "Tabel 2.1 geeft een korte schets van het MSS in elke regio: waar het werkt, "
-                  "voor wie en hoe.",
-            "Table 2.1 sketches the MSS of each region: where it works, for whom and how.")]))
-        cols = [Col("region", _t(report, "Regio", "Region")),
-                Col("municipalities", _t(report, "Gemeenten", "Municipalities")),
-                Col("target_population", _t(report, "Doelgroep (geschat)",
-                                            "Target group (estimate)"), kind="count")]
-        caption = _t(report, "Het MSS per regio", "The MSS per region")
+            lang, "Table 2.1 sketches the MSS of each region: where it works, for whom and how.")]))
+        cols = [Col("region", _t(report, "Region")),
+                Col("municipalities", _t(report, "Municipalities")),
+                Col("target_population", _t(report, "Target group (estimate)"), kind="count")]
+        caption = _t(report, "The MSS per region")
         if many_regions(report):
             # every region's profile in one table of appendix B instead of a page per region
             cols += [Col(key, label, kind="text") for key, label in fields]
             number = _to_appendix(report, frame, cols, caption=caption)
             block.add(paragraph(_appendix_note(report, number, _t(
-                report, "Het profiel van het MSS van elke regio staat in tabel {number} in "
-                        "bijlage B.",
-                "The profile of each region's MSS is in Table {number} in Appendix B."))))
+                report, "The profile of each region's MSS is in Table {number} in Appendix B."))))
             return block
         block.add(report.table(frame, cols, caption=caption))
         for row in rows:
@@ -666,32 +627,28 @@ def themes(report: Report, level: str) -> Block:
         if others > MANY_REGIONS:
             # naming 174 other regions in a cell fills pages: say in how many it was found
             table = table.assign(shared_with=[say(
-                lang, "{k} van de {n} andere regio's", "{k} of the {n} other regions",
+                lang, "{k} of the {n} other regions",
                 k=format_count(int(r) - 1, lang), n=format_count(others, lang))
                 for r in table["regions"]])
         top = table.head(3)["theme"].tolist()
         block.add(paragraph(say(
-            lang, "In de interviews in {region} kwamen vooral {themes} naar voren.",
-            "In the interviews in {region}, {themes} came up most.",
+            lang, "In the interviews in {region}, {themes} came up most.",
             region=report.region_name,
             themes=join_words([t[:1].lower() + t[1:] for t in top], lang))))
         block.add(report.table(table, [
-            Col("theme", _t(report, "Thema", "Theme")),
-            Col("found", _t(report, "Bronnen met dit thema", "Sources with this theme"),
+            Col("theme", _t(report, "Theme")),
+            Col("found", _t(report, "Sources with this theme"),
                 kind="text"),
-            Col("shared_with", _t(report, "Ook gevonden in", "Also found in"))],
-            caption=_t(report, "Thema's uit de interviews", "Themes from the interviews"),
-            notes=[_t(report, "Bronnen: interviews en bijeenkomsten die met het codeboek zijn "
-                              "gecodeerd; een bron telt één keer per thema.",
-                      "Sources: interviews and meetings coded with the codebook; a source "
+            Col("shared_with", _t(report, "Also found in"))],
+            caption=_t(report, "Themes from the interviews"),
+            notes=[_t(report, "Sources: interviews and meetings coded with the codebook; a source "
                       "counts once per theme.")]))
     elif report.kind == "round":
         wide = theme_matrix(study, report.round, level=level, language=lang)
         if wide.empty:
             return block
         frame = wide.reset_index().drop(columns="level_label")
-        caption = _t(report, "Thema's per regio (aantal bronnen)",
-                     "Themes per region (number of sources)")
+        caption = _t(report, "Themes per region (number of sources)")
         if many_regions(report):
             # a row per region in appendix B instead of a column per region
             regions = [c for c in frame.columns if c != "theme"]
@@ -699,24 +656,21 @@ def themes(report: Report, level: str) -> Block:
                               value_name="sources")
             long = long.iloc[pd.Index(regions).get_indexer(long["region"]).argsort(kind="stable")]
             number = _to_appendix(
-                report, long, [Col("region", _t(report, "Regio", "Region")),
+                report, long, [Col("region", _t(report, "Region")),
                                Col("theme", "theme"), Col("sources", "sources", kind="count")],
                 caption=caption, pivot=("theme", "sources"),
                 pivot_order=list(frame["theme"]))
             block.add(paragraph(_appendix_note(report, number, _t(
-                report, "Tabel {number} in bijlage B geeft per regio hoeveel bronnen elk thema "
-                        "noemen.",
-                "Table {number} in Appendix B gives per region how many sources name each "
+                report, "Table {number} in Appendix B gives per region how many sources name each "
                 "theme."))))
         else:
-            block.add(report.table(frame, [Col("theme", _t(report, "Thema", "Theme"))] + [
+            block.add(report.table(frame, [Col("theme", _t(report, "Theme"))] + [
                 Col(c, c, kind="count") for c in frame.columns if c != "theme"],
                 caption=caption))
         shared = theme_table(study, report.round, level=level, language=lang)
         if len(shared):
             block.add(paragraph(say(
-                lang, "In minstens twee regio's kwamen {n} thema's terug, waaronder {themes}.",
-                "{n} themes came up in at least two regions, among them {themes}.",
+                lang, "{n} themes came up in at least two regions, among them {themes}.",
                 n=format_count(len(shared), lang),
                 themes=join_words([t[:1].lower() + t[1:] for t in shared["theme"].head(3)],
                                   lang))))
@@ -729,10 +683,9 @@ def themes(report: Report, level: str) -> Block:
         order = [r.id for r in report.config.rounds]
         labels = {r.id: r.label for r in report.config.rounds}
         block.add(report.table(
-            table, [Col("theme", _t(report, "Thema", "Theme")), Col("round", "round"),
+            table, [Col("theme", _t(report, "Theme")), Col("round", "round"),
                     Col("found", "found", kind="text")],
-            caption=_t(report, "Thema's per ronde (regio's waar gevonden / regio's in de ronde)",
-                       "Themes per round (regions where found / regions in the round)"),
+            caption=_t(report, "Themes per round (regions where found / regions in the round)"),
             pivot=("round", "found"), pivot_order=order, pivot_labels=labels))
     quotes = approved_quotes(study, round=report.round, region=report.region, level=level,
                              language=lang)
@@ -748,7 +701,7 @@ def administrative(report: Report) -> Block:
 
     block = Block()
     lang = report.language
-    block.add(report.chapter(3, _t(report, "Bestuurlijk niveau", "Administrative level")))
+    block.add(report.chapter(3, _t(report, "Administrative level")))
     governance = report.frame("governance_profile")
     profile = governance_profiles(governance, language=lang)
     profile = profile.assign(col=[_key(r, g) for r, g in zip(profile["round"].astype(str),
@@ -768,74 +721,72 @@ def administrative(report: Report) -> Block:
         if raw.get("covenant") == "true":
             year = raw.get("covenant_year")
             sentences.append(say(
-                lang, "In {where} hebben de partners een convenant{year}.",
-                "In {where} the partners have a covenant{year}.",
-                where=where, year=(f" (sinds {year})" if lang == "nl" else f" (since {year})")
-                if not is_missing(year) and year else ""))
+                lang, N_("In {where} the partners have a covenant (since {year}).")
+                if not is_missing(year) and year else
+                N_("In {where} the partners have a covenant."), where=where, year=year))
         else:
-            sentences.append(say(lang, "{where} heeft geen convenant.",
-                                 "{where} has no covenant.", where=where))
+            sentences.append(say(lang, "{where} has no covenant.", where=where))
         tables = raw.get("case_tables")
         if not is_missing(tables) and tables not in ("", "0"):
             freq = rows["value"].get("case_table_frequency")
-            sentences.append(say(
-                lang, "Er zijn {n} werktafels{freq}.", "There are {n} case tables{freq}.",
-                n=tables, freq=(f" die {freq} bijeenkomen" if lang == "nl" else f" meeting {freq}")
-                if isinstance(freq, str) and freq else ""))
+            count = int(float(tables)) if str(tables).replace(".", "", 1).isdigit() else None
+            if count is None:
+                pass
+            elif isinstance(freq, str) and freq:
+                sentences.append(say_n(
+                    lang, "There is {n} case table, meeting {freq}.",
+                    "There are {n} case tables, meeting {freq}.", count,
+                    n=format_count(count, lang), freq=freq))
+            else:
+                sentences.append(say_n(lang, "There is {n} case table.",
+                                       "There are {n} case tables.", count,
+                                       n=format_count(count, lang)))
         agreed = raw.get("agreed_referrals_per_table")
         if not is_missing(agreed) and agreed:
             sentences.append(say(
-                lang, "Afgesproken is dat elke werktafel per jaar minstens {a} cliënten naar "
-                      "dagbesteding toeleidt.",
-                "The agreement is that each case table guides at least {a} clients to day "
+                lang, "The agreement is that each case table guides at least {a} clients to day "
                 "activities per year.", a=agreed))
         if raw.get("structural_consultation") == "false":
-            sentences.append(say(lang, "Structureel bestuurlijk overleg is er niet.",
-                                 "There is no structural administrative consultation.",))
+            sentences.append(say(lang, "There is no structural administrative consultation.",))
     block.add(_narrative(report, "administrative", [" ".join(sentences)]))
-    block.add(report.section(1, _t(report, "Bestuurlijke inrichting", "Governance")))
+    block.add(report.section(1, _t(report, "Governance")))
     note, delivered = _delivery(report, "governance_profile")
     if note:
         block.add(paragraph(note))
     if delivered:
         block.add(_side_by_side(
-            report, profile, [Col("label", _t(report, "Onderdeel", "Item")), Col("col", "col"),
+            report, profile, [Col("label", _t(report, "Item")), Col("col", "col"),
                               Col("value", "value", kind="text")],
-            caption=_t(report, "Bestuurlijk profiel", "Governance profile"),
+            caption=_t(report, "Governance profile"),
             pivot=("col", "value"), pivot_order=order, pivot_labels=labels))
     register = report.frame("monitor_register")
     if len(register):
-        block.add(report.section(2, _t(report, "Prestatieafspraken", "Performance agreements")))
+        block.add(report.section(2, _t(report, "Performance agreements")))
         result = referrals_per_table(register, governance, min_n=report.min_respondents)
         result = result.assign(col=[_key(r, g) for r, g in zip(result["round"].astype(str),
                                                                result["region"].astype(str))])
         result = result.assign(period=[
-            f"{y}" + (_t(report, " (deel)", " (part)") if bool(p) else "")
+            f"{y}" + (_t(report, " (part)") if bool(p) else "")
             for y, p in zip(result["year"], result["partial_year"].fillna(False))])
         result = result.assign(meets=[
-            "" if is_missing(m) else (_t(report, "ja", "yes") if bool(m) else _t(report, "nee", "no"))
+            "" if is_missing(m) else (_t(report, "yes") if bool(m) else _t(report, "no"))
             for m in result["meets_agreement"]])
         block.add(_region_rows(
-            report, result, [Col("col", _t(report, "Regio", "Region"), labels=labels),
-                     Col("period", _t(report, "Jaar", "Year"), kind="text"),
-                     Col("to_day_activities", _t(report, "Naar dagbesteding", "To day activities"),
+            report, result, [Col("col", _t(report, "Region"), labels=labels),
+                     Col("period", _t(report, "Year"), kind="text"),
+                     Col("to_day_activities", _t(report, "To day activities"),
                          kind="count"),
-                     Col("case_tables", _t(report, "Werktafels", "Case tables"), kind="count"),
-                     Col("per_table", _t(report, "Per werktafel", "Per case table")),
-                     Col("agreed", _t(report, "Afgesproken", "Agreed"), kind="count"),
-                     Col("meets", _t(report, "Gehaald", "Met"), kind="text")],
-            caption=_t(report, "Toeleidingen naar dagbesteding per werktafel (registratie van "
-                               "het MSS)",
-                       "Referrals to day activities per case table (MSS register)"),
-            notes=[_t(report, "'(deel)': de registratie beslaat niet het hele jaar; het aantal "
-                              "per werktafel is dan lager dan over een heel jaar.",
-                      "'(part)': the register does not cover the whole year, so the number per "
+                     Col("case_tables", _t(report, "Case tables"), kind="count"),
+                     Col("per_table", _t(report, "Per case table")),
+                     Col("agreed", _t(report, "Agreed"), kind="count"),
+                     Col("meets", _t(report, "Met"), kind="text")],
+            caption=_t(report, "Referrals to day activities per case table (MSS register)"),
+            notes=[_t(report, "'(part)': the register does not cover the whole year, so the number per "
                       "table is lower than over a full year.")]))
         block.add(paragraph(*_agreement_sentences(report, result)))
     themes_block = themes(report, "administrative")
     if themes_block.nodes:
-        block.add(report.section(3, _t(report, "Thema's uit de interviews",
-                                       "Themes from the interviews")))
+        block.add(report.section(3, _t(report, "Themes from the interviews")))
         block.add(themes_block)
     return block
 
@@ -846,8 +797,7 @@ def _governance_summary(report: Report, profile: pd.DataFrame) -> str:
     raw = profile[profile["item"] == "covenant"]
     regions = raw["col"].nunique()
     covenant = raw.loc[raw["raw"] == "true", "col"].nunique()
-    return say(lang, "In {k} van de {n} regio's hebben de partners een convenant.",
-               "In {k} of the {n} regions the partners have a covenant.",
+    return say(lang, "In {k} of the {n} regions the partners have a covenant.",
                k=format_count(covenant, lang), n=format_count(regions, lang))
 
 
@@ -860,9 +810,7 @@ def _agreement_sentences(report: Report, result: pd.DataFrame) -> list[str]:
         if len(rows):
             met = int(rows["meets_agreement"].fillna(False).astype(bool).sum())
             out.append(say(
-                lang, "In {k} van de {n} regiojaren met een afspraak leidden de werktafels "
-                      "gemiddeld minstens het afgesproken aantal cliënten naar dagbesteding toe.",
-                "In {k} of the {n} region-years with an agreement, the case tables guided at "
+                lang, "In {k} of the {n} region-years with an agreement, the case tables guided at "
                 "least the agreed number of clients to day activities on average.",
                 k=format_count(met, lang), n=format_count(len(rows), lang)))
         return out
@@ -870,13 +818,11 @@ def _agreement_sentences(report: Report, result: pd.DataFrame) -> list[str]:
         if is_missing(row["agreed"]) or bool(row["suppressed"]) or is_missing(row["per_table"]):
             continue
         out.append(say(
-            lang, "In {year} leidde elke werktafel in {where} gemiddeld {per} cliënten naar "
-                  "dagbesteding toe, tegen {agreed} afgesproken{part}.",
-            "In {year}, each case table in {where} guided {per} clients to day activities on "
+            lang, "In {year}, each case table in {where} guided {per} clients to day activities on "
             "average, against {agreed} agreed{part}.",
             year=row["year"], where=report.region_label(row["region"]),
             per=format_number(row["per_table"], 1, lang), agreed=format_count(row["agreed"], lang),
-            part=_t(report, " (over een deel van het jaar)", " (over part of the year)")
+            part=_t(report, " (over part of the year)")
             if bool(row["partial_year"]) else ""))
     return out
 
@@ -886,22 +832,21 @@ def executive(report: Report) -> Block:
     """Chapter 4: the executive level: collaboration quality, the network, feedback meetings."""
     block = Block()
     lang = report.language
-    block.add(report.chapter(4, _t(report, "Uitvoerend niveau", "Executive level")))
+    block.add(report.chapter(4, _t(report, "Executive level")))
     partners = report.frame("partner_survey")
     block.add(_narrative(report, "executive", _executive_sentences(report, partners)))
     note, delivered = _delivery(report, "partner_survey")
-    block.add(report.section(1, _t(report, "Kwaliteit van de samenwerking",
-                                   "Quality of collaboration")))
+    block.add(report.section(1, _t(report, "Quality of collaboration")))
     if note:
         block.add(paragraph(note))
     if delivered:
         block.add(_collaboration_quality(report, partners))
-    block.add(report.section(2, _t(report, "Het samenwerkingsnetwerk", "The collaboration network")))
+    block.add(report.section(2, _t(report, "The collaboration network")))
     if note:
         block.add(paragraph(note))
     if delivered:
         block.add(_network_of_organisations(report, partners, report.frame("partner_ties")))
-    block.add(report.section(3, _t(report, "Terugkoppeling", "Feedback meeting")))
+    block.add(report.section(3, _t(report, "Feedback meeting")))
     note, delivered = _delivery(report, "feedback_meeting")
     if note:
         block.add(paragraph(note))
@@ -909,8 +854,7 @@ def executive(report: Report) -> Block:
         block.add(_feedback(report))
     themes_block = themes(report, "executive")
     if themes_block.nodes:
-        block.add(report.section(4, _t(report, "Thema's uit de interviews",
-                                       "Themes from the interviews")))
+        block.add(report.section(4, _t(report, "Themes from the interviews")))
         block.add(themes_block)
     return block
 
@@ -927,9 +871,7 @@ def _executive_sentences(report: Report, partners: pd.DataFrame) -> list[str]:
         row = _row(result, key)
         if _shown(row, "mean"):
             out.append(say(
-                lang, "{Where} beoordelen {n} samenwerkingspartners de resultaten van het MSS "
-                      "gemiddeld met een {mean}.",
-                "{Where}, {n} collaboration partners rate the results of the MSS {mean} on "
+                lang, "{Where}, {n} collaboration partners rate the results of the MSS {mean} on "
                 "average.",
                 Where=_cap(_where(report, key)), n=format_count(row["n"], lang),
                 mean=format_number(row["mean"], 1, lang)))
@@ -944,21 +886,17 @@ def _collaboration_quality(report: Report, partners: pd.DataFrame) -> Block:
     order, labels = group_order(report), group_labels(report)
     scales = _analyse(report, collaboration_scales, partners, language=lang)
     block.add(_side_by_side(report, 
-        scales, [Col("label", _t(report, "Aspect van samenwerking", "Aspect of collaboration")),
+        scales, [Col("label", _t(report, "Aspect of collaboration")),
                  Col("col", "col"), Col("mean", "mean")],
-        caption=_t(report, "Oordeel van partners per aspect (gemiddelde, 1–5; hoger is gunstiger)",
-                   "Partners' judgement per aspect (mean, 1–5; higher is more favourable)"),
+        caption=_t(report, "Partners' judgement per aspect (mean, 1–5; higher is more favourable)"),
         pivot=("col", "mean"), pivot_order=order, pivot_labels=labels))
     if not report.comparative:
         rows = scales[scales["col"] == order[0]]
         fig = dot_plot_figure(rows, group="scale", labels=dict(zip(rows["scale"], rows["label"])),
-                          title=_t(report, "Kwaliteit van de samenwerking",
-                                   "Quality of collaboration"),
-                          xlabel=_t(report, "gemiddelde (1–5) met 95%-BI",
-                                    "mean (1–5) with 95% CI"),
+                          title=_t(report, "Quality of collaboration"),
+                          xlabel=_t(report, "mean (1–5) with 95% CI"),
                           xlim=(1, 5), language=lang, min_respondents=report.min_respondents)
-        block.add(report.figure(fig, caption=_t(report, "Bron: enquête samenwerkingspartners.",
-                                                "Source: partner survey.")))
+        block.add(report.figure(fig, caption=_t(report, "Source: partner survey.")))
     items = _analyse(report, bottleneck_items, partners, language=lang)
     keys = [k for k in order if k.endswith(TOTAL)] if report.comparative else order
     sentences = []
@@ -967,18 +905,14 @@ def _collaboration_quality(report: Report, partners: pd.DataFrame) -> Block:
                     & ~items["suppressed"]]
         if len(low):
             sentences.append(say(
-                lang, "{Where} scoren deze uitspraken onder het midden van de schaal en vragen "
-                      "dus aandacht: {items}.",
-                "{Where}, these statements score below the middle of the scale and need "
+                lang, "{Where}, these statements score below the middle of the scale and need "
                 "attention: {items}.",
                 Where=_cap(_where(report, key)),
                 items=join_words([f"'{t}' ({format_number(m, 1, lang)})"
                                   for t, m in zip(low["label"], low["mean"])], lang)))
         elif len(items[items["col"] == key]):
             sentences.append(say(
-                lang, "{Where} scoort geen enkele uitspraak over de samenwerking onder het midden "
-                      "van de schaal.",
-                "{Where}, no statement about collaboration scores below the middle of the "
+                lang, "{Where}, no statement about collaboration scores below the middle of the "
                 "scale.", Where=_cap(_where(report, key))))
     block.add(paragraph(*sentences))
     return block
@@ -998,18 +932,14 @@ def _network_of_organisations(report: Report, partners: pd.DataFrame,
     many = many_regions(report)
     block.add(_region_rows(
         report, stats.set_index("col").reindex([k for k in order if k in set(stats["col"])]).reset_index(),
-        [Col("col", _t(report, "Regio", "Region"), labels=labels),
-         Col("n", _t(report, "Respondenten", "Respondents"), kind="count", base=True),
-         Col("organisations", _t(report, "Organisaties", "Organisations"), kind="count"),
-         Col("ties", _t(report, "Relaties", "Ties"), kind="count"),
-         Col("density", _t(report, "Dichtheid", "Density"), decimals=2),
-         Col("degree_centralisation", _t(report, "Centralisatie", "Centralisation"), decimals=2)],
-        caption=_t(report, "Omvang en vorm van het samenwerkingsnetwerk",
-                   "Size and shape of the collaboration network"),
-        notes=[_t(report, "Dichtheid: het deel van alle mogelijke relaties dat er is. "
-                          "Centralisatie: 1 als alles via één organisatie loopt, 0 als alle "
-                          "organisaties even veel relaties hebben.",
-                  "Density: the share of all possible ties that exist. Centralisation: 1 when "
+        [Col("col", _t(report, "Region"), labels=labels),
+         Col("n", _t(report, "Respondents"), kind="count", base=True),
+         Col("organisations", _t(report, "Organisations"), kind="count"),
+         Col("ties", _t(report, "Ties"), kind="count"),
+         Col("density", _t(report, "Density"), decimals=2),
+         Col("degree_centralisation", _t(report, "Centralisation"), decimals=2)],
+        caption=_t(report, "Size and shape of the collaboration network"),
+        notes=[_t(report, "Density: the share of all possible ties that exist. Centralisation: 1 when "
                   "everything runs through one organisation, 0 when all organisations have "
                   "as many ties.")]))
     if many:
@@ -1026,12 +956,10 @@ def _network_of_organisations(report: Report, partners: pd.DataFrame,
     group_labels_ = get_instrument("partner_survey").labels("organisation_group", lang)
     fig = draw_network(graphs, labels=labels, order=order, hidden=hidden,
                        node_group_labels=group_labels_,
-                       title=_t(report, "Samenwerkingsnetwerk", "Collaboration network"),
+                       title=_t(report, "Collaboration network"),
                        language=lang, min_respondents=report.min_respondents)
     block.add(report.figure(fig, caption=_t(
-        report, "Bron: enquête samenwerkingspartners. Een lijn is een samenwerkingsrelatie; "
-                "grotere punten hebben meer relaties.",
-        "Source: partner survey. A line is a collaboration tie; larger dots have more ties.")))
+        report, "Source: partner survey. A line is a collaboration tie; larger dots have more ties.")))
     central = _analyse(report, central_organisations, partners, ties, pooled=False,
                        language=lang)
     sentences = []
@@ -1039,8 +967,7 @@ def _network_of_organisations(report: Report, partners: pd.DataFrame,
         rows = central[(central["col"] == key) & ~central["suppressed"]]
         if len(rows):
             sentences.append(say(
-                lang, "{Where} zijn {orgs} het sterkst verbonden.",
-                "{Where}, {orgs} are the most connected.", Where=_cap(_where(report, key)),
+                lang, "{Where}, {orgs} are the most connected.", Where=_cap(_where(report, key)),
                 orgs=join_words(list(rows["organisation"].head(3)), lang)))
     block.add(paragraph(*sentences))
     return block
@@ -1056,10 +983,9 @@ def _feedback(report: Report) -> Block:
                           language=lang)
     recognised = _analyse(report, findings_recognised, report.frame("feedback_findings"))
     block.add(_side_by_side(report, 
-        attendance, [Col("label", _t(report, "Organisatiegroep", "Organisation group")),
+        attendance, [Col("label", _t(report, "Organisation group")),
                      Col("col", "col"), Col("count", "count", kind="count")],
-        caption=_t(report, "Aanwezigen op de terugkoppelingsbijeenkomst per organisatiegroep",
-                   "Feedback meeting attendees per organisation group"),
+        caption=_t(report, "Feedback meeting attendees per organisation group"),
         pivot=("col", "count"), pivot_order=order, pivot_labels=labels))
     sentences = []
     keys = [k for k in order if k.endswith(TOTAL)] if report.comparative else order
@@ -1067,9 +993,7 @@ def _feedback(report: Report) -> Block:
         row = _row(recognised, key)
         if _shown(row, "share_recognised"):
             sentences.append(say(
-                lang, "{Where} herkenden de aanwezigen {share} van de besproken bevindingen "
-                      "volledig en {partly} ten minste gedeeltelijk.",
-                "{Where}, attendees fully recognised {share} of the findings discussed and "
+                lang, "{Where}, attendees fully recognised {share} of the findings discussed and "
                 "{partly} at least partly.",
                 Where=_cap(_where(report, key)),
                 share=format_percent(row["share_recognised"], 0, lang),
@@ -1080,17 +1004,16 @@ def _feedback(report: Report) -> Block:
 
 # == 5 personal level ==============================================================================
 _INVOLVEMENT_PHRASES = {
-    "ever_treated_mhc": ("is ooit in de ggz behandeld", "has ever been treated in mental health care"),
-    "contact_professional": ("heeft contact met een hulpverlener", "is in contact with a professional"),
-    "has_spv": ("heeft een SPV", "has a community psychiatric nurse (SPV)"),
-    "has_housing_support": ("heeft een woonbegeleider", "has a housing support worker"),
-    "has_trajectory_counsellor": ("heeft een trajectbegeleider", "has a trajectory counsellor"),
-    "has_other_professional": ("heeft een andere hulpverlener", "has another professional"),
-    "day_activities": ("neemt deel aan georganiseerde dagbesteding",
-                       "takes part in organised day activities"),
-    "paid_work": ("heeft betaald werk", "has paid work"),
-    "volunteering": ("doet vrijwilligerswerk", "does volunteer work"),
-    "in_education": ("volgt een opleiding", "is in education"),
+    "ever_treated_mhc": N_("has ever been treated in mental health care"),
+    "contact_professional": N_("is in contact with a professional"),
+    "has_spv": N_("has a community psychiatric nurse (SPV)"),
+    "has_housing_support": N_("has a housing support worker"),
+    "has_trajectory_counsellor": N_("has a trajectory counsellor"),
+    "has_other_professional": N_("has another professional"),
+    "day_activities": N_("takes part in organised day activities"),
+    "paid_work": N_("has paid work"),
+    "volunteering": N_("does volunteer work"),
+    "in_education": N_("is in education"),
 }
 
 
@@ -1111,25 +1034,22 @@ def _shown(row: pd.Series | None, column: str) -> bool:
 def personal(report: Report) -> Block:
     """Chapter 5: the personal level (client interviews and questionnaires about clients)."""
     block = Block()
-    block.add(report.chapter(5, _t(report, "Persoonlijk niveau", "Personal level")))
+    block.add(report.chapter(5, _t(report, "Personal level")))
     written = report.author_text("personal")
     block.add(written or paragraph(say(
         report.language,
-        "Dit hoofdstuk gaat over wat cliënten van het MSS merken: hun oordeel, de "
-        "hulpverleners en activiteiten in hun leven, de steun per levensgebied en hun persoonlijk "
-        "netwerk. Daarna volgt wat professionals over de weg van cliënten vertellen.",
         "This chapter is about what clients experience of the MSS: their rating, the "
         "professionals and activities in their lives, support per life domain and their "
         "personal network, followed by what professionals report about clients' routes.")))
     clients = report.frame("client_interview")
     sections = [
-        (_t(report, "Oordeel over het MSS", "Rating of the MSS"), _rating),
-        (_t(report, "Hulpverleners en dagbesteding", "Professionals and day activities"),
+        (_t(report, "Rating of the MSS"), _rating),
+        (_t(report, "Professionals and day activities"),
          _involvement),
-        (_t(report, "Steun per levensgebied", "Support per life domain"), _life_domains),
-        (_t(report, "Ervaring met het MSS", "Experience with the MSS"), _experience),
-        (_t(report, "Het persoonlijk netwerk", "The personal network"), _network),
-        (_t(report, "Wensen en sociale contacten", "Wishes and social contacts"), _needs),
+        (_t(report, "Support per life domain"), _life_domains),
+        (_t(report, "Experience with the MSS"), _experience),
+        (_t(report, "The personal network"), _network),
+        (_t(report, "Wishes and social contacts"), _needs),
     ]
     number = 0
     note, delivered = _delivery(report, "client_interview")
@@ -1140,8 +1060,7 @@ def personal(report: Report) -> Block:
         block.add(report.section(number, title))
         block.add(part(report, clients))
     number += 1
-    block.add(report.section(number, _t(report, "Wat professionals over cliënten melden",
-                                        "What professionals report about clients")))
+    block.add(report.section(number, _t(report, "What professionals report about clients")))
     note, delivered = _delivery(report, "client_questionnaire")
     if note:
         block.add(paragraph(note))
@@ -1151,8 +1070,7 @@ def personal(report: Report) -> Block:
         followed = _followed_clients(report, clients)
         if followed.nodes:
             number += 1
-            block.add(report.section(number, _t(report, "Cliënten gevolgd over rondes",
-                                                "Clients followed over rounds")))
+            block.add(report.section(number, _t(report, "Clients followed over rounds")))
             block.add(followed)
     return block
 
@@ -1161,11 +1079,11 @@ def _outcome_label(report: Report, outcome: str) -> str:
     from ..instruments import get_instrument
 
     if outcome == "mss_rating":
-        return _t(report, "rapportcijfer (1–10)", "rating (1–10)")
+        return _t(report, "rating (1–10)")
     if outcome == "experience":
-        return _t(report, "ervaring met het MSS (1–5)", "experience with the MSS (1–5)")
+        return _t(report, "experience with the MSS (1–5)")
     label = get_instrument("client_interview").column(outcome).label(report.language)
-    return _cap(label.split(": ", 1)[-1]) + _t(report, " (personen)", " (persons)")
+    return _cap(label.split(": ", 1)[-1]) + _t(report, " (persons)")
 
 
 def _followed_clients(report: Report, clients: pd.DataFrame) -> Block:
@@ -1189,16 +1107,11 @@ def _followed_clients(report: Report, clients: pd.DataFrame) -> Block:
                   "b": report.config.round(rb).label}
         if bool(row["suppressed"]):
             sentences.append(say(
-                lang, "In {name} zijn {n} cliënten zowel in {a} als in {b} geïnterviewd: te "
-                      "weinig om hun verandering te tonen.",
-                "In {name}, {n} clients were interviewed in both {a} and {b}: too few to show "
+                lang, "In {name}, {n} clients were interviewed in both {a} and {b}: too few to show "
                 "their change.", n=format_count(row["n"], lang), **labels))
             continue
         sentences.append(say(
-            lang, "In {name} zijn {n} van de {m} cliënten uit {a} in {b} opnieuw geïnterviewd. "
-                  "Bij deze zelfde cliënten veranderde het rapportcijfer gemiddeld met {d} "
-                  "(95%-BI {lo} tot {hi}; gepaarde t-toets, {p}).",
-            "In {name}, {n} of the {m} clients of {a} were interviewed again in {b}. For these "
+            lang, "In {name}, {n} of the {m} clients of {a} were interviewed again in {b}. For these "
             "same clients the rating changed by {d} on average (95% CI {lo} to {hi}; paired "
             "t-test, {p}).", n=format_count(row["n"], lang),
             m=format_count(row["n_round_from"], lang), d=_signed(row["change"], 1, lang),
@@ -1208,41 +1121,34 @@ def _followed_clients(report: Report, clients: pd.DataFrame) -> Block:
                          & (everyone["round_to"] == rb) & ~everyone["suppressed"]]
         if len(whole):
             sentences.append(say(
-                lang, "Het gemiddelde van alle cliënten van de ronde veranderde met {d}; dat "
-                      "verschil kan ook komen doordat de ronde deels andere cliënten sprak.",
-                "The mean of all the round's clients changed by {d}; that difference may also "
+                lang, "The mean of all the round's clients changed by {d}; that difference may also "
                 "come from the round speaking partly to other clients.",
                 d=_signed(whole["change"].iloc[0], 1, lang)))
     block.add(paragraph(*sentences))
     shown = paired.assign(
-        col=[f"{report.region_label(g) if g != TOTAL else _t(report, 'Totaal', 'Total')}, "
+        col=[f"{report.region_label(g) if g != TOTAL else _t(report, 'Total')}, "
              f"{a} → {b}" for g, a, b in zip(paired["region"].astype(str),
                                                paired["round_from"].astype(str),
                                                paired["round_to"].astype(str))],
         label=[_outcome_label(report, o) for o in paired["outcome"].astype(str)])
     block.add(report.table(
-        shown, [Col("col", _t(report, "Regio en rondes", "Region and rounds"), kind="text"),
-                Col("label", _t(report, "Uitkomst", "Outcome"), kind="text"),
-                Col("n", _t(report, "n gevolgd", "n followed"), kind="count", base=True),
-                Col("mean_from", _t(report, "Eerst", "Before"), decimals=1),
-                Col("mean_to", _t(report, "Daarna", "After"), decimals=1),
-                Col("change", _t(report, "Verandering", "Change"), decimals=1),
-                Col("ci_low|ci_high", _t(report, "95%-BI", "95% CI"), kind="range",
+        shown, [Col("col", _t(report, "Region and rounds"), kind="text"),
+                Col("label", _t(report, "Outcome"), kind="text"),
+                Col("n", _t(report, "n followed"), kind="count", base=True),
+                Col("mean_from", _t(report, "Before"), decimals=1),
+                Col("mean_to", _t(report, "After"), decimals=1),
+                Col("change", _t(report, "Change"), decimals=1),
+                Col("ci_low|ci_high", _t(report, "95% CI"), kind="range",
                     decimals=1),
-                Col("p_value", _t(report, "p (gepaard)", "p (paired)"), decimals=3)],
-        caption=_t(report, "Dezelfde cliënten in twee rondes: verandering per cliënt "
-                           "(gepaarde vergelijking)",
-                   "The same clients in two rounds: change per client (paired comparison)"),
-        notes=[_t(report, "Alleen cliënten die in beide rondes zijn geïnterviewd (hetzelfde "
-                          "pseudoniem). Verandering: later min eerder.",
-                  "Only clients interviewed in both rounds (the same pseudonym). Change: later "
+                Col("p_value", _t(report, "p (paired)"), decimals=3)],
+        caption=_t(report, "The same clients in two rounds: change per client (paired comparison)"),
+        notes=[_t(report, "Only clients interviewed in both rounds (the same pseudonym). Change: later "
                   "minus earlier.")]))
     return block
 
 
 def _signed(value: Any, decimals: int, language: str) -> str:
-    text = format_number(value, decimals, language)
-    return text if text.startswith(("-", "−")) or float(value) <= 0 else "+" + text
+    return format_signed(value, decimals, language)
 
 
 def _rating(report: Report, clients: pd.DataFrame) -> Block:
@@ -1252,14 +1158,14 @@ def _rating(report: Report, clients: pd.DataFrame) -> Block:
     lang = report.language
     result = _analyse(report, client_rating, clients)
     order, labels = group_order(report), group_labels(report)
-    cols = [Col("col", _t(report, "Regio", "Region"), labels=labels),
+    cols = [Col("col", _t(report, "Region"), labels=labels),
             Col("n", "n", kind="count", base=True),
-            Col("mean", _t(report, "Gemiddelde", "Mean")),
-            Col("ci_low|ci_high", _t(report, "95%-BI", "95% CI")),
-            Col("sd", _t(report, "SD", "SD")),
-            Col("median", _t(report, "Mediaan", "Median")),
-            Col("min", _t(report, "Laagste", "Lowest"), kind="count"),
-            Col("max", _t(report, "Hoogste", "Highest"), kind="count")]
+            Col("mean", _t(report, "Mean")),
+            Col("ci_low|ci_high", _t(report, "95% CI")),
+            Col("sd", _t(report, "SD")),
+            Col("median", _t(report, "Median")),
+            Col("min", _t(report, "Lowest"), kind="count"),
+            Col("max", _t(report, "Highest"), kind="count")]
     ordered = result.set_index("col").reindex(order).dropna(how="all").reset_index()
     sentences = []
     for key in order:
@@ -1269,8 +1175,6 @@ def _rating(report: Report, clients: pd.DataFrame) -> Block:
         if _shown(row, "mean"):
             sentences.append(say(
                 lang,
-                "{Where} gaven {n} cliënten het MSS gemiddeld een {mean} (95%-betrouwbaarheids"
-                "interval {lo}–{hi}); de helft gaf een {median} of hoger.",
                 "{Where}, {n} clients gave the MSS an average rating of {mean} (95% confidence "
                 "interval {lo}–{hi}); half of them gave {median} or more.",
                 Where=_cap(_where(report, key)), n=format_count(row["n"], lang),
@@ -1280,35 +1184,29 @@ def _rating(report: Report, clients: pd.DataFrame) -> Block:
                                      lang)))
         else:
             sentences.append(say(
-                lang, "{Where} beoordeelden te weinig cliënten het MSS om een gemiddeld cijfer te "
-                      "tonen.",
-                "{Where}, too few clients rated the MSS to show an average.",
+                lang, "{Where}, too few clients rated the MSS to show an average.",
                 Where=_cap(_where(report, key))))
         if report.comparative:
             sentences += _rating_spread(report, result, key.split("|", 1)[0])
     block.add(paragraph(*sentences))
-    total_label = _t(report, "Totaal", "Total")
+    total_label = _t(report, "Total")
     block.add(_region_rows(report, ordered, cols,
-                           caption=_t(report, "Rapportcijfer voor het MSS (1–10)",
-                                      "Rating of the MSS (1–10)"), total_label=total_label))
+                           caption=_t(report, "Rating of the MSS (1–10)"), total_label=total_label))
     if report.comparative and not many_regions(report):
         # in study order; with many regions the funnel plot below shows them all, unranked
         fig = dot_plot_figure(ordered, group="col", labels=labels,
                           order=_dot_order(report, ordered, order),
-                          title=_t(report, "Rapportcijfer voor het MSS per regio",
-                                   "Rating of the MSS per region"),
-                          xlabel=_t(report, "gemiddeld rapportcijfer (1–10) met 95%-BI",
-                                    "mean rating (1–10) with 95% CI"),
+                          title=_t(report, "Rating of the MSS per region"),
+                          xlabel=_t(report, "mean rating (1–10) with 95% CI"),
                           xlim=(1, 10), language=lang, min_respondents=report.min_respondents,
                           colours=_colours(report, order))
         block.add(report.figure(fig, caption=_t(
-            report, "Bron: cliëntinterviews. De lijnen geven het 95%-betrouwbaarheidsinterval.",
-            "Source: client interviews. Lines show the 95% confidence interval.")
+            report, "Source: client interviews. Lines show the 95% confidence interval.")
             + _extremes_caption(report)))
     if report.comparative:
         block.add(_regions_compared(report, clients, "mss_rating", decimals=1, ylim=None,
-                                    what=_t(report, "het rapportcijfer", "the rating"),
-                                    axis=_t(report, "rapportcijfer (1–10)", "rating (1–10)")))
+                                    what=_t(report, "the rating"),
+                                    axis=_t(report, "rating (1–10)")))
     return block
 
 
@@ -1335,18 +1233,17 @@ def _dot_order(report: Report, frame: pd.DataFrame, order: list[str], value: str
 def _extremes_caption(report: Report) -> str:
     if not many_regions(report):
         return ""
-    return _t(report, f" Per ronde de {EXTREME_REGIONS} hoogste en {EXTREME_REGIONS} laagste "
-                      f"regio's rond het totaal; alle regio's staan in {_appendix_b_name(report)}.",
-              f" Per round the {EXTREME_REGIONS} highest and {EXTREME_REGIONS} lowest regions "
-              f"around the total; every region is in {_appendix_b_name(report)}.")
+    return " " + _t(report, "Per round the {k} highest and {k} lowest regions around the total; "
+                            "every region is in {where}.").format(
+        k=EXTREME_REGIONS, where=_appendix_b_name(report))
 
 
 def _appendix_b_name(report: Report) -> str:
     """Where every region's figures are: this report's appendix B, or for the final report
     appendix B of the interim reports (see :func:`_to_appendix`)."""
     if report.kind == "final":
-        return _t(report, "bijlage B van de tussenrapportages", "Appendix B of the interim reports")
-    return _t(report, "bijlage B", "Appendix B")
+        return _t(report, "Appendix B of the interim reports")
+    return _t(report, "Appendix B")
 
 
 def _colours(report: Report, order: list[str]) -> dict[str, str]:
@@ -1372,8 +1269,7 @@ def _rating_spread(report: Report, result: pd.DataFrame, rnd: str) -> list[str]:
         # the range without naming its ends: which region is 'highest' is for the multilevel
         # comparison to say, and only when it can (see _regions_compared)
         out.append(say(
-            lang, "De ruwe gemiddelden per regio lopen uiteen van {lo} tot {hi}.",
-            "The regions' raw means range from {lo} to {hi}.",
+            lang, "The regions' raw means range from {lo} to {hi}.",
             lo=format_number(rows["mean"].min(), 1, lang),
             hi=format_number(rows["mean"].max(), 1, lang)))
     clients = report.frame("client_interview")
@@ -1381,21 +1277,19 @@ def _rating_spread(report: Report, result: pd.DataFrame, rnd: str) -> list[str]:
     for _, t in tests[(tests["test"] == "kruskal") & ~tests["suppressed"]].iterrows():
         significant = float(t["p_value"]) < 0.05
         out.append(say(
-            lang, "Dat verschil is {sig} statistisch significant (Kruskal-Wallis, {p}).",
-            "That difference is {sig}statistically significant (Kruskal-Wallis, {p}).",
-            sig=("wel" if significant else "niet") if lang == "nl" else
-                ("" if significant else "not "), p=_p_text(t["p_value"], lang)))
+            lang, N_("That difference is statistically significant (Kruskal-Wallis, {p}).")
+            if significant else
+            N_("That difference is not statistically significant (Kruskal-Wallis, {p})."),
+            p=_p_text(t["p_value"], lang)))
     return out
 
 
 # -- regions compared fairly: multilevel model, three groups, funnel plot --------------------------
 #: How the three groups of the multilevel comparison read in a report.
-_GROUP_WORDS = {"below": ("onder het gemiddelde", "below average"),
-                "average": ("gemiddeld", "average"),
-                "above": ("boven het gemiddelde", "above average")}
-_CASE_MIX_WORDS = {"age_band": ("leeftijd", "age"), "gender": ("geslacht", "gender"),
-                   "education": ("opleiding", "education"),
-                   "living_situation": ("woonsituatie", "living situation")}
+_GROUP_WORDS = {"below": N_("below average"), "average": N_("average"),
+                "above": N_("above average")}
+_CASE_MIX_WORDS = {"age_band": N_("age"), "gender": N_("gender"), "education": N_("education"),
+                   "living_situation": N_("living situation")}
 
 
 def _case_mix_of(report: Report) -> tuple[str, ...]:
@@ -1405,7 +1299,7 @@ def _case_mix_of(report: Report) -> tuple[str, ...]:
 
 
 def _case_mix_words(report: Report) -> str:
-    words = [_CASE_MIX_WORDS[c][0 if _nl(report) else 1] for c in _case_mix_of(report)]
+    words = [_t(report, _CASE_MIX_WORDS[c]) for c in _case_mix_of(report)]
     return join_words(words, report.language)
 
 
@@ -1429,13 +1323,11 @@ def _group_sentences(report: Report, result: pd.DataFrame, rnd: str, what: str) 
     modelled = rows[~rows["suppressed"] & rows["tau2"].notna()]
     small = [report.region_label(g) for g in rows.loc[rows["suppressed"], "region"]]
     prefix = "" if report.kind != "final" else say(
-        lang, "In {label}: ", "In {label}: ", label=report.config.round(rnd).label)
+        lang, "In {label}: ", label=report.config.round(rnd).label)
     out = []
     if modelled.empty:
         out.append(prefix + say(
-            lang, "Er zijn te weinig regio's met ten minste {k} cliënten om {what} tussen "
-                  "regio's te vergelijken.",
-            "Too few regions have at least {k} clients to compare {what} between regions.",
+            lang, "Too few regions have at least {k} clients to compare {what} between regions.",
             k=format_count(report.min_respondents, lang), what=what))
     else:
         names = {g: [report.region_label(r) for r in modelled.loc[modelled["group"] == g,
@@ -1444,11 +1336,7 @@ def _group_sentences(report: Report, result: pd.DataFrame, rnd: str, what: str) 
         average = int((modelled["group"] == "average").sum())
         if not names["above"] and not names["below"]:
             out.append(prefix + say(
-                lang, "Na correctie voor {mix} en rekening houdend met het aantal cliënten "
-                      "per regio vallen alle {k} regio's voor {what} in de groep 'gemiddeld': "
-                      "de verschillen zijn niet groter dan toeval kan verklaren. De regio's "
-                      "worden daarom niet gerangschikt.",
-                "After adjusting for {mix} and taking each region's number of clients into "
+                lang, "After adjusting for {mix} and taking each region's number of clients into "
                 "account, all {k} regions are 'average' on {what}: the differences are no "
                 "larger than chance can explain, so the regions are not ranked.",
                 mix=_case_mix_words(report), k=format_count(len(modelled), lang), what=what))
@@ -1456,44 +1344,31 @@ def _group_sentences(report: Report, result: pd.DataFrame, rnd: str, what: str) 
             parts = []
             for group in ("above", "below"):
                 if names[group]:
-                    parts.append(say(lang, "{names} {verb} {where}", "{names} {verb} {where}",
-                                     names=join_words(names[group], lang),
-                                     verb=("ligt" if len(names[group]) == 1 else "liggen")
-                                     if lang == "nl" else
-                                     ("is" if len(names[group]) == 1 else "are"),
-                                     where=_GROUP_WORDS[group][0 if lang == "nl" else 1]))
+                    parts.append(say_n(lang, "{names} is {where}", "{names} are {where}",
+                                       len(names[group]), names=join_words(names[group], lang),
+                                       where=_t(report, _GROUP_WORDS[group])))
             out.append(prefix + say(
-                lang, "Na correctie voor {mix} {parts} voor {what}; de andere {k} regio's "
-                      "vallen in de groep 'gemiddeld' en zijn onderling niet te onderscheiden.",
-                "After adjusting for {mix}, {parts} on {what}; the other {k} regions are "
+                lang, "After adjusting for {mix}, {parts} on {what}; the other {k} regions are "
                 "'average' and cannot be told apart.",
                 mix=_case_mix_words(report), parts=join_words(parts, lang), what=what,
                 k=format_count(average, lang)))
         model = modelled.iloc[0]
         if float(model["tau2"]) == 0.0:
             out.append(say(
-                lang, "Het model vindt geen verschil tussen de regio's boven het toeval "
-                      "(τ² = 0); elke regio krijgt daarom de schatting van het geheel.",
-                "The model finds no difference between the regions beyond chance (τ² = 0), "
+                lang, "The model finds no difference between the regions beyond chance (τ² = 0), "
                 "so every region gets the overall estimate."))
         else:
             out.append(say(
-                lang, "Van de verschillen tussen cliënten hoort {icc} bij de regio (ICC). Om "
-                      "regio's betrouwbaar (0,8) te onderscheiden zijn per regio ongeveer {n8} "
-                      "cliënten nodig, voor 0,9 ongeveer {n9}.",
-                "Of the differences between clients, {icc} lies with the region (ICC). Telling "
+                lang, "Of the differences between clients, {icc} lies with the region (ICC). Telling "
                 "regions apart reliably (0.8) takes about {n8} clients per region, {n9} for "
                 "0.9.", icc=format_percent(model["icc"], 0, lang),
                 n8=format_count(model["n_for_reliability_0_8"], lang),
                 n9=format_count(model["n_for_reliability_0_9"], lang)))
     if small:
-        out.append(say(
-            lang, "{names} {verb} te weinig cliënten (minder dan {k}) om mee te vergelijken.",
-            "{names} {verb} too few clients (fewer than {k}) to be compared.",
-            names=join_words(small, lang),
-            verb=("telt" if len(small) == 1 else "tellen") if lang == "nl" else
-                 ("has" if len(small) == 1 else "have"),
-            k=format_count(report.min_respondents, lang)))
+        out.append(say_n(
+            lang, "{names} has too few clients (fewer than {k}) to be compared.",
+            "{names} have too few clients (fewer than {k}) to be compared.", len(small),
+            names=join_words(small, lang), k=format_count(report.min_respondents, lang)))
     return out
 
 
@@ -1512,37 +1387,29 @@ def _regions_compared(report: Report, clients: pd.DataFrame, column: str, *, wha
     order = [k for k in group_order(report) if k in set(result["col"])]
     if not order:
         return block
-    sentences = [_t(report, "Regio's bereiken verschillende cliënten en tellen soms maar "
-                            "weinig cliënten. Een eerlijke vergelijking houdt met beide "
-                            "rekening (zie de methode in bijlage A).",
-                    "Regions reach different clients and sometimes count only a few. A fair "
+    sentences = [_t(report, "Regions reach different clients and sometimes count only a few. A fair "
                     "comparison takes both into account (see the methods in Appendix A).")]
     for rnd in report.rounds:
         sentences += _group_sentences(report, result, rnd, what)
     block.add(paragraph(*sentences))
     labels = group_labels(report)
-    group_labels_ = {g: _GROUP_WORDS[g][0 if _nl(report) else 1] for g in _GROUP_WORDS}
+    group_labels_ = {g: _t(report, _GROUP_WORDS[g]) for g in _GROUP_WORDS}
     shown = result.set_index("col").loc[order].reset_index()
     block.add(_region_rows(
-        report, shown, [Col("col", _t(report, "Regio", "Region"), labels=labels),
+        report, shown, [Col("col", _t(report, "Region"), labels=labels),
                         Col("n", "n", kind="count", base=True),
-                        Col("raw_mean", _t(report, "Ruw gemiddelde", "Raw mean"),
+                        Col("raw_mean", _t(report, "Raw mean"),
                             decimals=decimals),
-                        Col("estimate", _t(report, "Schatting", "Estimate"), decimals=decimals),
-                        Col("ci_low|ci_high", _t(report, "95%-BI", "95% CI"), kind="range",
+                        Col("estimate", _t(report, "Estimate"), decimals=decimals),
+                        Col("ci_low|ci_high", _t(report, "95% CI"), kind="range",
                             decimals=decimals),
-                        Col("reliability", _t(report, "Betrouwbaarheid", "Reliability"),
+                        Col("reliability", _t(report, "Reliability"),
                             decimals=2),
-                        Col("group", _t(report, "Groep", "Group"), kind="text",
+                        Col("group", _t(report, "Group"), kind="text",
                             labels=group_labels_)],
-        caption=_t(report, f"Regio's vergeleken: {what}, gecorrigeerd voor "
-                           f"{_case_mix_words(report)} (multilevelmodel)",
-                   f"Regions compared: {what}, adjusted for {_case_mix_words(report)} "
-                   f"(multilevel model)"),
-        notes=[_t(report, "Schatting: het gecorrigeerde gemiddelde, naar het geheel getrokken "
-                          "naarmate de regio minder cliënten telt. Groep: 'boven' of 'onder' "
-                          "het gemiddelde alleen als het interval het gemiddelde niet bevat.",
-                  "Estimate: the adjusted mean, drawn towards the overall mean the fewer "
+        caption=_t(report, "Regions compared: {what}, adjusted for {mix} (multilevel model)")
+        .format(what=what, mix=_case_mix_words(report)),
+        notes=[_t(report, "Estimate: the adjusted mean, drawn towards the overall mean the fewer "
                   "clients a region has. Group: 'above' or 'below' average only when the "
                   "interval excludes the overall mean.")]))
     region_labels = {g: report.region_label(g) for g in set(result["region"].astype(str))}
@@ -1554,21 +1421,18 @@ def _regions_compared(report: Report, clients: pd.DataFrame, column: str, *, wha
         rows = rows.assign(sd=float(fitted["sigma2"].iloc[0]) ** 0.5)
         funnel = funnel_data(rows, "adjusted_mean", target="overall", sd="sd",
                              adjustment="additive", min_n=report.min_respondents)
-        title = _t(report, f"{_cap(what)} per regio tegen het aantal cliënten",
-                   f"{_cap(what)} per region against the number of clients")
+        title = _t(report, "{what} per region against the number of clients").format(
+            what=_cap(what))
         if report.kind == "final":
             title += f" — {report.config.round(rnd).label}"
         fig = funnel_figure(funnel, labels=region_labels, title=title, ylabel=axis,
                             language=lang, decimals=decimals, ylim=ylim,
                             min_respondents=report.min_respondents)
         block.add(report.figure(fig, caption=_t(
-            report, f"Bron: cliëntinterviews. Per regio het gemiddelde na correctie voor "
-                    f"{_case_mix_words(report)}, tegen het aantal cliënten. Binnen de "
-                    f"streepjeslijnen (95%) en de puntlijnen (99,8%) ligt wat toeval bij dat "
-                    f"aantal kan verklaren.",
-            f"Source: client interviews. Each region's mean adjusted for "
-            f"{_case_mix_words(report)}, against its number of clients. Within the dashed "
-            f"(95%) and dotted (99.8%) limits lies what chance allows at that number.")))
+            report, "Source: client interviews. Each region's mean adjusted for {mix}, against "
+                    "its number of clients. Within the dashed (95%) and dotted (99.8%) limits "
+                    "lies what chance allows at that number.").format(
+                        mix=_case_mix_words(report))))
     return block
 
 
@@ -1582,10 +1446,9 @@ def _involvement(report: Report, clients: pd.DataFrame) -> Block:
     item_labels = dict(zip(result["variable"], result["label"]))
     if report.comparative:
         block.add(_side_by_side(report, 
-            result, [Col("label", _t(report, "Kenmerk", "Characteristic")),
+            result, [Col("label", _t(report, "Characteristic")),
                      Col("col", "col"), Col("share", "%", kind="percent", decimals=0)],
-            caption=_t(report, "Cliënten met hulpverleners en dagbesteding (% van de cliënten)",
-                       "Clients with professionals and day activities (% of clients)"),
+            caption=_t(report, "Clients with professionals and day activities (% of clients)"),
             pivot=("col", "share"), pivot_order=order, pivot_labels=labels))
         sentences = []
         for variable in ("has_spv", "day_activities", "contact_professional"):
@@ -1595,11 +1458,10 @@ def _involvement(report: Report, clients: pd.DataFrame) -> Block:
                 # the range without naming its ends; regions are named only when the
                 # multilevel comparison separates them from the rest
                 sentences.append(say(
-                    lang, "Het aandeel cliënten dat {what} loopt per regio uiteen van {lo} tot "
-                          "{hi}.",
-                    "The share of clients who {what} ranges from {lo} to {hi} across regions.",
-                    what=_INVOLVEMENT_PHRASES[variable][0 if lang == "nl" else 1]
-                    .replace("has ", "have ").replace("takes ", "take ").replace("is ", "are "),
+                    lang, "The share of clients who {what} ranges from {lo} to {hi} across regions.",
+                    what=_t(report, _INVOLVEMENT_PHRASES[variable]) if _nl(report) else
+                    _INVOLVEMENT_PHRASES[variable].replace("has ", "have ")
+                    .replace("takes ", "take ").replace("is ", "are "),
                     lo=format_percent(rows["share"].min(), 0, lang),
                     hi=format_percent(rows["share"].max(), 0, lang)))
                 sentences += _share_groups(report, clients, variable)
@@ -1608,25 +1470,23 @@ def _involvement(report: Report, clients: pd.DataFrame) -> Block:
         key = order[0]
         rows = result[result["col"] == key]
         bits = [f"{format_percent(r['share'], 0, lang)} "
-                f"{_INVOLVEMENT_PHRASES.get(r['variable'], (r['label'], r['label']))[0 if lang == 'nl' else 1]}"
+                + (_t(report, _INVOLVEMENT_PHRASES[r['variable']])
+                   if r['variable'] in _INVOLVEMENT_PHRASES else str(r['label']))
                 for _, r in rows.iterrows() if _shown(r, "share")]
         if bits:
-            block.add(paragraph(say(lang, "Van de geïnterviewde cliënten {list}.",
-                                    "Of the clients interviewed, {list}.",
+            block.add(paragraph(say(lang, "Of the clients interviewed, {list}.",
                                     list=join_words(bits, lang))))
         block.add(report.table(
-            rows, [Col("label", _t(report, "Kenmerk", "Characteristic")),
+            rows, [Col("label", _t(report, "Characteristic")),
                    Col("n", "n", kind="count", base=True),
-                   Col("share", _t(report, "Aandeel", "Share"), kind="percent"),
-                   Col("ci_low|ci_high", _t(report, "95%-BI", "95% CI"), kind="percent",
+                   Col("share", _t(report, "Share"), kind="percent"),
+                   Col("ci_low|ci_high", _t(report, "95% CI"), kind="percent",
                        decimals=0)],
-            caption=_t(report, "Hulpverleners en dagbesteding", "Professionals and day activities")))
+            caption=_t(report, "Professionals and day activities")))
         fig = _share_figure(report, rows.assign(kind="share"), category="variable",
                             category_labels=item_labels, hue="kind",
-                            title=_t(report, "Hulpverleners en dagbesteding",
-                                     "Professionals and day activities"))
-        block.add(report.figure(fig, caption=_t(report, "Bron: cliëntinterviews.",
-                                                "Source: client interviews.")))
+                            title=_t(report, "Professionals and day activities"))
+        block.add(report.figure(fig, caption=_t(report, "Source: client interviews.")))
     return block
 
 
@@ -1640,19 +1500,14 @@ def _share_groups(report: Report, clients: pd.DataFrame, variable: str) -> list[
     if result.empty:
         return []
     if apart.empty:
-        return [_t(report, "Na correctie voor de samenstelling van de cliënten zijn de regio's "
-                           "hierin niet van elkaar te onderscheiden.",
-                   "After adjusting for the clients' make-up, the regions cannot be told apart "
+        return [_t(report, "After adjusting for the clients' make-up, the regions cannot be told apart "
                    "on this.")]
     parts = []
     for group in ("above", "below"):
         names = [report.region_label(g) for g in apart.loc[apart["group"] == group, "region"]]
         if names:
-            parts.append(f"{join_words(names, lang)} "
-                         f"{_GROUP_WORDS[group][0 if lang == 'nl' else 1]}")
-    return [say(lang, "Na correctie voor de samenstelling van de cliënten: {parts}; de andere "
-                      "regio's zijn gemiddeld.",
-                "After adjusting for the clients' make-up: {parts}; the other regions are "
+            parts.append(f"{join_words(names, lang)} {_t(report, _GROUP_WORDS[group])}")
+    return [say(lang, "After adjusting for the clients' make-up: {parts}; the other regions are "
                 "average.", parts=join_words(parts, lang))]
 
 
@@ -1679,29 +1534,23 @@ def _life_domains(report: Report, clients: pd.DataFrame) -> Block:
         top = top[top["needed_share"] > 0]
         if len(top):
             sentences.append(say(
-                lang, "{Where} hebben cliënten het vaakst steun nodig bij {domains}.",
-                "{Where}, clients most often need support with {domains}.",
+                lang, "{Where}, clients most often need support with {domains}.",
                 Where=_cap(_where(report, key)),
                 domains=join_words([f"{r['label']} ({format_percent(r['needed_share'], 0, lang)})"
                                     for _, r in top.iterrows()], lang)))
         outrun = rows[rows["needs_outrun_support"].fillna(False).astype(bool)]
         if len(outrun):
             sentences.append(say(
-                lang, "Bij {domains} krijgen minder cliënten steun dan er steun nodig hebben.",
-                "For {domains}, fewer clients receive support than need it.",
+                lang, "For {domains}, fewer clients receive support than need it.",
                 domains=join_words(list(outrun["label"]), lang)))
         else:
-            sentences.append(say(lang, "Op geen enkel levensgebied blijft de steun achter bij de "
-                                       "behoefte.",
-                                 "In no life domain does support fall short of the need."))
+            sentences.append(say(lang, "In no life domain does support fall short of the need."))
     block.add(paragraph(*sentences))
     if report.comparative:
         block.add(_side_by_side(report, 
-            gaps, [Col("label", _t(report, "Levensgebied", "Life domain")), Col("col", "col"),
-                   Col("gap", "gap", kind="percent", decimals=0)],
-            caption=_t(report, "Verschil tussen steun nodig en steun ontvangen "
-                               "(procentpunten; positief: behoefte groter)",
-                       "Support needed minus support received (percentage points; positive: "
+            gaps, [Col("label", _t(report, "Life domain")), Col("col", "col"),
+                   Col("gap", "gap", kind="points", decimals=0)],
+            caption=_t(report, "Support needed minus support received (percentage points; positive: "
                        "need is larger)"),
             pivot=("col", "gap"), pivot_order=order, pivot_labels=labels))
     else:
@@ -1710,12 +1559,9 @@ def _life_domains(report: Report, clients: pd.DataFrame) -> Block:
                             category_labels=dict(zip(support["life_domain"],
                                                      support["domain_label"])),
                             hue_labels=dict(zip(support["measure"], support["measure_label"])),
-                            title=_t(report, "Steun per levensgebied",
-                                     "Support per life domain"))
+                            title=_t(report, "Support per life domain"))
         block.add(report.figure(fig, caption=_t(
-            report, "Bron: cliëntinterviews. 'Steun voldoende' rust op de cliënten die op dat "
-                    "gebied steun ontvangen.",
-            "Source: client interviews. 'Support enough' rests on the clients who receive "
+            report, "Source: client interviews. 'Support enough' rests on the clients who receive "
             "support in that domain.")))
     return block
 
@@ -1735,32 +1581,27 @@ def _experience(report: Report, clients: pd.DataFrame) -> Block:
         row = _row(scale, key)
         if _shown(row, "mean"):
             sentences.append(say(
-                lang, "{Where} scoren cliënten gemiddeld {mean} op de schaal 'ervaring met het "
-                      "MSS' (1 tot 5; hoger is gunstiger).",
-                "{Where}, clients score {mean} on average on the scale 'experience with the "
+                lang, "{Where}, clients score {mean} on average on the scale 'experience with the "
                 "MSS' (1 to 5; higher is more favourable).",
                 Where=_cap(_where(report, key)), mean=format_number(row["mean"], 1, lang)))
             if not bool(row.get("alpha_suppressed", True)) and not is_missing(row.get("alpha")):
                 alpha = float(row["alpha"])
                 quality = (("goed", "good") if alpha >= 0.8 else ("voldoende", "adequate")
                            if alpha >= 0.7 else ("matig", "weak"))
-                sentences.append(say(lang, "De betrouwbaarheid van de schaal is {q} "
-                                           "(Cronbachs alfa {a}).",
-                                     "The scale's reliability is {q} (Cronbach's alpha {a}).",
+                sentences.append(say(lang, "The scale's reliability is {q} (Cronbach's alpha {a}).",
                                      q=quality[0 if lang == "nl" else 1],
                                      a=format_number(alpha, 2, lang)))
     block.add(paragraph(*sentences))
-    cols = [Col("col", _t(report, "Regio", "Region"), labels=labels),
+    cols = [Col("col", _t(report, "Region"), labels=labels),
             Col("n", "n", kind="count", base=True),
-            Col("mean", _t(report, "Gemiddelde (1–5)", "Mean (1–5)")),
-            Col("ci_low|ci_high", _t(report, "95%-BI", "95% CI")),
-            Col("alpha", _t(report, "Cronbachs alfa", "Cronbach's alpha"), decimals=2,
+            Col("mean", _t(report, "Mean (1–5)")),
+            Col("ci_low|ci_high", _t(report, "95% CI")),
+            Col("alpha", _t(report, "Cronbach's alpha"), decimals=2,
                 suppressed_by="alpha_suppressed")]
     ordered = scale.set_index("col").reindex([k for k in order if k in set(scale["col"])]) \
         .reset_index()
     block.add(_region_rows(report, ordered, cols,
-                           caption=_t(report, "Schaal 'ervaring met het MSS'",
-                                      "Scale 'experience with the MSS'")))
+                           caption=_t(report, "Scale 'experience with the MSS'")))
     if not report.comparative:
         items = _analyse(report, experience_items, clients, language=lang)
         ins = get_instrument("client_interview")
@@ -1769,34 +1610,27 @@ def _experience(report: Report, clients: pd.DataFrame) -> Block:
         # items has a row per answer; mark each reversed item once
         reversed_items = set(items.loc[items["reversed"].astype(bool), "item"])
         for item in reversed_items:
-            item_labels[item] += _t(report, " (omgekeerd)", " (reversed)")
+            item_labels[item] += _t(report, " (reversed)")
         fig = likert_figure(items, answer_order=answers.keys(),
                           answer_labels={a.key: a.label(lang) for a in answers.answers},
-                          item_labels=item_labels, title=_t(report, "Ervaring met het MSS",
-                                                            "Experience with the MSS"),
+                          item_labels=item_labels, title=_t(report, "Experience with the MSS"),
                           language=lang, min_respondents=report.min_respondents)
         block.add(report.figure(fig, caption=_t(
-            report, "Bron: cliëntinterviews. Bij een omgekeerde uitspraak betekent 'eens' een "
-                    "ongunstig oordeel.",
-            "Source: client interviews. For a reversed statement, agreeing is unfavourable.")))
+            report, "Source: client interviews. For a reversed statement, agreeing is unfavourable.")))
     else:
         if not many_regions(report):
             dots = _dot_order(report, ordered, list(ordered["col"]))
             fig = dot_plot_figure(ordered, group="col", labels=labels, order=dots,
-                              title=_t(report, "Ervaring met het MSS per regio",
-                                       "Experience with the MSS per region"),
-                              xlabel=_t(report, "gemiddelde schaalscore (1–5) met 95%-BI",
-                                        "mean scale score (1–5) with 95% CI"),
+                              title=_t(report, "Experience with the MSS per region"),
+                              xlabel=_t(report, "mean scale score (1–5) with 95% CI"),
                               xlim=(1, 5), language=lang,
                               min_respondents=report.min_respondents,
                               colours=_colours(report, dots))
-            block.add(report.figure(fig, caption=_t(report, "Bron: cliëntinterviews.",
-                                                    "Source: client interviews.")
+            block.add(report.figure(fig, caption=_t(report, "Source: client interviews.")
                                     + _extremes_caption(report)))
         block.add(_regions_compared(report, clients, "experience", decimals=2,
-                                    what=_t(report, "de schaal 'ervaring met het MSS'",
-                                            "the scale 'experience with the MSS'"),
-                                    axis=_t(report, "schaalscore (1–5)", "scale score (1–5)")))
+                                    what=_t(report, "the scale 'experience with the MSS'"),
+                                    axis=_t(report, "scale score (1–5)")))
     return block
 
 
@@ -1820,10 +1654,6 @@ def _network(report: Report, clients: pd.DataFrame) -> Block:
         total = float(row["informal_persons"]) + float(row["professional_persons"])
         sentences.append(say(
             lang,
-            "{Where} telt het persoonlijk netwerk van een cliënt gemiddeld {total} personen. "
-            "Daarvan komen er {informal} uit de informele ringen (familie, vrienden, buren, "
-            "collega's): {share} van het netwerk. De overige {prof} zijn hulpverleners en "
-            "medewerkers van voorzieningen.",
             "{Where}, a client's personal network holds {total} people on average, {informal} "
             "of them in the informal rings (relatives, friends, neighbours, colleagues): "
             "{share} of the network. The other {prof} are professionals and staff of services.",
@@ -1833,34 +1663,27 @@ def _network(report: Report, clients: pd.DataFrame) -> Block:
             prof=format_number(row["professional_persons"], 1, lang)))
         if float(row["informal_persons"]) < float(row["professional_persons"]):
             sentences.append(_t(report,
-                                "De professionele ringen zijn dus sterker bezet dan de informele.",
                                 "So the professional rings are fuller than the informal ones."))
     block.add(paragraph(*sentences))
-    cols = [Col("col", _t(report, "Regio", "Region"), labels=labels),
+    cols = [Col("col", _t(report, "Region"), labels=labels),
             Col("n", "n", kind="count", base=True)]
     cols += [Col(r, ring_labels[r], decimals=1) for r in ring_order]
-    cols += [Col("informal_share", _t(report, "Aandeel informeel", "Informal share"),
+    cols += [Col("informal_share", _t(report, "Informal share"),
                  kind="percent")]
     ordered = summary.set_index("col").reindex([k for k in order if k in set(summary["col"])]) \
         .reset_index()
     block.add(_region_rows(report, ordered, cols, caption=_t(
-        report, "Gemiddeld aantal personen per ring van het persoonlijk netwerk",
-        "Mean number of people per ring of the personal network")))
+        report, "Mean number of people per ring of the personal network")))
     bars = [k for k in order if k in set(rings["col"])
             and (k.endswith(TOTAL) or not many_regions(report))]
     fig = network_ring_figure(rings, group="col", ring_order=ring_order, ring_labels=ring_labels,
                             labels=labels, order=bars,
-                            title=_t(report, "Persoonlijk netwerk per ring (binnenste ring eerst)",
-                                     "Personal network per ring (innermost first)"),
+                            title=_t(report, "Personal network per ring (innermost first)"),
                             language=lang, min_respondents=report.min_respondents)
     block.add(report.figure(fig, caption=_t(
-        report, "Bron: cliëntinterviews. Warme kleuren: informele ringen; koele kleuren: "
-                "professionele ringen.",
-        "Source: client interviews. Warm colours: informal rings; cool colours: professional "
-        "rings.") + (_t(report, f" Het totaal per ronde; elke regio staat in "
-                                f"{_appendix_b_name(report)}.",
-                        f" Each round's total; every region is in {_appendix_b_name(report)}.")
-                     if many_regions(report) else "")))
+        report, "Source: client interviews. Warm colours: informal rings; cool colours: professional "
+        "rings.") + (" " + _t(report, "Each round's total; every region is in {where}.").format(
+            where=_appendix_b_name(report)) if many_regions(report) else "")))
     return block
 
 
@@ -1882,38 +1705,33 @@ def _needs(report: Report, clients: pd.DataFrame) -> Block:
         if len(rows) >= 2:
             a, b = rows.iloc[0], rows.iloc[1]
             sentences.append(say(
-                lang, "{Where} noemen cliënten het vaakst {a} ({pa}) als wens, gevolgd door {b} "
-                      "({pb}).",
-                "{Where}, clients most often name {a} ({pa}) as a wish, followed by {b} ({pb}).",
+                lang, "{Where}, clients most often name {a} ({pa}) as a wish, followed by {b} ({pb}).",
                 Where=_cap(_where(report, key)), a=a["label"],
                 pa=format_percent(a["share"], 0, lang), b=b["label"],
                 pb=format_percent(b["share"], 0, lang)))
         more = _row(change, key, answer="more")
         if _shown(more, "share"):
             sentences.append(say(
-                lang, "Van de cliënten heeft {share} sinds het MSS meer sociale contacten.",
-                "Of the clients, {share} have more social contacts since the MSS.",
+                lang, "Of the clients, {share} have more social contacts since the MSS.",
                 share=format_percent(more["share"], 0, lang)))
         peer = _row(peers, key)
         if _shown(peer, "share"):
-            sentences.append(say(lang, "Contact met een ervaringsdeskundige heeft {share}.",
-                                 "Contact with a peer expert: {share}.",
+            sentences.append(say(lang, "Contact with a peer expert: {share}.",
                                  share=format_percent(peer["share"], 0, lang)))
     block.add(paragraph(*sentences))
     if report.comparative:
         block.add(_side_by_side(report, 
-            needs, [Col("label", _t(report, "Wens", "Wish")), Col("col", "col"),
+            needs, [Col("label", _t(report, "Wish")), Col("col", "col"),
                     Col("share", "%", kind="percent", decimals=0)],
-            caption=_t(report, "Participatiewensen (% van de cliënten)",
-                       "Participation wishes (% of clients)"),
+            caption=_t(report, "Participation wishes (% of clients)"),
             pivot=("col", "share"), pivot_order=order, pivot_labels=labels))
     else:
         rows = needs.sort_values("rank", kind="stable")
         block.add(report.table(
-            rows, [Col("label", _t(report, "Wens", "Wish")),
+            rows, [Col("label", _t(report, "Wish")),
                    Col("n", "n", kind="count", base=True),
-                   Col("share", _t(report, "Aandeel", "Share"), kind="percent")],
-            caption=_t(report, "Participatiewensen van cliënten", "Clients' participation wishes")))
+                   Col("share", _t(report, "Share"), kind="percent")],
+            caption=_t(report, "Clients' participation wishes")))
     return block
 
 
@@ -1946,28 +1764,22 @@ def _questionnaires(report: Report, questionnaires: pd.DataFrame) -> Block:
         row = _row(merged, key)
         if _shown(row, "share"):
             sentences.append(say(
-                lang, "{Where} is volgens de professionals de vraag van {share} van de cliënten "
-                      "ingebracht aan een werktafel.",
-                "{Where}, according to the professionals, the question of {share} of the clients "
+                lang, "{Where}, according to the professionals, the question of {share} of the clients "
                 "was brought to a case table.",
                 Where=_cap(_where(report, key)), share=format_percent(row["share"], 0, lang)))
         if row is not None and row["frequency"] and " – " in row["frequency"]:
             lo, hi = row["frequency"].split(" – ")
-            sentences.append(say(lang, "Het contact met de cliënt varieert van {lo} tot {hi}.",
-                                 "Contact with the client varies from {lo} to {hi}.",
+            sentences.append(say(lang, "Contact with the client varies from {lo} to {hi}.",
                                  lo=lo, hi=hi))
     block.add(paragraph(*sentences))
     block.add(_region_rows(
-        report, merged, [Col("col", _t(report, "Regio", "Region"), labels=labels),
+        report, merged, [Col("col", _t(report, "Region"), labels=labels),
                  Col("n", "n", kind="count", base=True),
-                 Col("share", _t(report, "Ingebracht aan werktafel", "Brought to a case table"),
+                 Col("share", _t(report, "Brought to a case table"),
                      kind="percent"),
-                 Col("frequency", _t(report, "Contactfrequentie (van – tot)",
-                                     "Contact frequency (from – to)"), kind="text"),
-                 Col("months", _t(report, "Maanden in contact (mediaan)",
-                                  "Months in contact (median)"), kind="text")],
-        caption=_t(report, "Vragenlijsten over cliënten: route en contact",
-                   "Questionnaires about clients: route and contact")))
+                 Col("frequency", _t(report, "Contact frequency (from – to)"), kind="text"),
+                 Col("months", _t(report, "Months in contact (median)"), kind="text")],
+        caption=_t(report, "Questionnaires about clients: route and contact")))
     return block
 
 
@@ -1977,12 +1789,11 @@ def conclusions(report: Report) -> Block:
     """Chapter 6: conclusions; the author's text, or the key findings in generated sentences,
     followed by the themes coded as conclusions."""
     block = Block()
-    block.add(report.chapter(6, _t(report, "Conclusies", "Conclusions")))
+    block.add(report.chapter(6, _t(report, "Conclusions")))
     block.add(_narrative(report, "conclusions", _conclusion_sentences(report)))
     themes_block = themes(report, "conclusions")
     if themes_block.nodes:
-        block.add(report.section(1, _t(report, "Thema's uit de interviews",
-                                       "Themes from the interviews")))
+        block.add(report.section(1, _t(report, "Themes from the interviews")))
         block.add(themes_block)
     return block
 
@@ -2005,18 +1816,13 @@ def _conclusion_sentences(report: Report) -> list[str]:
                        ("overwegend voldoende", "mostly sufficient") if float(r["mean"]) >= 6 else
                        ("kritisch", "critical"))
             out.append(say(
-                lang, "Cliënten {where} zijn {verdict} over het MSS: zij geven het gemiddeld een "
-                      "{mean}.",
-                "Clients {where} are {verdict} about the MSS: they give it {mean} on average.",
+                lang, "Clients {where} are {verdict} about the MSS: they give it {mean} on average.",
                 where=_where(report, key), verdict=verdict[0 if lang == "nl" else 1],
                 mean=format_number(r["mean"], 1, lang)))
         nw = _row(network, key)
         if _shown(nw, "informal_share") and float(nw["informal_share"]) < 0.5:
             out.append(say(
-                lang, "Hun netwerk rust vooral op hulpverleners: familie, vrienden en andere "
-                      "informele contacten maken {share} van het netwerk uit. Het informele "
-                      "netwerk verdient meer aandacht.",
-                "Their network rests mostly on professionals: relatives, friends and other "
+                lang, "Their network rests mostly on professionals: relatives, friends and other "
                 "informal contacts make up {share} of it. The informal network deserves more "
                 "attention.", share=format_percent(nw["informal_share"], 0, lang)))
     return out
@@ -2027,16 +1833,15 @@ def appendix(report: Report) -> Block:
     """Appendix: methods, the instruments used and provenance (input files, versions, command)."""
     block = Block()
     lang = report.language
-    block.add(report.chapter("A", _t(report, "Bijlage A: methode en herkomst",
-                                     "Appendix A: methods and provenance")))
-    block.add(report.section(1, _t(report, "Methode", "Methods")))
+    block.add(report.chapter("A", _t(report, "Appendix A: methods and provenance")))
+    block.add(report.section(1, _t(report, "Methods")))
     written = report.author_text("appendix")
     block.add(paragraph(*_method_sentences(report)))
     if written:
         block.add(written)
-    block.add(report.section(2, _t(report, "Gebruikte instrumenten", "Instruments used")))
+    block.add(report.section(2, _t(report, "Instruments used")))
     block.add(_instruments_table(report))
-    block.add(report.section(3, _t(report, "Herkomst van dit rapport", "Provenance of this report")))
+    block.add(report.section(3, _t(report, "Provenance of this report")))
     block.add(_provenance(report))
     block.add(_appendix_b(report))
     return block
@@ -2048,12 +1853,9 @@ def _appendix_b(report: Report) -> Block:
     tables, report.appendix_tables = list(report.appendix_tables), []
     if not tables:
         return block
-    block.add(report.chapter("B", _t(report, "Bijlage B: cijfers per regio",
-                                     "Appendix B: figures per region")))
+    block.add(report.chapter("B", _t(report, "Appendix B: figures per region")))
     block.add(paragraph(say(
         report.language,
-        "Met meer dan {k} regio's per ronde tonen de hoofdstukken het totaal van elke ronde met "
-        "de laagste en hoogste regio. Deze bijlage geeft de cijfers van elke regio.",
         "With more than {k} regions per round, the chapters show each round's total with the "
         "lowest and highest region. This appendix gives every region's figures.",
         k=format_count(MANY_REGIONS, report.language))))
@@ -2072,34 +1874,19 @@ def _method_sentences(report: Report) -> list[str]:
                          for rnd in report.rounds]
     pairwise = [] if not report.comparative or max(regions_per_round, default=0) <= \
         PAIRWISE_MAX_REGIONS else [say(
-            lang, "Een ronde met meer dan {m} regio's krijgt alleen de toetsen over alle regio's "
-                  "samen (Kruskal-Wallis, variantieanalyse): paarsgewijze vergelijkingen van zo "
-                  "veel regio's zijn niet te overzien en worden niet gemaakt.",
-            "A round with more than {m} regions gets only the tests across all regions "
+            lang, "A round with more than {m} regions gets only the tests across all regions "
             "(Kruskal-Wallis, analysis of variance): pairwise comparisons of that many regions "
             "cannot be taken in and are not made.", m=format_count(PAIRWISE_MAX_REGIONS, lang))]
     out = [
         say(lang,
-            "Gemiddelden staan met een 95%-betrouwbaarheidsinterval (t-verdeling); aandelen met "
-            "een Wilson-interval. Verschillen tussen regio's in het rapportcijfer zijn getoetst "
-            "met de Kruskal-Wallistoets en een eenweg-variantieanalyse, met Holm-correctie voor "
-            "paarsgewijze vergelijkingen. De betrouwbaarheid van schalen is uitgedrukt in "
-            "Cronbachs alfa.",
             "Means are given with a 95% confidence interval (t distribution), shares with a "
             "Wilson interval. Differences between regions in the rating were tested with the "
             "Kruskal-Wallis test and one-way analysis of variance, with Holm's correction for "
             "pairwise comparisons. Scale reliability is given as Cronbach's alpha."),
         say(lang,
-            "Antwoordcodes voor 'weet niet', 'niet van toepassing' en 'geen antwoord' tellen in "
-            "geen enkel cijfer mee; elk cijfer vermeldt op hoeveel antwoorden het rust (n).",
             "Answer codes for 'don't know', 'not applicable' and 'no answer' never enter a "
             "figure; each figure states how many answers it rests on (n)."),
         say(lang,
-            "Een cijfer dat op minder dan {k} respondenten rust, wordt niet getoond (x). In "
-            "uitsplitsingen naar leeftijd, geslacht, woonsituatie of opleiding worden ook kleine "
-            "aantallen verborgen, en zo nodig een tweede cel, zodat een verborgen aantal niet uit "
-            "de totalen is terug te rekenen. Open antwoorden en respondentnummers staan nooit in "
-            "een rapport.",
             "A figure resting on fewer than {k} respondents is not shown (x). In breakdowns by "
             "age, gender, living situation or education, small counts are hidden too, and where "
             "needed a second cell, so that a hidden count cannot be worked out from the totals. "
@@ -2115,15 +1902,9 @@ def _comparison_method_sentences(report: Report) -> list[str]:
     """How regions are compared (multilevel model, three groups, funnel plots, clients
     followed over rounds), in plain words for the appendix."""
     lang = report.language
-    mix = _case_mix_words(report) or _t(report, "geen kenmerken", "no characteristics")
+    mix = _case_mix_words(report) or _t(report, "no characteristics")
     out = [
         say(lang,
-            "Regio's eerlijk vergelijken. Regio's verschillen in wie ze bereiken, en een regio "
-            "met weinig cliënten kan door toeval hoog of laag uitkomen. Daarom vergelijkt dit "
-            "rapport de regio's met een multilevelmodel, zoals bij de CQ-index gebruikelijk: "
-            "cliënten binnen regio's, met een eigen niveau per regio en een correctie voor "
-            "{mix} (de case-mix, in te stellen in study.yaml onder settings.case_mix). Een "
-            "onbekend kenmerk telt als eigen categorie, zodat geen cliënt wegvalt.",
             "Comparing regions fairly. Regions differ in whom they reach, and a region with few "
             "clients can come out high or low by chance. This report therefore compares the "
             "regions with a multilevel model, as is usual in CQ-index work: clients within "
@@ -2131,13 +1912,6 @@ def _comparison_method_sentences(report: Report) -> list[str]:
             "case mix, set in study.yaml under settings.case_mix). An unknown characteristic "
             "counts as a category of its own, so that no client is lost.", mix=mix),
         say(lang,
-            "De schatting van een regio wordt naar het gemiddelde van alle regio's getrokken, "
-            "meer naarmate de regio minder cliënten telt (empirische Bayes). De betrouwbaarheid "
-            "(0 tot 1) zegt welk deel van het verschil tussen een regio en het gemiddelde echt "
-            "bij de regio hoort en niet bij toeval. Een regio valt alleen in de groep 'boven "
-            "het gemiddelde' of 'onder het gemiddelde' als haar 95%-interval het gemiddelde "
-            "niet bevat; alle andere regio's heten 'gemiddeld' en worden niet gerangschikt. Een "
-            "regio met minder dan {k} cliënten doet niet mee.",
             "A region's estimate is drawn towards the mean of all regions, the more so the "
             "fewer clients it has (empirical Bayes). Its reliability (0 to 1) says how much of "
             "the difference between the region and the mean belongs to the region rather than "
@@ -2146,12 +1920,6 @@ def _comparison_method_sentences(report: Report) -> list[str]:
             "region with fewer than {k} clients takes no part.",
             k=format_count(report.min_respondents, lang)),
         _t(report,
-           "Het trechterdiagram zet het gecorrigeerde gemiddelde van elke regio af tegen haar "
-           "aantal cliënten. De trechter geeft aan hoe ver een regio door toeval van het "
-           "gemiddelde kan liggen: ruim bij weinig cliënten, smal bij veel (95%- en "
-           "99,8%-grenzen, Spiegelhalter 2005). Verschillen de regio's samen meer dan toeval "
-           "verwacht (overdispersie), dan wordt de trechter verbreed met de spreiding tussen "
-           "regio's; onder de figuur staat wat er is gedaan.",
            "The funnel plot sets each region's adjusted mean against its number of clients. "
            "The funnel shows how far a region can lie from the mean by chance: wide with few "
            "clients, narrow with many (95% and 99.8% limits, Spiegelhalter 2005). When the "
@@ -2159,11 +1927,6 @@ def _comparison_method_sentences(report: Report) -> list[str]:
            "widened by the spread between regions; the note under the figure says what was "
            "done."),
         _t(report,
-           "Voor ja/nee-vragen (zoals contact met een hulpverlener) is dezelfde vergelijking "
-           "benaderd op de logit-schaal: per regio het verschil tussen het waargenomen en het "
-           "bij haar cliënten verwachte aandeel, samengenomen met een random-effects-model. Die "
-           "benadering is ruw voor regio's met weinig cliënten of aandelen dicht bij 0% of "
-           "100%.",
            "For yes/no questions (such as contact with a professional) the same comparison is "
            "approximated on the logit scale: per region the difference between the observed "
            "share and the share expected for its clients, combined in a random-effects model. "
@@ -2173,11 +1936,6 @@ def _comparison_method_sentences(report: Report) -> list[str]:
     if report.kind == "final":
         out.append(say(
             lang,
-            "Cliënten die in meer dan één ronde zijn geïnterviewd, houden hun pseudoniem. Voor "
-            "hen staat de verandering van dezelfde mensen tussen twee rondes apart (gemiddelde "
-            "verandering met 95%-interval, gepaarde t-toets), alleen als ten minste {k} "
-            "cliënten gevolgd zijn. Dat is iets anders dan het verschil tussen de gemiddelden "
-            "van twee rondes, dat ook kan komen doordat een ronde andere cliënten sprak.",
             "Clients interviewed in more than one round keep their pseudonym. For them the "
             "change of the same people between two rounds is shown separately (mean change "
             "with 95% interval, paired t-test), only when at least {k} clients were followed. "
@@ -2198,13 +1956,12 @@ def _instruments_table(report: Report) -> Any:
         rows.append({"instrument": ins.title(report.language), "unit": ins.unit(report.language),
                      "items": len(ins.items), "rows": len(frame)})
     frame = pd.DataFrame(rows)
-    return report.table(frame, [Col("instrument", _t(report, "Instrument", "Instrument")),
-                                Col("unit", _t(report, "Eenheid (één rij)", "Unit (one row)")),
-                                Col("items", _t(report, "Vragen", "Items"), kind="count"),
-                                Col("rows", _t(report, "Rijen in dit rapport", "Rows in this report"),
+    return report.table(frame, [Col("instrument", _t(report, "Instrument")),
+                                Col("unit", _t(report, "Unit (one row)")),
+                                Col("items", _t(report, "Items"), kind="count"),
+                                Col("rows", _t(report, "Rows in this report"),
                                     kind="count")],
-                        caption=_t(report, "Instrumenten en aantallen rijen",
-                                   "Instruments and numbers of rows"))
+                        caption=_t(report, "Instruments and numbers of rows"))
 
 
 def combined_fingerprint(files: pd.DataFrame) -> str:
@@ -2227,20 +1984,15 @@ def _provenance_summary(report: Report, files: pd.DataFrame) -> Block:
                      "rows": int(group["rows"].sum()),
                      "short": combined_fingerprint(group)[:16]})
     table = pd.DataFrame(rows, columns=["round", "instrument", "files", "rows", "short"])
-    block.add(report.table(table, [Col("round", _t(report, "Ronde", "Round")),
-                                   Col("instrument", _t(report, "Instrument", "Instrument")),
-                                   Col("files", _t(report, "Bestanden", "Files"), kind="count"),
-                                   Col("rows", _t(report, "Rijen", "Rows"), kind="count"),
+    block.add(report.table(table, [Col("round", _t(report, "Round")),
+                                   Col("instrument", _t(report, "Instrument")),
+                                   Col("files", _t(report, "Files"), kind="count"),
+                                   Col("rows", _t(report, "Rows"), kind="count"),
                                    Col("short", "SHA-256 (16)")],
-                           caption=_t(report, "Invoerbestanden per ronde en instrument, met één "
-                                      "gezamenlijke vingerafdruk (SHA-256)",
-                                      "Input files per round and instrument, with one combined "
+                           caption=_t(report, "Input files per round and instrument, with one combined "
                                       "fingerprint (SHA-256)")))
     block.add(Note(_t(
         report,
-        "Met zoveel regio's staat hier per ronde en instrument één vingerafdruk in plaats van "
-        "één per bestand: de SHA-256 over de regels '<sha256>  <bestand>' van alle bestanden, "
-        "gesorteerd op bestandsnaam (zoals sha256sum ze schrijft).",
         "With this many regions there is one fingerprint per round and instrument instead of "
         "one per file: the SHA-256 over the lines '<sha256>  <file>' of all its files, sorted "
         "by file name (as sha256sum writes them).")))
@@ -2262,11 +2014,10 @@ def _provenance(report: Report) -> Block:
         block.add(_provenance_summary(report, files))
     else:
         files = files.assign(short=files["sha256"].str.slice(0, 16))
-        block.add(report.table(files, [Col("file", _t(report, "Bestand", "File")),
-                                       Col("rows", _t(report, "Rijen", "Rows"), kind="count"),
+        block.add(report.table(files, [Col("file", _t(report, "File")),
+                                       Col("rows", _t(report, "Rows"), kind="count"),
                                        Col("short", "SHA-256 (16)")],
-                               caption=_t(report, "Invoerbestanden met hun vingerafdruk (SHA-256)",
-                                          "Input files with their fingerprint (SHA-256)")))
+                               caption=_t(report, "Input files with their fingerprint (SHA-256)")))
     packages = ["mss-eval", "pandas", "numpy", "scipy", "statsmodels", "pingouin", "seaborn",
                 "matplotlib", "networkx", "papermill", "nbconvert", "typst", "weasyprint"]
     rows = []
@@ -2279,16 +2030,14 @@ def _provenance(report: Report) -> Block:
 
     rows.append({"package": "Python", "version": platform.python_version()})
     block.add(report.table(pd.DataFrame(rows),
-                           [Col("package", _t(report, "Pakket", "Package")),
-                            Col("version", _t(report, "Versie", "Version"))],
-                           caption=_t(report, "Gebruikte software", "Software used")))
+                           [Col("package", _t(report, "Package")),
+                            Col("version", _t(report, "Version"))],
+                           caption=_t(report, "Software used")))
     from .notebook import format_date
 
-    command = report.rendered_by or _t(report, "interactief in een notebook",
-                                       "interactively in a notebook")
+    command = report.rendered_by or _t(report, "interactively in a notebook")
     block.add(Paragraph.of(say(
-        lang, "Gemaakt op {date} met mss-eval {v}. Opdracht: ",
-        "Rendered on {date} with mss-eval {v}. Command: ",
+        lang, "Rendered on {date} with mss-eval {v}. Command: ",
         date=format_date(report.today, lang), v=mss_eval.__version__), code(command),
         role="provenance"))
     return block

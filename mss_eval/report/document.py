@@ -48,7 +48,7 @@ MIMETYPE = "application/vnd.mss-eval.report+json"
 #: Version of the JSON form of the nodes; a reader refuses another.
 SCHEMA_VERSION = 1
 
-Kind = Literal["text", "count", "number", "percent", "range"]
+Kind = Literal["text", "count", "number", "percent", "points", "range"]
 Style = Literal["strong", "emph", "code"] | None
 
 
@@ -296,7 +296,7 @@ class Col:
         ``name="ci_low|ci_high"`` (shown as ``7,2–8,1``).
     label : str
         The column header.
-    kind : {"text", "count", "number", "percent", "range"}, optional
+    kind : {"text", "count", "number", "percent", "points", "range"}, optional
         How values are written; guessed from the dtype when not given (integers as counts,
         floats with ``decimals`` decimals, everything else as text).
     decimals : int, optional
@@ -325,7 +325,8 @@ class Col:
     def to_json(self) -> dict:
         return _compact({"name": self.name, "label": self.label, "kind": self.kind,
                          "decimals": self.decimals, "base": self.base or None,
-                         "unit": self.unit or ("%" if self.kind == "percent" else None)})
+                         "unit": self.unit or ("%" if self.kind == "percent" else
+                                              "pp" if self.kind == "points" else None)})
 
 
 @dataclass

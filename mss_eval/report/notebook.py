@@ -26,17 +26,13 @@ from .text import CHAPTERS, author_text, render_author_text
 
 Kind = Literal["region", "round", "final"]
 
-_MONTHS = {
-    "nl": ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
-           "september", "oktober", "november", "december"],
-    "en": ["January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December"],
-}
 
 
 def format_date(day: dt.date, language: str = "nl") -> str:
-    """``23 november 2010`` (nl) or ``23 November 2010`` (en)."""
-    return f"{day.day} {_MONTHS[check_language(language)][day.month - 1]} {day.year}"
+    """``23 november 2010`` (nl) or ``23 November 2010`` (en): Babel's ``format_date``."""
+    from .i18n import date_text
+
+    return date_text(day, check_language(language))
 
 
 def quiet_known_warnings() -> None:

@@ -81,7 +81,8 @@ def is_missing(x: object) -> bool:
         return False
 
 
-def format_number(x: object, decimals: int = 1, language: str = "nl") -> str:
+def format_number(x: object, decimals: int = 1, language: str = "nl", *,
+                  minus: str = "-") -> str:
     """A number written the way readers of the report's language expect.
 
     Parameters
@@ -92,7 +93,12 @@ def format_number(x: object, decimals: int = 1, language: str = "nl") -> str:
         Digits after the decimal separator (rounded half away from zero, as in print statistics,
         not Python's banker's rounding).
     language : {"nl", "en"}
-        ``nl`` writes a decimal comma and a thousands point (``1.234,5``), ``en`` the reverse.
+        ``nl`` writes a decimal comma and a thousands point (``1.234,5``), ``en`` the reverse
+        (CLDR's conventions for nl_NL and en_GB, through Babel's ``format_decimal``).
+    minus : str
+        The sign of a negative number: a hyphen-minus in tables (as the Dutch official
+        statistics print), :data:`~mss_eval.report.i18n.MINUS` (U+2212) in running text of a
+        change (see :func:`format_signed`).
 
     Returns
     -------
@@ -114,31 +120,52 @@ def format_number(x: object, decimals: int = 1, language: str = "nl") -> str:
         raise TypeError("format_number got a boolean; format yes/no answers as labels")
     if not isinstance(x, (numbers.Number, np.number)):
         raise TypeError(f"format_number needs a number, got {type(x).__name__} {x!r}")
-    value = float(x)
-    if math.isinf(value):
-        return "∞" if value > 0 else "-∞"
-    rounded = _round_half_away(value, decimals)
-    text = f"{abs(rounded):,.{max(decimals, 0)}f}"  # en style: 12,345.5
-    decimal_sep, thousands_sep = _SEPARATORS[language]
-    text = text.replace(",", "\0").replace(".", decimal_sep).replace("\0", thousands_sep)
-    # "-0,0" would suggest a negative value that rounding hid
-    negative = rounded < 0 and any(ch not in "0.,\u00a0" for ch in text)
-    return ("-" if negative else "") + text
+    from .i18n import decimal_text
+
+    return decimal_text(float(x), decimals, language, minus=minus)
 
 
 def _round_half_away(value: float, decimals: int) -> float:
-    # Decimal avoids 2.675 -> 2.67 surprises from binary floating point
-    from decimal import ROUND_HALF_UP, Decimal
+    from .i18n import round_half_away
 
-    quantum = Decimal(1).scaleb(-decimals)
-    return float(Decimal(repr(value)).quantize(quantum, rounding=ROUND_HALF_UP))
+    return float(round_half_away(value, decimals))
 
 
 def format_percent(share: object, decimals: int = 0, language: str = "nl") -> str:
-    """A share (0-1) as a percentage: ``0.9`` → ``"90%"``; ``0.125`` with 1 decimal → ``"12,5%"``."""
+    """A share (0-1) as a percentage: ``0.9`` → ``"90%"``; ``0.125`` with 1 decimal → ``"12,5%"``
+    (the digits of :func:`format_number`, CLDR's percent sign without a space in both
+    languages, as Babel's ``format_percent`` writes it)."""
     if is_missing(share):
         return ""
     return format_number(float(share) * 100, decimals, language) + "%"  # type: ignore[arg-type]
+
+
+def format_signed(x: object, decimals: int = 1, language: str = "nl", unit: str = "") -> str:
+    """A change with its sign: ``+0,7``, ``−17`` (a true minus sign, U+2212, as Dutch
+    typography writes it; English text gets the same sign), ``0,0`` without a sign.
+
+    ``unit="pp"`` writes percentage points (``−17 procentpunten`` / ``−17 percentage points``);
+    ``x`` is then already in points (a difference of two percentages × 100).
+
+    Examples
+    --------
+    >>> format_signed(-17, 0, "nl", unit="pp")
+    '−17 procentpunten'
+    >>> format_signed(0.666, 1, "en")
+    '+0.7'
+    """
+    from .i18n import MINUS, ngettext
+
+    if is_missing(x):
+        return ""
+    text = format_number(x, decimals, language, minus=MINUS)
+    if text and text[0] != MINUS and any(ch not in "0.,\u00a0" for ch in text):
+        text = "+" + text
+    if unit == "pp":
+        value = abs(float(x))  # type: ignore[arg-type]
+        one = round(value, decimals) == 1
+        text += " " + ngettext(language, "percentage point", "percentage points", 1 if one else 2)
+    return text
 
 
 def format_count(x: object, language: str = "nl") -> str:
@@ -177,14 +204,11 @@ def no_data_note(language: str = "nl") -> str:
 
 
 def join_words(words: Sequence[str], language: str = "nl") -> str:
-    """``["a", "b", "c"]`` → ``"a, b en c"`` (``"a, b and c"`` in English)."""
-    words = [w for w in words if w]
-    if not words:
-        return ""
-    if len(words) == 1:
-        return words[0]
-    conj = " en " if check_language(language) == "nl" else " and "
-    return ", ".join(words[:-1]) + conj + words[-1]
+    """``["a", "b", "c"]`` → ``"a, b en c"`` (``"a, b and c"`` in English; Babel's
+    ``format_list`` for the report's locale)."""
+    from .i18n import list_text
+
+    return list_text(list(words), check_language(language))
 
 
 def region_colours(region_ids: Sequence[str]) -> dict[str, str]:

@@ -37,11 +37,12 @@ from .style import (
     format_percent,
     format_range,
     is_missing,
+    format_signed,
     no_data_note,
     suppression_note,
 )
 
-Kind = Literal["text", "count", "number", "percent", "range"]
+Kind = Literal["text", "count", "number", "percent", "points", "range"]
 
 
 def _guess_kind(series: pd.Series) -> Kind:
@@ -57,7 +58,7 @@ def _guess_kind(series: pd.Series) -> Kind:
 def _decimals(col: Col, kind: Kind | None) -> int:
     if col.decimals is not None:
         return col.decimals
-    return 0 if kind == "percent" else 1
+    return 0 if kind in ("percent", "points") else 1
 
 
 def _format_value(value: Any, col: Col, kind: Kind, language: str) -> str:
@@ -71,6 +72,9 @@ def _format_value(value: Any, col: Col, kind: Kind, language: str) -> str:
         return format_number(value, _decimals(col, kind), language)
     if kind == "percent":
         return format_percent(value, _decimals(col, kind), language)
+    if kind == "points":
+        # a difference of two shares in percentage points, signed: "+12", "−17" (U+2212)
+        return format_signed(float(value) * 100, _decimals(col, kind), language)
     if isinstance(value, bool):
         return {"nl": {True: "ja", False: "nee"}, "en": {True: "yes", False: "no"}}[language][value]
     return str(value)

@@ -352,15 +352,27 @@ def render_author_text(author: AuthorText, figures: Mapping[str, Any], *, langua
 
 
 # -- generated sentences ------------------------------------------------------------------------
-def say(language: str, nl: str, en: str, **values: Any) -> str:
+def say(language: str, message: str, **values: Any) -> str:
     """One generated sentence in the report's language, with already formatted values.
 
-    Values are inserted with :meth:`str.format`; numbers should be formatted first
-    (:func:`~mss_eval.report.style.format_number`), so a sentence never shows ``7.66`` in a
-    Dutch report.
+    ``message`` is written in English and translated through the catalog
+    (:mod:`mss_eval.report.i18n`); values are inserted with :meth:`str.format` after
+    translation. Numbers should be formatted first (:func:`~mss_eval.report.style.format_number`),
+    so a sentence never shows ``7.66`` in a Dutch report.
     """
-    template = nl if check_language(language) == "nl" else en
-    return template.format(**values)
+    from .i18n import gettext
+
+    return gettext(check_language(language), message).format(**values)
+
+
+def say_n(language: str, singular: str, plural: str, count: int, /, **values: Any) -> str:
+    """:func:`say` with the singular or plural form for ``count`` (the catalog's plural rule), so
+    no word is made plural by appending letters: "Er is 1 werktafel", "Er zijn 2 werktafels".
+    ``count`` is also available to the template as ``{n}`` unless ``n`` is given (formatted)."""
+    from .i18n import ngettext
+
+    values.setdefault("n", count)
+    return ngettext(check_language(language), singular, plural, count).format(**values)
 
 
 def paragraph(*sentences: str, role: str | None = "generated-text"):
