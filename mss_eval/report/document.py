@@ -395,9 +395,10 @@ class ReportTable(Node):
 
     @property
     def label(self) -> str:
+        from .i18n import gettext
         from .style import check_language
 
-        word = {"nl": "Tabel", "en": "Table"}[check_language(self.language)]
+        word = gettext(check_language(self.language), "Table")
         return f"{word} {self.number}" if self.number else ""
 
     def to_html(self) -> str:
@@ -476,9 +477,10 @@ class ReportFigure(Node):
 
     @property
     def label(self) -> str:
+        from .i18n import gettext
         from .style import check_language
 
-        word = {"nl": "Figuur", "en": "Figure"}[check_language(self.language)]
+        word = gettext(check_language(self.language), "Figure")
         return f"{word} {self.number}" if self.number else ""
 
     def to_html(self) -> str:

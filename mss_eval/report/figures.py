@@ -41,6 +41,7 @@ import numpy as np
 import pandas as pd
 
 from .document import ReportFigure
+from .i18n import N_, gettext
 from .png import PAD_IN
 from .style import (
     LIKERT_COLOURS_5,
@@ -59,14 +60,20 @@ from .style import (
     suppression_note,
 )
 
-_W = {
-    "nl": {"figure": "Figuur", "n": "n", "not_shown": "Niet getoond (te weinig respondenten)",
-           "persons": "gemiddeld aantal personen", "share": "aandeel (%)",
-           "no_data": "Geen gegevens om te tonen."},
-    "en": {"figure": "Figure", "n": "n", "not_shown": "Not shown (too few respondents)",
-           "persons": "mean number of persons", "share": "share (%)",
-           "no_data": "No data to show."},
-}
+class _Words(dict):
+    """Words of a figure in one language: the English message ids below, translated through the
+    catalog when read (``_W[language]["share"]``)."""
+
+    def __init__(self, words: Mapping[str, str]):
+        super().__init__(words)
+
+    def __getitem__(self, language: str) -> dict[str, str]:  # type: ignore[override]
+        return {k: gettext(language, v) for k, v in super().items()}
+
+
+_W = _Words({"figure": N_("Figure"), "n": "n", "not_shown": N_("Not shown (too few respondents)"),
+             "persons": N_("mean number of persons"), "share": N_("share (%)"),
+             "no_data": N_("No data to show.")})
 
 
 def finish(fig: Any, *, alt: str, caption: str = "", notes: Sequence[str] = (),
@@ -120,7 +127,7 @@ def _row_labels(ax: Any, y: Sequence[float], texts: Sequence[str], compact: bool
 
 
 def _continued(language: str) -> str:
-    return "vervolg" if language == "nl" else "continued"
+    return gettext(language, 'continued')
 
 
 def _new_figure(height: float, width: float = 7.0, **kwargs):
@@ -309,9 +316,9 @@ def likert_bars(
                         for i in items])
     ax.set_xlim(-100, 100)
     ax.xaxis.set_major_formatter(_number_formatter(0, language, percent=True, absolute=True))
-    ax.set_xlabel("← " + ("oneens" if language == "nl" else "disagree") + "   |   "
-                  + ("eens" if language == "nl" else "agree") + " →   ("
-                  + ("% van de respondenten" if language == "nl" else "% of respondents") + ")")
+    ax.set_xlabel("← " + (gettext(language, 'disagree')) + "   |   "
+                  + (gettext(language, 'agree')) + " →   ("
+                  + (gettext(language, '% of respondents')) + ")")
     ax.grid(axis="y", visible=False)
     if title:
         ax.set_title(title)
@@ -358,9 +365,9 @@ def likert_figure(
     k = len(answer_order)
     agree = wide[answer_order[k - k // 2:]].sum(axis=1)
     alt_parts = [f"{_label(item_labels, i)}: {format_number(agree[i], 0, language)}% "
-                 + ("(helemaal) eens" if language == "nl" else "agree")
+                 + gettext(language, "agree (fully or partly)")
                  + f", {_n_text(bases[i], language)}" for i in items]
-    kind = "Gestapeld staafdiagram rond het midden" if language == "nl" else "Diverging stacked bar chart"
+    kind = gettext(language, 'Diverging stacked bar chart')
     alt = f"{kind}{': ' + title if title else ''}. " + "; ".join(alt_parts) + "."
     if hidden:
         notes.append(suppression_note(language, min_respondents))
@@ -545,7 +552,7 @@ def dot_plot_figure(
             continue
         lo, hi = row.get(low), row.get(high)
         ci = "" if is_missing(lo) or is_missing(hi) else (
-            f" (95%-BI {fmt(lo)}–{fmt(hi)})" if language == "nl" else f" (95% CI {fmt(lo)}–{fmt(hi)})")
+            gettext(language, " (95% CI {lo}–{hi})").format(lo=fmt(lo), hi=fmt(hi)))
         alt_parts.append(f"{name}: {fmt(v)}{ci}, {_n_text(row.get(n), language)}")
     if xlim is None and compact:
         xlim = _dot_xlim(rows, flags, value, low, high, scale)
@@ -562,8 +569,7 @@ def dot_plot_figure(
     notes = []
     if hidden:
         notes.append(suppression_note(language, min_respondents))
-    kind = "Stippendiagram met 95%-betrouwbaarheidsintervallen" if language == "nl" else \
-        "Dot plot with 95% confidence intervals"
+    kind = gettext(language, 'Dot plot with 95% confidence intervals')
     alt = f"{kind}{': ' + title if title else ''}. " + "; ".join(alt_parts) + "."
     return finish(figures, alt=alt, caption=caption, notes=notes, language=language)
 
@@ -722,8 +728,7 @@ def network_ring_figure(
         rings = ", ".join(f"{_label(ring_labels, r)} {format_number(wide.loc[g, r], 1, language)}"
                           for r in ring_order)
         alt_parts.append(f"{_label(labels, g)} ({_n_text(bases[g], language)}): {rings}")
-    kind = "Gestapeld staafdiagram van het persoonlijk netwerk per ring" if language == "nl" else \
-        "Stacked bar chart of the personal network per ring"
+    kind = gettext(language, 'Stacked bar chart of the personal network per ring')
     alt = f"{kind}{': ' + title if title else ''}. " + "; ".join(alt_parts) + "."
     return finish(figures, alt=alt, caption=caption, notes=notes, language=language)
 
@@ -846,7 +851,7 @@ def share_figure(
                 for h, v in zip(sub[hue], sub[value])]
         if bits:
             alt_parts.append(f"{_label(category_labels, c)}: {', '.join(bits)}")
-    kind = "Staafdiagram van aandelen" if language == "nl" else "Bar chart of shares"
+    kind = gettext(language, 'Bar chart of shares')
     alt = f"{kind}{': ' + title if title else ''}. " + "; ".join(alt_parts) + "."
     return finish(fig, alt=alt, caption=caption, notes=notes, language=language)
 
@@ -957,8 +962,8 @@ def collaboration_network(
     if len(axes) < len(keys):
         raise ValueError(f"{len(keys)} networks to draw but {len(axes)} axes given")
     group_keys, group_colour = _network_groups(networks, keys, node_group_labels)
-    org = "organisaties" if language == "nl" else "organisations"
-    ties = "relaties" if language == "nl" else "ties"
+    org = gettext(language, 'organisations')
+    ties = gettext(language, 'ties')
     for one, key in zip(axes, keys):
         graph = networks[key]
         # sorted nodes and edges: the layout depends on their order, not only on the seed
@@ -1048,10 +1053,10 @@ def collaboration_network_figure(
                    frameon=False, fontsize=8)
     if title:
         fig.suptitle(title, x=0.02, ha="left", fontsize=12, fontweight="bold")
-    org = "organisaties" if language == "nl" else "organisations"
-    ties = "relaties" if language == "nl" else "ties"
-    dens = "dichtheid" if language == "nl" else "density"
-    central = "meest verbonden" if language == "nl" else "most connected"
+    org = gettext(language, 'organisations')
+    ties = gettext(language, 'ties')
+    dens = gettext(language, 'density')
+    central = gettext(language, 'most connected')
     alt_parts = []
     for key in keys:
         graph = networks[key]
@@ -1063,8 +1068,7 @@ def collaboration_network_figure(
                          f"{graph.number_of_edges()} {ties}, "
                          f"{dens} {format_number(density, 2, language)}; {central}: "
                          f"{join_words([name[v] for v in top[:3]], language)}")
-    kind = "Netwerkdiagram van de samenwerking" if language == "nl" else \
-        "Network diagram of collaboration"
+    kind = gettext(language, 'Network diagram of collaboration')
     alt = f"{kind}{': ' + title if title else ''}. " + "; ".join(alt_parts) + "."
     return finish(fig, alt=alt, caption=caption, notes=notes, language=language)
 
@@ -1074,15 +1078,11 @@ def _short(name: str, width: int = 22) -> str:
 
 
 # -- funnel plots: regions against their number of clients ---------------------------------------
-_FUNNEL_WORDS = {
-    "nl": {"kind": "Trechterdiagram", "target": "totaal", "inside": "binnen de 95%-grenzen",
-           "above": "boven de grenzen", "below": "onder de grenzen", "n": "aantal cliënten (n)",
-           "limits_95": "95%-grenzen", "limits_998": "99,8%-grenzen"},
-    "en": {"kind": "Funnel plot", "target": "overall", "inside": "inside the 95% limits",
-           "above": "above the limits", "below": "below the limits",
-           "n": "number of clients (n)", "limits_95": "95% limits",
-           "limits_998": "99.8% limits"},
-}
+_FUNNEL_WORDS = _Words({
+    "kind": N_("Funnel plot"), "target": N_("overall"), "inside": N_("inside the 95% limits"),
+    "above": N_("above the limits"), "below": N_("below the limits"),
+    "n": N_("number of clients (n)"), "limits_95": N_("95% limits"),
+    "limits_998": N_("99.8% limits")})
 
 
 def funnel_plot(
@@ -1221,27 +1221,17 @@ def funnel_note(frame: pd.DataFrame, language: str = "nl") -> str:
     first = shown.iloc[0]
     phi = format_number(first["phi"], 2, language)
     adjustment = str(first["adjustment"])
-    if language == "nl":
-        if adjustment == "none" and not bool(first["overdispersed"]):
-            return (f"Grenzen zonder correctie: de regio's verschillen niet meer dan toeval "
-                    f"verwacht (overdispersie φ = {phi}).")
-        if adjustment == "multiplicative":
-            return (f"De regio's verschillen meer dan toeval verwacht (φ = {phi}); de grenzen "
-                    f"zijn verbreed met factor √φ (multiplicatieve correctie).")
-        if adjustment == "additive":
-            tau = format_number(math.sqrt(float(first["tau2"])), 2, language)
-            return (f"De regio's verschillen meer dan toeval verwacht (φ = {phi}); de grenzen "
-                    f"zijn verbreed met een spreiding tussen regio's van τ = {tau} (additieve "
-                    f"correctie).")
-        return f"De regio's verschillen meer dan toeval verwacht (φ = {phi}); geen correctie."
     if adjustment == "none" and not bool(first["overdispersed"]):
-        return (f"Limits without correction: the regions differ no more than chance allows "
-                f"(overdispersion φ = {phi}).")
+        return gettext(language, "Limits without correction: the regions differ no more than "
+                                 "chance allows (overdispersion φ = {phi}).").format(phi=phi)
     if adjustment == "multiplicative":
-        return (f"The regions differ more than chance allows (φ = {phi}); the limits are "
-                f"widened by √φ (multiplicative correction).")
+        return gettext(language, "The regions differ more than chance allows (φ = {phi}); the "
+                                 "limits are widened by √φ (multiplicative correction)."
+                       ).format(phi=phi)
     if adjustment == "additive":
         tau = format_number(math.sqrt(float(first["tau2"])), 2, language)
-        return (f"The regions differ more than chance allows (φ = {phi}); the limits are "
-                f"widened by a between-region spread of τ = {tau} (additive correction).")
-    return f"The regions differ more than chance allows (φ = {phi}); not corrected."
+        return gettext(language, "The regions differ more than chance allows (φ = {phi}); the "
+                                 "limits are widened by a between-region spread of τ = {tau} "
+                                 "(additive correction).").format(phi=phi, tau=tau)
+    return gettext(language, "The regions differ more than chance allows (φ = {phi}); not "
+                             "corrected.").format(phi=phi)

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from .document import AuthorText, Block, Heading, ReportFigure, ReportTable, TitlePage
+from .i18n import N_, gettext, ngettext
 from .style import check_language, set_theme
 from .tables import report_table
 from .text import CHAPTERS, author_text, render_author_text
@@ -152,29 +153,21 @@ class Report:
         self.appendix_tables: list[tuple] = []
 
     # -- words and names ----------------------------------------------------------------------
+    #: the words of the title page and the report's names (English message ids of the catalog)
     _WORDS = {
-        "nl": {"region_has_errors": "De gegevens van {region} hebben {n} fout(en); los ze op "
-                                    "(mss-eval validate) en maak het rapport opnieuw.",
-               "round": "ronde", "report_region": "Rapportage", "report_round": "Tussenrapportage",
-               "report_final": "Eindrapportage", "mss": "Maatschappelijk steunsysteem",
-               "commissioned_by": "Opdrachtgever", "period": "Periode", "date": "Datum",
-               "regions": "Regio's", "rounds": "Rondes", "synthetic":
-               "Dit rapport is gemaakt met synthetische voorbeeldgegevens: alle personen, "
-               "organisaties en antwoorden zijn verzonnen.", "skipped":
-               "Niet opgenomen wegens fouten in de gegevens: {which}."},
-        "en": {"region_has_errors": "The data of {region} have {n} error(s); fix them "
-                                    "(mss-eval validate) and render the report again.",
-               "round": "round", "report_region": "Report", "report_round": "Interim report",
-               "report_final": "Final report", "mss": "Community support system",
-               "commissioned_by": "Commissioned by", "period": "Period", "date": "Date",
-               "regions": "Regions", "rounds": "Rounds", "synthetic":
-               "This report was made with synthetic example data: every person, organisation "
-               "and answer is invented.", "skipped":
-               "Left out because of errors in their data: {which}."},
+        "region_has_errors": N_("The data of {region} have {n} error(s); fix them "
+                                "(mss-eval validate) and render the report again."),
+        "round": N_("round"), "report_region": N_("Report"), "report_round": N_("Interim report"),
+        "report_final": N_("Final report"), "mss": N_("Community support system"),
+        "commissioned_by": N_("Commissioned by"), "period": N_("Period"), "date": N_("Date"),
+        "regions": N_("Regions"), "rounds": N_("Rounds"), "synthetic":
+        N_("This report was made with synthetic example data: every person, organisation "
+           "and answer is invented."), "skipped":
+        N_("Left out because of errors in their data: {which}."),
     }
 
     def _w(self, key: str) -> str:
-        return self._WORDS[self.language][key]
+        return gettext(self.language, self._WORDS[key])
 
     @property
     def region_name(self) -> str:
@@ -188,7 +181,7 @@ class Report:
             from ..analysis import TOTAL
 
             if region_id == TOTAL:
-                return "Totaal" if self.language == "nl" else "Total"
+                return gettext(self.language, 'Total')
             return str(region_id)
 
     @property
@@ -196,7 +189,7 @@ class Report:
         from ..analysis import TOTAL
 
         labels = {r.id: r.name for r in self.config.regions}
-        labels[TOTAL] = "Totaal" if self.language == "nl" else "Total"
+        labels[TOTAL] = gettext(self.language, 'Total')
         return labels
 
     @property
@@ -418,7 +411,8 @@ class Report:
         names = [self.region_label(g) for g in regions]
         if len(names) <= TITLE_PAGE_REGIONS:
             return ", ".join(names)
-        count = f"{len(names)} regio's" if self.language == "nl" else f"{len(names)} regions"
+        count = ngettext(self.language, "{n} region", "{n} regions", len(names)).format(
+            n=len(names))
         return f"{count}: {self._first_names(names)}"
 
     def _first_names(self, names: Sequence[str]) -> str:
@@ -426,7 +420,7 @@ class Report:
         if len(names) <= TITLE_PAGE_REGIONS:
             return ", ".join(names)
         shown, rest = ", ".join(names[:TITLE_PAGE_REGIONS]), len(names) - TITLE_PAGE_REGIONS
-        return f"{shown} en {rest} andere" if self.language == "nl" else f"{shown} and {rest} more"
+        return gettext(self.language, "{shown} and {rest} more").format(shown=shown, rest=rest)
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         # the setup cell shows the title page; its metadata tells the renderer the title

@@ -76,7 +76,9 @@ def _format_value(value: Any, col: Col, kind: Kind, language: str) -> str:
         # a difference of two shares in percentage points, signed: "+12", "−17" (U+2212)
         return format_signed(float(value) * 100, _decimals(col, kind), language)
     if isinstance(value, bool):
-        return {"nl": {True: "ja", False: "nee"}, "en": {True: "yes", False: "no"}}[language][value]
+        from .i18n import gettext
+
+        return gettext(language, "yes") if value else gettext(language, "no")
     return str(value)
 
 

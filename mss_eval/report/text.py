@@ -232,8 +232,9 @@ def _format_figure(value: Any, fmt: str | None, language: str) -> tuple[str, boo
     if suppressed or is_missing(value):
         return SUPPRESSED_MARKER, True
     if isinstance(value, bool):
-        words = {"nl": ("ja", "nee"), "en": ("yes", "no")}[language]
-        return (words[0] if value else words[1]), False
+        from .i18n import gettext
+
+        return (gettext(language, "yes") if value else gettext(language, "no")), False
     if isinstance(value, str):
         return value, False
     fmt = (fmt or "").strip()
