@@ -159,12 +159,24 @@ def _analyse(report: Report, analysis, *frames: pd.DataFrame, pooled: bool = Tru
     from ..analysis.comparisons import with_pooled
 
     kwargs.setdefault("min_n", report.min_respondents)
+    if "language" not in kwargs and _takes_language(analysis):
+        # labels in the report's language (the analyses default to Dutch)
+        kwargs["language"] = report.language
     if report.comparative and pooled:
         result = with_pooled(analysis, *frames, by=("round", "region"), **kwargs)
     else:
         result = analysis(*frames, by=("round", "region"), **kwargs)
     return result.assign(col=[_key(r, g) for r, g in zip(result["round"].astype(str),
                                                          result["region"].astype(str))])
+
+
+def _takes_language(analysis) -> bool:
+    import inspect
+
+    try:
+        return "language" in inspect.signature(analysis).parameters
+    except (TypeError, ValueError):
+        return False
 
 
 def _side_by_side(report: Report, frame: pd.DataFrame, columns: list[Col], *, caption: str,
@@ -579,7 +591,7 @@ def mss_profile(report: Report) -> Block:
             return block
         block.add(report.table(frame, cols, caption=caption))
         for row in rows:
-            parts = [Paragraph.of(strong(f"{label}."), f" {row[key]}", role=None)
+            parts = [Paragraph.of(strong(f"{label}."), f" {row[key]}", role="region-profile")
                      for key, label in fields if row[key]]
             if parts:
                 block.add(Heading(row["region"], level=3, role="region-profile"), parts)
@@ -1890,7 +1902,7 @@ def _method_sentences(report: Report) -> list[str]:
             "A figure resting on fewer than {k} respondents is not shown (x). In breakdowns by "
             "age, gender, living situation or education, small counts are hidden too, and where "
             "needed a second cell, so that a hidden count cannot be worked out from the totals. "
-            "Open answers and respondent ids never appear in a report.", k=k),
+            "Open answers and respondent numbers never appear in a report.", k=k),
     ]
     out[1:1] = pairwise
     if report.comparative:

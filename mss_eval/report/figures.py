@@ -847,7 +847,9 @@ def share_figure(
     alt_parts = []
     for c in cats:
         sub = shown[shown[category] == c]
-        bits = [f"{_label(hue_labels, h)} {format_percent(v, 0, language)}"
+        # one series without labels (shares of one kind): the share alone, no column name
+        bits = [format_percent(v, 0, language) if len(hues) == 1 and hue_labels is None
+                else f"{_label(hue_labels, h)} {format_percent(v, 0, language)}"
                 for h, v in zip(sub[hue], sub[value])]
         if bits:
             alt_parts.append(f"{_label(category_labels, c)}: {', '.join(bits)}")
