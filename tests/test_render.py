@@ -191,8 +191,8 @@ def test_a_failing_region_leaves_the_others_complete_and_exits_1(study, tmp_path
     stale.parent.mkdir(parents=True)
     stale.write_text("<html>last week's report</html>")
 
-    code = main(["render", str(broken), "--region", "den_haag", "eindhoven", "--format", "html",
-                 "--jobs", "2", "--out", str(out)])
+    code = main(["render", str(broken), "--round", "2010-1", "--region", "den_haag",
+                 "eindhoven", "--format", "html", "--jobs", "2", "--out", str(out)])
     captured = capsys.readouterr()
     assert code == 1
     assert (out / "2010-1" / "den_haag" / "mss_2010-1_den_haag.html").is_file()
