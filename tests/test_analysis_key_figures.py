@@ -12,7 +12,8 @@ from mss_eval.analysis.key_figures import DEFINITIONS, LEVELS, key_figures
 from helpers_tidy import StandInStudy, config, empty_tables, stack, tidy
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
-LEAF_KEYS = {"value", "n", "suppressed", "definition", "unit", "ci_low", "ci_high"}
+LEAF_KEYS = {"value", "n", "suppressed", "definition", "unit", "ci_low", "ci_high",
+             "p", "test"}  # p and test: a change between rounds (issue 18)
 
 
 def _study(min_respondents: int = 5) -> StandInStudy:

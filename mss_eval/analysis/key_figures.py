@@ -27,7 +27,7 @@ import pandas as pd
 
 from ..instruments import get_instrument
 from . import memo
-from ._base import MIN_N, TOTAL, protect_pooled
+from ._base import MIN_N, TOTAL, as_float, protect_pooled
 from .administrative import referrals_per_table
 from .collection import METHODS, data_collection, method_labels
 from .comparisons import round_change
@@ -309,15 +309,18 @@ _define("indicators.white_spots", "Aantal witte vlekken: levensgebieden met vraa
 
 # -- change between rounds (study scope) -------------------------------------------------------
 _define("changes.rating_mean", "Verandering van het gemiddelde rapportcijfer ten opzichte van "
-        "de vorige ronde", "Change of the mean rating since the previous round",
+        "de vorige ronde (95%-BI en p: Welch-t-toets, de rondes als onafhankelijke groepen)",
+        "Change of the mean rating since the previous round (95% CI and p: Welch t test, the "
+        "rounds as independent groups)",
         "geïnterviewde cliënten met een rapportcijfer in beide rondes; n is de kleinste",
         "interviewed clients with a rating in both rounds; n is the smaller", "rating",
-        "client_interview", ("mss_rating",), ("study",))
+        "client_interview", ("mss_rating",), ("study",), interval=True)
 _define("changes.informal_share", "Verandering van het informele aandeel van het netwerk ten "
-        "opzichte van de vorige ronde", "Change of the network's informal share since the "
-        "previous round", "cliënten die alle ringen invulden in beide rondes; n is de "
+        "opzichte van de vorige ronde (95%-BI en p: bootstrap over cliënten)", "Change of the "
+        "network's informal share since the previous round (95% CI and p: bootstrap over "
+        "clients)", "cliënten die alle ringen invulden in beide rondes; n is de "
         "kleinste", "clients who filled in all rings in both rounds; n is the smaller", "share",
-        "client_interview", _RINGS, ("study",))
+        "client_interview", _RINGS, ("study",), interval=True)
 
 
 # -- turning results into records --------------------------------------------------------------
@@ -719,18 +722,97 @@ def _subset(tables: Mapping[str, pd.DataFrame], round: str | None = None,
     return out
 
 
-def _changes(tables: Mapping[str, pd.DataFrame], config, min_n: int) -> dict:
+#: Bootstrap replicates of a change of the informal share (fixed seed: the same data give the
+#: same interval).
+CHANGE_BOOTSTRAP = 2000
+CHANGE_SEED = 20100201
+
+
+def _rating_change_test(before: np.ndarray, after: np.ndarray) -> tuple[Any, Any, Any]:
+    """(ci_low, ci_high, p) of ``mean(after) - mean(before)``: Welch's t test and interval."""
+    from scipy import stats
+
+    if len(before) < 2 or len(after) < 2:
+        return None, None, None
+    va, vb = before.var(ddof=1) / len(before), after.var(ddof=1) / len(after)
+    diff = after.mean() - before.mean()
+    se = math.sqrt(va + vb)
+    if se == 0:
+        return diff, diff, (1.0 if diff == 0 else 0.0)
+    df = (va + vb) ** 2 / (va ** 2 / (len(before) - 1) + vb ** 2 / (len(after) - 1))
+    t = stats.t.ppf(0.975, df)
+    p = float(2 * stats.t.sf(abs(diff / se), df))
+    return diff - t * se, diff + t * se, p
+
+
+def _share_change_test(before: np.ndarray, after: np.ndarray, seed: int) -> tuple[Any, Any, Any]:
+    """(ci_low, ci_high, p) of the change of the informal share (ratio of summed persons):
+    percentile bootstrap over clients within each round; p two-sided from the bootstrap."""
+    if len(before) < 2 or len(after) < 2:
+        return None, None, None
+    rng = np.random.default_rng(seed)
+
+    def ratios(values: np.ndarray) -> np.ndarray:
+        idx = rng.integers(0, len(values), size=(CHANGE_BOOTSTRAP, len(values)))
+        informal, total = values[idx, 0].sum(axis=1), values[idx, 1].sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(total > 0, informal / total, np.nan)
+
+    diffs = ratios(after) - ratios(before)
+    diffs = diffs[~np.isnan(diffs)]
+    if diffs.size == 0:
+        return None, None, None
+    lo, hi = np.percentile(diffs, [2.5, 97.5])
+    p = min(1.0, 2 * min(float((diffs <= 0).mean()), float((diffs >= 0).mean())))
+    return float(lo), float(hi), p
+
+
+def _changes(tables: Mapping[str, pd.DataFrame], config, min_n: int,
+             region: str | None = None, round_to: str | None = None) -> dict:
+    """``changes.<region>.<from>_<to>``: each figure of a region in one round against the next
+    round it took part in, with a 95% interval and a test (``p``, ``test``); suppressed (no
+    value, interval or p) when either round's figure is. ``region``/``round_to`` keep one
+    region's changes into one round (a region report)."""
+    from .personal import INFORMAL_RINGS, RINGS, _network_values
+
     clients = tables["client_interview"]
     order = [r.id for r in config.rounds]
     rating = round_change(client_rating(clients, min_n=min_n), "mean", rounds=order)
     network = round_change(personal_network(clients, min_n=min_n), "informal_share",
                            rounds=order)
+    rounds_of = clients["round"].astype(str).to_numpy()
+    regions_of = clients["region"].astype(str).to_numpy()
+    ratings = as_float(clients["mss_rating"]) if "mss_rating" in clients else None
+    values, complete = _network_values(clients)
+    informal = np.array([r in INFORMAL_RINGS for r in RINGS])
+    network_values = np.column_stack([values[:, informal].sum(axis=1), values.sum(axis=1)])
+
+    def rows_of(reg: str, rnd: str) -> np.ndarray:
+        return (regions_of == reg) & (rounds_of == rnd)
+
     out: dict = {}
     for frame, id in ((rating, "changes.rating_mean"), (network, "changes.informal_share")):
-        for _, r in frame.iterrows():
-            key = f"{r['round_from']}_{r['round_to']}"
-            region = out.setdefault(str(r["region"]), {}).setdefault(key, {})
-            region[DEFINITIONS[id].name] = _record(id, r["change"], r["n"], r["suppressed"])
+        for i, r in enumerate(frame.itertuples(index=False)):
+            reg = str(r.region)
+            if (region is not None and reg != region) or \
+                    (round_to is not None and str(r.round_to) != round_to):
+                continue
+            key = f"{r.round_from}_{r.round_to}"
+            before, after = rows_of(reg, str(r.round_from)), rows_of(reg, str(r.round_to))
+            if id == "changes.rating_mean" and ratings is not None:
+                a, b = ratings[before], ratings[after]
+                lo, hi, p = _rating_change_test(a[~np.isnan(a)], b[~np.isnan(b)])
+                test = "welch_t"
+            else:
+                seed = CHANGE_SEED + sum(map(ord, f"{reg}|{key}"))
+                lo, hi, p = _share_change_test(network_values[before & complete],
+                                               network_values[after & complete], seed)
+                test = "bootstrap"
+            record = _record(id, r.change, r.n, r.suppressed, ci=(lo, hi))
+            record["p"] = None if record["suppressed"] else _plain(p)
+            record["test"] = test
+            entry = out.setdefault(reg, {}).setdefault(key, {})
+            entry[DEFINITIONS[id].name] = record
     return out
 
 
@@ -877,6 +959,10 @@ def key_figures(study, round: str | None = None, region: str | None = None, *,
                                   (round, region), "region")
         if include_round:
             out["round"] = round_scope(round_tables, round)
+        earlier = [r.id for r in config.rounds if region in r.regions]
+        if earlier.index(round) > 0:
+            # a region that took part before: its change since its previous round
+            out["changes"] = _changes(tables, config, min_n, region=region, round_to=round)
     elif kind == "round":
         round_tables = _subset(tables, round)
         out["round"] = round_scope(round_tables, round)
@@ -895,7 +981,8 @@ def key_figures(study, round: str | None = None, region: str | None = None, *,
             id: {"text": d.text[language], "base": d.base[language], "unit": d.unit,
                  "instrument": d.instrument, "items": list(d.items)}
             for id, d in DEFINITIONS.items()
-            if (kind == "study" or d.level != "changes")}
+            if (kind == "study" or d.level != "changes"
+                or (kind == "region" and "changes" in out))}
     return out
 
 

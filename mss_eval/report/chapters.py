@@ -3,6 +3,7 @@
 A report notebook calls these in order, one or two per chapter, with the :class:`Report` from
 :func:`~mss_eval.report.notebook.setup_notebook`::
 
+    chapters.summary(report)           # samenvatting: the findings that matter most
     chapters.introduction(report)      # 1 introduction and accountability of the data
     chapters.mss_profile(report)       # 2 the MSS
     chapters.administrative(report)    # 3 administrative level
@@ -33,10 +34,12 @@ from .notebook import Report
 from .style import (SUPPRESSED_MARKER, format_count, format_number, format_percent,
                     format_signed, is_missing, join_words)
 from .tables import Col
-from .i18n import N_, gettext, ngettext
+from .conclusions import reliability_word, scale_usable
+from .i18n import MINUS, N_, gettext, ngettext
+
 from .text import paragraph, say, say_n
 
-__all__ = ["introduction", "mss_profile", "administrative", "executive", "personal",
+__all__ = ["summary", "introduction", "mss_profile", "administrative", "executive", "personal",
            "conclusions", "appendix", "data_collection"]
 
 
@@ -465,18 +468,30 @@ def _collection_sentences(report: Report, table: pd.DataFrame, rnd: str) -> list
     return out
 
 
+def summary(report: Report) -> Block:
+    """The Samenvatting before chapter 1: the findings that matter most, chosen by the rules of
+    :mod:`mss_eval.report.summary` from the key figures, each with its number, base and the
+    section it is shown in; or the author's ``summary`` text (``{{ findings }}`` inserts them)."""
+    from .summary import summary as _summary
+
+    return _summary(report)
+
+
 def introduction(report: Report) -> Block:
     """Chapter 1: what the report is about, and the accountability of the data."""
     block = Block()
     block.add(report.chapter(1, _t(report, "Introduction and accountability of the data")))
-    summary = report.author_text("summary")
     lang = report.language
     generated = [_purpose_sentence(report)]
     block.add(_narrative(report, "introduction", generated))
-    if summary is not None:
-        block.add(summary)
     block.add(report.section(1, _t(report, "Data collection")))
     block.add(data_collection(report))
+    from .summary import _reach
+
+    reach = [f.text for f in _reach(report, report.key_figures) if
+             "indicators.reach_per_1000" in " ".join(f.figures)]
+    if reach:
+        block.add(paragraph(*reach))
     deliveries = _deliveries_sentence(report)
     if deliveries:
         block.add(paragraph(deliveries))
@@ -1078,6 +1093,11 @@ def personal(report: Report) -> Block:
         block.add(paragraph(note))
     if delivered:
         block.add(_questionnaires(report, report.frame("client_questionnaire")))
+    compared = _rounds_compared(report)
+    if compared.nodes:
+        number += 1
+        block.add(report.section(number, _t(report, "Rounds compared")))
+        block.add(compared)
     if report.kind == "final":
         followed = _followed_clients(report, clients)
         if followed.nodes:
@@ -1085,6 +1105,146 @@ def personal(report: Report) -> Block:
             block.add(report.section(number, _t(report, "Clients followed over rounds")))
             block.add(followed)
     return block
+
+
+#: The key figures compared over rounds: (key figure, analysis column, unit).
+_OVER_ROUNDS = (("rating_mean", N_("Rating (1–10)"), "rating"),
+                ("experience_mean", N_("Experience (1–5)"), "score"),
+                ("informal_share", N_("Informal share of the network"), "share"))
+
+
+def _change_rows(report: Report) -> pd.DataFrame:
+    """``changes`` of the key figures as rows: region, rounds, figure, change, interval, p."""
+    rows = []
+    for g, pairs in (report.key_figures.get("changes") or {}).items():
+        for pair, records in pairs.items():
+            a, b = pair.split("_", 1)
+            for name, rec in records.items():
+                rows.append({"region": g, "round_from": a, "round_to": b, "figure": name,
+                             "value": rec.get("value"), "ci_low": rec.get("ci_low"),
+                             "ci_high": rec.get("ci_high"), "p": rec.get("p"),
+                             "test": rec.get("test"), "n": rec.get("n") or 0,
+                             "suppressed": bool(rec.get("suppressed")), "unit": rec.get("unit")})
+    return pd.DataFrame(rows)
+
+
+def _rounds_compared(report: Report) -> Block:
+    """The final report and the report of a region that took part before: per region in two
+    rounds the change of its key figures with a 95% interval and a test (``changes`` of the key
+    figures, suppressed like them), and the key figures over the rounds as small multiples."""
+    from .summary import _changes as change_findings
+
+    block = Block()
+    if report.kind not in ("final", "region"):
+        return block
+    changes = _change_rows(report)
+    if changes.empty:
+        return block
+    lang = report.language
+    sentences = [f.text for f in change_findings(report, report.key_figures)]
+    sentences.append(_t(report, "A change is significant when its p value is below 0.05. The "
+                                "rating is tested with Welch's t test, the informal share with a "
+                                "bootstrap over clients; both treat the rounds as independent "
+                                "groups (clients followed over rounds are shown separately)."))
+    block.add(paragraph(*sentences))
+    names = {"rating_mean": _t(report, "Mean rating (1–10)"),
+             "informal_share": _t(report, "Informal share of the network")}
+
+    def change_text(r) -> str:
+        if r["suppressed"] or r["value"] is None:
+            return SUPPRESSED_MARKER
+        if r["unit"] == "share":
+            return format_signed(float(r["value"]) * 100, 0, lang, unit="pp")
+        return format_signed(r["value"], 1, lang)
+
+    def ci_text(r) -> str:
+        if r["suppressed"] or r["ci_low"] is None:
+            return SUPPRESSED_MARKER if r["suppressed"] else ""
+        if r["unit"] == "share":
+            return (f"{format_signed(float(r['ci_low']) * 100, 0, lang)} "
+                    f"{_t(report, 'to')} {format_signed(float(r['ci_high']) * 100, 0, lang)}")
+        return (f"{format_signed(r['ci_low'], 1, lang)} {_t(report, 'to')} "
+                f"{format_signed(r['ci_high'], 1, lang)}")
+
+    def p_text(r) -> str:
+        if r["suppressed"] or r["p"] is None:
+            return SUPPRESSED_MARKER if r["suppressed"] else ""
+        return _p_text(r["p"], lang)
+
+    shown = changes.assign(
+        who=[f"{report.region_label(g)}, {report.config.round(a).label} → "
+             f"{report.config.round(b).label}" for g, a, b in
+             zip(changes["region"], changes["round_from"], changes["round_to"])],
+        what=[names.get(f, f) for f in changes["figure"]],
+        change=[change_text(r) for _, r in changes.iterrows()],
+        interval=[ci_text(r) for _, r in changes.iterrows()],
+        p_shown=[p_text(r) for _, r in changes.iterrows()])
+    notes = [_t(report, "Change: the later round minus the earlier; the informal share in "
+                        "percentage points. n: the smaller number of clients of the two rounds.")]
+    if changes["suppressed"].any():
+        from .style import suppression_note
+
+        notes.append(suppression_note(lang, report.min_respondents))
+    block.add(report.table(
+        shown, [Col("who", _t(report, "Region and rounds"), kind="text"),
+                Col("what", _t(report, "Key figure"), kind="text"),
+                Col("n", "n", kind="count", base=True),
+                Col("change", _t(report, "Change"), kind="text"),
+                Col("interval", _t(report, "95% CI"), kind="text"),
+                Col("p_shown", "p", kind="text")],
+        caption=_t(report, "Change between rounds per region"), notes=notes))
+    block.add(_over_rounds_figure(report))
+    return block
+
+
+def _over_rounds_figure(report: Report):
+    """Small multiples of the key figures over rounds: the regions in more than one round
+    and, in the final report, each round's total."""
+    from ..analysis.comparisons import with_pooled
+    from ..analysis.personal import client_rating, experience_scale, personal_network
+    from .figures import rounds_small_multiples
+
+    table = report.study["client_interview"]
+    if report.kind == "region":
+        table = table[(table["region"] == report.region).fillna(False)]
+    order = [r.id for r in report.config.rounds]
+    present = table.groupby("region", observed=True)["round"].nunique()
+    again = [str(g) for g, k in present.items() if k >= 2]
+    pieces = []
+    for name, (analysis, column) in {"rating_mean": (client_rating, "mean"),
+                                     "experience_mean": (experience_scale, "mean"),
+                                     "informal_share": (personal_network, "informal_share")
+                                     }.items():
+        kwargs = {"min_n": report.min_respondents}
+        if _takes_language(analysis):
+            kwargs["language"] = report.language
+        result = (with_pooled(analysis, table, by=("round", "region"), **kwargs)
+                  if report.kind == "final" else
+                  analysis(table, by=("round", "region"), **kwargs))
+        result = result[result["region"].astype(str).isin(again + [TOTAL])]
+        pieces.append(pd.DataFrame({
+            "region": ["__total__" if str(g) == TOTAL else str(g) for g in result["region"]],
+            "round": result["round"].astype(str).to_numpy(), "figure": name,
+            "value": result[column].to_numpy(), "n": result["n"].to_numpy(),
+            "suppressed": result["suppressed"].astype(bool).to_numpy()}))
+    frame = pd.concat(pieces, ignore_index=True)
+    rounds = [r for r in order if r in set(frame["round"])]
+    labels = {g: report.region_label(g) for g in again}
+    labels["__total__"] = _t(report, "Total")
+    colours = _colours(report, [_key(rounds[-1], g) for g in again])
+    colours = {g: colours.get(_key(rounds[-1], g), "#0072B2") for g in again}
+    from .style import TOTAL_COLOUR
+
+    colours["__total__"] = TOTAL_COLOUR
+    fig = rounds_small_multiples(
+        frame, panels=[(n, _t(report, t), u) for n, t, u in _OVER_ROUNDS], rounds=rounds,
+        round_labels={r: report.config.round(r).label.split(",")[0] for r in rounds},
+        labels=labels, colours=colours, title=_t(report, "Key figures over rounds"),
+        language=report.language, min_respondents=report.min_respondents)
+    return report.figure(fig, caption=_t(
+        report, "Source: client interviews. One line per region that took part in more than "
+                "one round; in the final report the dashed grey line is all regions of a round "
+                "together. A figure resting on too few clients is left out."))
 
 
 def _outcome_label(report: Report, outcome: str) -> str:
@@ -1259,14 +1419,16 @@ def _appendix_b_name(report: Report) -> str:
 
 
 def _colours(report: Report, order: list[str]) -> dict[str, str]:
-    from .style import PALETTE
+    """A fixed colour per region (never the total's marker colour) and the total's."""
+    from .style import REGION_PALETTE, TOTAL_COLOUR
 
     regions = [g.id for g in report.config.regions]
     out = {}
     for key in order:
         g = key.split("|", 1)[1]
-        out[key] = "#333333" if g == TOTAL else PALETTE[regions.index(g) % len(PALETTE)] \
-            if g in regions else PALETTE[0]
+        out[key] = TOTAL_COLOUR if g == TOTAL else \
+            REGION_PALETTE[regions.index(g) % len(REGION_PALETTE)] if g in regions else \
+            REGION_PALETTE[0]
     return out
 
 
@@ -1591,18 +1753,39 @@ def _experience(report: Report, clients: pd.DataFrame) -> Block:
     keys = [k for k in order if k.endswith(TOTAL)] if report.comparative else order
     for key in keys:
         row = _row(scale, key)
-        if _shown(row, "mean"):
+        if not _shown(row, "mean"):
+            continue
+        alpha = None
+        if not bool(row.get("alpha_suppressed", True)) and not is_missing(row.get("alpha")):
+            alpha = float(row["alpha"])
+        where = _cap(_where(report, key))
+        a_text = None if alpha is None else format_number(alpha, 2, lang, minus=MINUS)
+        if alpha is not None and alpha < 0:
+            sentences.append(say(
+                lang, "{Where}, the statements on experience with the MSS do not form a scale "
+                "(Cronbach's alpha {a}, negative): the answers do not hang together, so no "
+                "scale score is given.", Where=where, a=a_text))
+        elif alpha is not None and not scale_usable(alpha):
+            sentences.append(say(
+                lang, "{Where}, the reliability of the scale 'experience with the MSS' is "
+                "insufficient (Cronbach's alpha {a}, below 0.6), so no scale score is given; "
+                "the statements are shown one by one.", Where=where, a=a_text))
+        else:
             sentences.append(say(
                 lang, "{Where}, clients score {mean} on average on the scale 'experience with the "
                 "MSS' (1 to 5; higher is more favourable).",
-                Where=_cap(_where(report, key)), mean=format_number(row["mean"], 1, lang)))
-            if not bool(row.get("alpha_suppressed", True)) and not is_missing(row.get("alpha")):
-                alpha = float(row["alpha"])
-                quality = (("goed", "good") if alpha >= 0.8 else ("voldoende", "adequate")
-                           if alpha >= 0.7 else ("matig", "weak"))
+                Where=where, mean=format_number(row["mean"], 1, lang)))
+            if alpha is not None:
                 sentences.append(say(lang, "The scale's reliability is {q} (Cronbach's alpha {a}).",
-                                     q=quality[0 if lang == "nl" else 1],
-                                     a=format_number(alpha, 2, lang)))
+                                     q=reliability_word(lang, alpha), a=a_text))
+    # a scale whose reliability is insufficient gets no score in the table either
+    unusable = [not bool(r.get("alpha_suppressed", True)) and not is_missing(r.get("alpha"))
+                and not scale_usable(float(r["alpha"])) for _, r in scale.iterrows()]
+    if any(unusable):
+        scale = scale.copy()
+        mask = pd.Series(unusable, index=scale.index)
+        for column in ("mean", "ci_low", "ci_high"):
+            scale[column] = scale[column].astype("Float64").mask(mask)
     block.add(paragraph(*sentences))
     cols = [Col("col", _t(report, "Region"), labels=labels),
             Col("n", "n", kind="count", base=True),
@@ -1612,8 +1795,12 @@ def _experience(report: Report, clients: pd.DataFrame) -> Block:
                 suppressed_by="alpha_suppressed")]
     ordered = scale.set_index("col").reindex([k for k in order if k in set(scale["col"])]) \
         .reset_index()
+    notes = [_t(report, "Reliability (Cronbach's alpha): 0.8 or more good, 0.7 to 0.8 "
+                "acceptable, 0.6 to 0.7 questionable, below 0.6 insufficient (no scale score "
+                "shown, the cell is empty); a negative alpha means the statements do not form a "
+                "scale.")]
     block.add(_region_rows(report, ordered, cols,
-                           caption=_t(report, "Scale 'experience with the MSS'")))
+                           caption=_t(report, "Scale 'experience with the MSS'"), notes=notes))
     if not report.comparative:
         items = _analyse(report, experience_items, clients, language=lang)
         ins = get_instrument("client_interview")
@@ -1811,32 +1998,42 @@ def conclusions(report: Report) -> Block:
 
 
 def _conclusion_sentences(report: Report) -> list[str]:
-    """Three findings per report in fresh words: rating, informal network, agreements."""
+    """Conclusions from the data only (rules and bands in :mod:`mss_eval.report.conclusions`
+    and docs/reports.md): per scope the rating and the informal share of the network, each with
+    its number and base, worded by the band the figure falls in; a figure that is suppressed
+    or missing gives a sentence saying the data are insufficient, never a conclusion."""
     from ..analysis.personal import client_rating, personal_network
+    from .conclusions import informal_band, rating_band
 
     lang = report.language
     clients = report.frame("client_interview")
     keys = [k for k in group_order(report) if k.endswith(TOTAL)] if report.comparative else \
         group_order(report)
     out = []
+    if not report.delivered_any("client_interview"):
+        return [say(lang, "No client interviews were delivered, so there are no conclusions "
+                          "about what clients experience.")]
     rating = _analyse(report, client_rating, clients)
     network = _analyse(report, personal_network, clients)
     for key in keys:
         r = _row(rating, key)
+        where = _where(report, key)
         if _shown(r, "mean"):
-            verdict = (("positief", "positive") if float(r["mean"]) >= 7.5 else
-                       ("overwegend voldoende", "mostly sufficient") if float(r["mean"]) >= 6 else
-                       ("kritisch", "critical"))
-            out.append(say(
-                lang, "Clients {where} are {verdict} about the MSS: they give it {mean} on average.",
-                where=_where(report, key), verdict=verdict[0 if lang == "nl" else 1],
-                mean=format_number(r["mean"], 1, lang)))
+            out.append(rating_band(lang, float(r["mean"])).format(
+                where=where, mean=format_number(r["mean"], 1, lang),
+                n=format_count(r["n"], lang)))
+        else:
+            out.append(say(lang, "Too few clients {where} rated the MSS (fewer than {k}) to "
+                                 "draw a conclusion about their rating.", where=where,
+                           k=format_count(report.min_respondents, lang)))
         nw = _row(network, key)
-        if _shown(nw, "informal_share") and float(nw["informal_share"]) < 0.5:
-            out.append(say(
-                lang, "Their network rests mostly on professionals: relatives, friends and other "
-                "informal contacts make up {share} of it. The informal network deserves more "
-                "attention.", share=format_percent(nw["informal_share"], 0, lang)))
+        if _shown(nw, "informal_share"):
+            out.append(informal_band(lang, float(nw["informal_share"])).format(
+                where=where, share=format_percent(nw["informal_share"], 0, lang),
+                n=format_count(nw["n"], lang)))
+        elif r is not None and _shown(r, "mean"):
+            out.append(say(lang, "Too few clients {where} described their personal network to "
+                                 "draw a conclusion about it.", where=where))
     return out
 
 

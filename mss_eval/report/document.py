@@ -49,23 +49,29 @@ MIMETYPE = "application/vnd.mss-eval.report+json"
 SCHEMA_VERSION = 1
 
 Kind = Literal["text", "count", "number", "percent", "points", "range"]
-Style = Literal["strong", "emph", "code"] | None
+Style = Literal["strong", "emph", "code", "link"] | None
 
 
 # -- inline text --------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Span:
-    """A run of inline text: plain, ``strong``, ``emph`` or ``code``."""
+    """A run of inline text: plain, ``strong``, ``emph``, ``code`` or ``link`` (a reference to
+    a heading of the same report: ``target`` is its anchor; HTML makes it a link, print keeps
+    the text, which names the section)."""
 
     text: str
     style: Style = None
+    target: str | None = None
 
     def to_json(self) -> list:
+        if self.target:
+            return [self.text, self.style, self.target]
         return [self.text, self.style] if self.style else [self.text]
 
     @classmethod
     def from_json(cls, data: Sequence) -> "Span":
-        return cls(str(data[0]), data[1] if len(data) > 1 else None)
+        return cls(str(data[0]), data[1] if len(data) > 1 else None,
+                   str(data[2]) if len(data) > 2 and data[2] else None)
 
 
 def spans(*parts: str | Span) -> tuple[Span, ...]:
@@ -84,6 +90,11 @@ def strong(text: str) -> Span:
 
 def code(text: str) -> Span:
     return Span(text, "code")
+
+
+def link(text: str, target: str) -> Span:
+    """A reference to the heading with anchor ``target`` (e.g. ``h-5-1``)."""
+    return Span(text, "link", target)
 
 
 def plain(items: Iterable[Span]) -> str:

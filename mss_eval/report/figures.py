@@ -1237,3 +1237,57 @@ def funnel_note(frame: pd.DataFrame, language: str = "nl") -> str:
                                  "(additive correction).").format(phi=phi, tau=tau)
     return gettext(language, "The regions differ more than chance allows (φ = {phi}); not "
                              "corrected.").format(phi=phi)
+
+
+# -- key figures over rounds (small multiples) -------------------------------------------------
+def rounds_small_multiples(frame: pd.DataFrame, *, panels: Sequence[tuple[str, str, str]],
+                           rounds: Sequence[str], round_labels: Mapping[str, str],
+                           labels: Mapping[Any, str], colours: Mapping[Any, str],
+                           title: str = "", language: str = "nl", min_respondents: int = 5,
+                           caption: str = "") -> ReportFigure:
+    """One small panel per key figure, the rounds along x and a line per region (and the
+    rounds' total, drawn in grey with a square marker): how each figure moved over the rounds.
+
+    ``frame`` has ``region, round, figure, value, n, suppressed``; ``panels`` is
+    ``(figure, panel title, unit)`` with unit ``share`` (drawn as %) or anything else. A
+    suppressed value is left out of its line (the alt text says ``x``).
+    """
+    language = check_language(language)
+    if frame.empty:
+        return _empty(title, language, caption)
+    k = len(panels)
+    fig, axes = _subplots(1, k, figsize=(7.0, 2.6), squeeze=False)
+    pos = {r: i for i, r in enumerate(rounds)}
+    alt_parts = []
+    for ax, (name, panel_title, unit) in zip(axes[0], panels):
+        sub = frame[frame["figure"] == name]
+        scale = 100.0 if unit == "share" else 1.0
+        for region, g in sub.groupby("region", sort=False):
+            g = g.assign(_x=g["round"].map(pos)).sort_values("_x")
+            shown = g[~g["suppressed"].astype(bool) & g["value"].notna()]
+            total = str(region) == "__total__"
+            ax.plot(shown["_x"], shown["value"].astype(float) * scale,
+                    marker="s" if total else "o", linestyle="--" if total else "-",
+                    color=colours.get(region, NEUTRAL_GREY), linewidth=1.4, markersize=4,
+                    label=labels.get(region, str(region)))
+            values = [SUPPRESSED_MARKER if bool(s) else
+                      (format_percent(v, 0, language) if unit == "share"
+                       else format_number(v, 1, language))
+                      for v, s in zip(g["value"], g["suppressed"])]
+            alt_parts.append(f"{panel_title}, {labels.get(region, str(region))}: "
+                             + " → ".join(values))
+        ax.set_title(panel_title, fontsize=9, loc="left")
+        ax.set_xticks(range(len(rounds)))
+        ax.set_xticklabels([round_labels.get(r, r) for r in rounds], fontsize=7, rotation=0)
+        ax.set_xlim(-0.3, len(rounds) - 0.7)
+        ax.tick_params(axis="y", labelsize=7)
+    handles, names = axes[0][0].get_legend_handles_labels()
+    fig.legend(handles, names, loc="lower center", ncol=min(len(names), 4), fontsize=7,
+               frameon=False)
+    if title:
+        fig.suptitle(title, x=0.01, ha="left", fontsize=11, fontweight="bold")
+    fig.subplots_adjust(left=0.07, right=0.98, top=0.78 if title else 0.88, bottom=0.32,
+                        wspace=0.35)
+    kind = gettext(language, "Small multiples of key figures over rounds")
+    alt = f"{kind}{': ' + title if title else ''}. " + "; ".join(alt_parts) + "."
+    return finish(fig, alt=alt, caption=caption, language=language)

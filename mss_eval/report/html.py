@@ -30,6 +30,8 @@ def spans_html(content: Any) -> str:
             text = f"<em>{text}</em>"
         elif span.style == "code":
             text = f"<code>{text}</code>"
+        elif span.style == "link" and span.target:
+            text = f'<a href="#{esc(span.target)}">{text}</a>'
         out.append(text)
     return "".join(out)
 

@@ -37,6 +37,10 @@ OKABE_ITO = {
     "yellow": "#F0E442",
 }
 PALETTE: list[str] = list(OKABE_ITO.values())
+#: The marker of a round's total ("Totaal") in every figure.
+TOTAL_COLOUR = "#333333"
+#: The colours regions get: the palette without black, which would read as the total's marker.
+REGION_PALETTE: list[str] = [c for c in PALETTE if c != OKABE_ITO["black"]]
 NEUTRAL_GREY = "#BBBBBB"
 
 #: Five-point agreement: two disagreeing hues, a neutral grey, two agreeing hues.
@@ -213,7 +217,7 @@ def join_words(words: Sequence[str], language: str = "nl") -> str:
 
 def region_colours(region_ids: Sequence[str]) -> dict[str, str]:
     """A fixed colour per region, in study.yaml order, so a region looks the same in every figure."""
-    return {r: PALETTE[i % len(PALETTE)] for i, r in enumerate(region_ids)}
+    return {r: REGION_PALETTE[i % len(REGION_PALETTE)] for i, r in enumerate(region_ids)}
 
 
 _theme_set = False

@@ -218,6 +218,7 @@ def figure_paths(figures: Mapping[str, Any], prefix: str = "") -> list[str]:
 def _is_leaf_record(value: Mapping) -> bool:
     # {"value": 7.7, "n": 12, "suppressed": False} counts as one figure
     return "value" in value and set(value) <= {"value", "n", "suppressed", "base", "definition",
+                                               "p", "test",
                                                "unit", "ci_low", "ci_high"}
 
 
