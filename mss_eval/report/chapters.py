@@ -691,9 +691,24 @@ def themes(report: Report, level: str) -> Block:
                 report, "Table {number} in Appendix B gives per region how many sources name each "
                 "theme."))))
         else:
-            block.add(report.table(frame, [Col("theme", _t(report, "Theme"))] + [
-                Col(c, c, kind="count") for c in frame.columns if c != "theme"],
-                caption=caption))
+            # "k / n": the sources naming the theme against the sources coded in the region,
+            # so regions with more interviews do not simply look richer
+            from ..qualitative.tables import _region_names, _segments, code_region_matrix
+
+            names = _region_names(study)
+            bases = code_region_matrix(_segments(study, report.round), level, language=lang)
+            base = {names.get(r, r): int(n) for r, n in
+                    bases.groupby("region", observed=True)["n"].max().items()}
+            regions = [c for c in frame.columns if c != "theme"]
+            shown = frame.assign(**{c: [f"{format_count(0 if is_missing(k) else k, lang)} / "
+                                        f"{format_count(base.get(c, 0), lang)}"
+                                        for k in frame[c]] for c in regions})
+            block.add(report.table(shown, [Col("theme", _t(report, "Theme"))] + [
+                Col(c, c, kind="text") for c in regions],
+                caption=_t(report, "Themes per region (sources with the theme / sources coded "
+                                   "in the region)"),
+                notes=[_t(report, "Sources: interviews and meetings coded with the codebook; a "
+                                  "source counts once per theme.")]))
         shared = theme_table(study, report.round, level=level, language=lang)
         if len(shared):
             block.add(paragraph(say(
@@ -1110,7 +1125,7 @@ def personal(report: Report) -> Block:
 #: The key figures compared over rounds: (key figure, analysis column, unit).
 _OVER_ROUNDS = (("rating_mean", N_("Rating (1–10)"), "rating"),
                 ("experience_mean", N_("Experience (1–5)"), "score"),
-                ("informal_share", N_("Informal share of the network"), "share"))
+                ("informal_share", N_("Informal share (%)"), "share"))
 
 
 def _change_rows(report: Report) -> pd.DataFrame:
@@ -1157,13 +1172,15 @@ def _rounds_compared(report: Report) -> Block:
             return format_signed(float(r["value"]) * 100, 0, lang, unit="pp")
         return format_signed(r["value"], 1, lang)
 
+    to = _t(report, "to")
+
     def ci_text(r) -> str:
         if r["suppressed"] or r["ci_low"] is None:
             return SUPPRESSED_MARKER if r["suppressed"] else ""
         if r["unit"] == "share":
             return (f"{format_signed(float(r['ci_low']) * 100, 0, lang)} "
-                    f"{_t(report, 'to')} {format_signed(float(r['ci_high']) * 100, 0, lang)}")
-        return (f"{format_signed(r['ci_low'], 1, lang)} {_t(report, 'to')} "
+                    f"{to} {format_signed(float(r['ci_high']) * 100, 0, lang)}")
+        return (f"{format_signed(r['ci_low'], 1, lang)} {to} "
                 f"{format_signed(r['ci_high'], 1, lang)}")
 
     def p_text(r) -> str:

@@ -986,10 +986,16 @@ def collaboration_network(
                                edgecolors="white", linewidths=0.8)
         name = {v: str(ordered.nodes[v].get("name", v)) for v in ordered.nodes}
         top = sorted(ordered.nodes, key=lambda v: (-degree[v], name[v]))[:label_top]
-        nx.draw_networkx_labels(ordered, pos, labels={v: _short(name[v]) for v in top}, ax=one,
-                                font_size=6.5 if cols < 3 else 5.5, font_family=FONT_FAMILY,
-                                bbox={"boxstyle": "round,pad=0.12", "fc": "white", "ec": "none",
-                                      "alpha": 0.8})
+        # the most connected organisations get a number on their dot and their full name in a
+        # key under the panel: names never overlap each other or run off the panel
+        nx.draw_networkx_labels(ordered, pos, labels={v: str(i + 1) for i, v in enumerate(top)},
+                                ax=one, font_size=6.5 if cols < 3 else 6,
+                                font_family=FONT_FAMILY, font_weight="bold",
+                                bbox={"boxstyle": "circle,pad=0.15", "fc": "white",
+                                      "ec": "#333333", "lw": 0.5})
+        key_text = "\n".join(f"{i + 1}  {name[v]}" for i, v in enumerate(top))
+        one.text(0.02, -0.01, key_text, transform=one.transAxes, ha="left", va="top",
+                 fontsize=6.5 if cols < 3 else 6, family=FONT_FAMILY, linespacing=1.25)
         heading = _label(labels, key)
         one.set_title(f"{heading}\n{len(ordered)} {org}, {ordered.number_of_edges()} {ties}",
                       fontsize=9 if cols < 3 else 8, loc="center", fontweight="bold")
@@ -1038,7 +1044,9 @@ def collaboration_network_figure(
     cols = _network_columns(len(keys))
     rows_ = math.ceil(len(keys) / cols)
     panel = {1: 4.2, 2: 3.3, 3: 2.5}[cols]
-    fig, axes = _subplots(rows_, cols, figsize=(7.0, panel * rows_ + 0.9), squeeze=False)
+    key_height = 0.13 * label_top + 0.1  # the numbered key under each panel
+    fig, axes = _subplots(rows_, cols, figsize=(7.0, (panel + key_height) * rows_ + 0.9),
+                          squeeze=False)
     collaboration_network(networks, labels=labels, order=keys,
                           node_group_labels=node_group_labels, language=language, seed=seed,
                           label_top=label_top, ax=list(axes.flat)[:len(keys)])
@@ -1252,6 +1260,10 @@ def rounds_small_multiples(frame: pd.DataFrame, *, panels: Sequence[tuple[str, s
     ``(figure, panel title, unit)`` with unit ``share`` (drawn as %) or anything else. A
     suppressed value is left out of its line (the alt text says ``x``).
     """
+    import textwrap
+
+    from matplotlib.ticker import FuncFormatter
+
     language = check_language(language)
     if frame.empty:
         return _empty(title, language, caption)
@@ -1278,9 +1290,13 @@ def rounds_small_multiples(frame: pd.DataFrame, *, panels: Sequence[tuple[str, s
                              + " → ".join(values))
         ax.set_title(panel_title, fontsize=9, loc="left")
         ax.set_xticks(range(len(rounds)))
-        ax.set_xticklabels([round_labels.get(r, r) for r in rounds], fontsize=7, rotation=0)
+        ax.set_xticklabels([textwrap.fill(round_labels.get(r, r), 11, break_long_words=False) for r in rounds],
+                           fontsize=7, rotation=0)
         ax.set_xlim(-0.3, len(rounds) - 0.7)
         ax.tick_params(axis="y", labelsize=7)
+        decimals = 0 if unit == "share" else 1
+        ax.yaxis.set_major_formatter(FuncFormatter(
+            lambda v, _pos, d=decimals: format_number(v, d, language)))
     handles, names = axes[0][0].get_legend_handles_labels()
     fig.legend(handles, names, loc="lower center", ncol=min(len(names), 4), fontsize=7,
                frameon=False)
