@@ -1097,6 +1097,11 @@ def personal(report: Report) -> Block:
     note, delivered = _delivery(report, "client_interview")
     if note:  # said once for the chapter's sections on client interviews
         block.add(paragraph(note))
+    few = _too_few(report, clients, "client_interview") if delivered else None
+    if few:
+        # every table would be x and every figure 'not shown': one sentence instead
+        block.add(paragraph(few))
+        delivered = False
     for title, part in sections if delivered else []:
         number += 1
         block.add(report.section(number, title))
@@ -1106,6 +1111,11 @@ def personal(report: Report) -> Block:
     note, delivered = _delivery(report, "client_questionnaire")
     if note:
         block.add(paragraph(note))
+    few = _too_few(report, report.frame("client_questionnaire"), "client_questionnaire") \
+        if delivered else None
+    if few:
+        block.add(paragraph(few))
+        delivered = False
     if delivered:
         block.add(_questionnaires(report, report.frame("client_questionnaire")))
     compared = _rounds_compared(report)
@@ -1262,6 +1272,27 @@ def _over_rounds_figure(report: Report):
         report, "Source: client interviews. One line per region that took part in more than "
                 "one round; in the final report the dashed grey line is all regions of a round "
                 "together. A figure resting on too few clients is left out."))
+
+
+def _too_few(report: Report, frame: pd.DataFrame, instrument: str) -> str | None:
+    """In a region report: the sentence that replaces the sections of an instrument answered
+    by fewer than ``min_respondents`` people (all their figures would be suppressed), or None."""
+    if report.comparative or len(frame) == 0 or len(frame) >= report.min_respondents:
+        return None
+    from ..instruments import get_instrument
+
+    ins = get_instrument(instrument)
+    what = ins.in_sentence(report.language) if ins.in_sentence else ins.title(
+        report.language).lower()
+    return say_n(report.language,
+                 "{Where} delivered {what} with {n} respondent, fewer than the {k} a figure "
+                 "needs; the sections that rest on them are left out, so that no one can be "
+                 "recognised.",
+                 "{Where} delivered {what} with {n} respondents, fewer than the {k} a figure "
+                 "needs; the sections that rest on them are left out, so that no one can be "
+                 "recognised.", len(frame), Where=report.region_name, what=what,
+                 n=format_count(len(frame), report.language),
+                 k=format_count(report.min_respondents, report.language))
 
 
 def _outcome_label(report: Report, outcome: str) -> str:

@@ -108,7 +108,7 @@ def _not_reported(report, figures: Mapping) -> list[Finding]:
                 "client_interview"):
             out.append(Finding("not_reported", say(
                 lang, "There are no figures about clients: fewer than {k} clients were "
-                "interviewed ({n}).", k=k, n=format_count(rec.get("n") or 0, lang)), "5.1",
+                "interviewed ({n}).", k=k, n=format_count(rec.get("n") or 0, lang)), "5",
                 {"region.personal.rating_mean.n": rec.get("n")}))
     else:
         rounds = ([(report.round, "regions")] if report.kind == "round" else
@@ -345,14 +345,17 @@ def findings(report, figures: Mapping | None = None) -> list[Finding]:
 
 
 def _reference(report, finding: Finding) -> Span:
-    word = gettext(report.language, "section {number}").format(number=finding.section)
+    word = gettext(report.language, N_("section {number}") if "." in finding.section
+                   else N_("chapter {number}")).format(number=finding.section)
     return link(word, finding.anchor)
 
 
 def findings_markdown(report, found: list[Finding]) -> str:
     """The findings as a Markdown list (for ``{{ findings }}`` in an author's summary)."""
-    return "\n".join(f"- {f.text} ([{gettext(report.language, 'section {number}').format(number=f.section)}]"
-                     f"(#{f.anchor}))" for f in found)
+    out = []
+    for f in found:
+        out.append(f"- {f.text} ([{_reference(report, f).text}](#{f.anchor}))")
+    return "\n".join(out)
 
 
 def summary(report) -> Block:
@@ -376,5 +379,7 @@ def summary(report) -> Block:
                                        "for findings.")))
         return block
     for f in found:
-        block.add(Paragraph.of(f.text + " (", _reference(report, f), ")"))
+        # the reference inside the sentence: "... (paragraaf 5.1)."
+        text = f.text[:-1] if f.text.endswith(".") else f.text
+        block.add(Paragraph.of(text + " (", _reference(report, f), ")."))
     return block
