@@ -84,11 +84,16 @@ def test_a_region_below_the_minimum_shows_the_marker_and_no_number_in_text(study
                         problems=study.problems, skipped=study.skipped)
     report = Report(small, round="2010-2", region="de_bilt")  # six clients interviewed
     html = chapters.personal(report).html
-    assert f'<td class="num suppressed">{SUPPRESSED_MARKER}</td>' in html
-    assert "minder dan 7 respondenten" in html
     text = _text(html)
-    assert "te weinig cliënten het MSS om een gemiddeld cijfer te tonen" in text
+    # every client figure would be suppressed: one sentence instead of tables of x (issue 18)
+    assert ("De Bilt leverde de cliëntinterviews aan met 6 respondenten, minder dan de 7 die "
+            "een cijfer nodig heeft") in text
+    assert "Rapportcijfer" not in text and "Oordeel over het MSS" not in text
     assert "gemiddeld een 7" not in text and "gaven 6 cliënten" not in text
+    # a comparative report keeps the region's row, shown as suppressed
+    round_html = chapters.personal(Report(small, round="2010-2")).html
+    assert f'<td class="num suppressed">{SUPPRESSED_MARKER}</td>' in round_html
+    assert "minder dan 7 respondenten" in round_html
 
 
 def test_an_english_report_writes_english_words_and_decimal_points(study):

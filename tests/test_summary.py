@@ -127,3 +127,21 @@ def test_no_conclusion_holds_regardless_of_the_data():
 def test_reliability_bands(alpha, word):
     assert reliability_word("nl", alpha) == word
     assert scale_usable(alpha) is (alpha >= 0.6)
+
+
+def test_an_author_replaces_or_extends_the_summary(study):
+    folder = Path(study.path) / "texts" / "2010-1" / "den_haag"
+    folder.mkdir(parents=True, exist_ok=True)
+    text = folder / "samenvatting.md"
+    text.write_text("Den Haag in het kort: een {{ region.personal.rating_mean }}.\n\n"
+                    "{{ findings }}\n", encoding="utf-8")
+    try:
+        report = Report(study, round="2010-1", region="den_haag")
+        html = chapters.summary(report).html
+        mean = report.key_figures["region"]["personal"]["rating_mean"]["value"]
+        assert f"een {str(round(mean, 1)).replace('.', ',')}." in html
+        found = findings(report)
+        assert html.count("<li>") == len(found)
+        assert all(f'href="#{f.anchor}"' in html for f in found)
+    finally:
+        text.unlink()
