@@ -25,7 +25,8 @@ def _document(body: str) -> str:
 
 def _write(nodes: list, target: Path, engine: str) -> None:
     """Both engines print the same nodes: Typst from the nodes, WeasyPrint from their HTML."""
-    export.write_pdf(nodes, target, html=_document(Block(nodes).html), engine=engine)
+    export.write_pdf(nodes, target, html=_document(Block(nodes).html), engine=engine,
+                     title="Rapportage")
 
 
 @pytest.mark.parametrize("engine", export.PDF_ENGINES)
@@ -45,7 +46,8 @@ def test_the_pdf_holds_the_report_text_and_its_figure(tmp_path, engine):
     assert "Cliënten gaven het MSS een 7,5." in text
     assert "Tot slot" in text and "Figuur 1.1" in text
     assert sum(page.get_contents().get_data().count(b" Do") for page in reader.pages) == 1
-    assert reader.pages[0].images[0].image.size[0] == 1008  # 7 inch at 144 dpi
+    images = [image for page in reader.pages for image in page.images]
+    assert images[0].image.size[0] == 1008  # 7 inch at 144 dpi
 
 
 @pytest.mark.parametrize("engine", export.PDF_ENGINES)

@@ -243,6 +243,11 @@ def write_pdf(nodes: list, target: Path, *, html: str | None = None,
     _html_to_pdf_weasyprint(html, target, base_url)
 
 
+#: WeasyPrint's PDF/UA variant: tagged, with the title shown and the page language; see
+#: docs/accessibility.md for what it does not meet.
+WEASYPRINT_PDF_VARIANT = "pdf/ua-1"
+
+
 def _html_to_pdf_weasyprint(document: str, target: Path, base_url: Path | None = None) -> None:
     """Print the report HTML to a PDF with WeasyPrint and the HTML's own stylesheet.
 
@@ -263,7 +268,8 @@ def _html_to_pdf_weasyprint(document: str, target: Path, base_url: Path | None =
         import weasyprint
 
         _lighter_font_subsetting()
-        weasyprint.HTML(string=document, base_url=str(base_url or target.parent)).write_pdf(target)
+        weasyprint.HTML(string=document, base_url=str(base_url or target.parent)).write_pdf(
+            target, pdf_variant=WEASYPRINT_PDF_VARIANT)
 
 
 @functools.cache
