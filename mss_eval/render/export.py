@@ -48,9 +48,11 @@ _DROP_TAGS = {"parameters", "injected-parameters", NOTEBOOK_ONLY_TAG}
 # second or two per report; the PDF looks exactly like the HTML page).
 
 _WORDS = {
-    "nl": {"contents": "Inhoud", "figure": "Figuur"},
-    "en": {"contents": "Contents", "figure": "Figure"},
+    "nl": {"contents": "Inhoud", "figure": "Figuur", "skip": "Naar de inhoudsopgave"},
+    "en": {"contents": "Contents", "figure": "Figure", "skip": "Skip to the contents"},
 }
+#: The id of the contents (``nav``) the HTML's skip link points to.
+CONTENTS_ID = "inhoud"
 
 
 def _mss_meta(output: dict) -> dict:
@@ -217,7 +219,8 @@ def notebook_to_html(nb: Any, *, title: str, language: str = "nl", contents: Any
 
     words = _WORDS.get(language, _WORDS["nl"])
     resources = {"mss": {"title": title, "language": language, "css": report_css(),
-                         "version": __version__, "figure_word": words["figure"]}}
+                         "version": __version__, "figure_word": words["figure"],
+                         "skip": words["skip"], "contents_id": CONTENTS_ID}}
     body, _ = _exporter().from_notebook_node(_insert_contents(nb, language, contents),
                                              resources=resources)
     return body

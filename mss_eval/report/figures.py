@@ -57,6 +57,7 @@ from .style import (
     FONT_FAMILY,
     set_theme,
     suppression_note,
+    text_colour_on,
 )
 
 _W = {
@@ -298,7 +299,7 @@ def likert_bars(
                        height=0.7, label=_label(answer_labels, key))
         for rect, value in zip(bars, widths):
             if value >= 8:
-                txt_colour = "white" if colour in ("#0072B2", "#D55E00") else "black"
+                txt_colour = text_colour_on(colour)
                 ax.text(rect.get_x() + rect.get_width() / 2, rect.get_y() + rect.get_height() / 2,
                         format_number(value, 0, language), ha="center", va="center",
                         fontsize=8, color=txt_colour)
@@ -651,7 +652,7 @@ def network_ring_bars(
                 ax.text(rect.get_x() + rect.get_width() / 2,
                         rect.get_y() + rect.get_height() / 2,
                         format_number(v, 1, language), ha="center", va="center", fontsize=8,
-                        color="white" if colour in ("#0072B2", "#D55E00") else "black")
+                        color=text_colour_on(colour))
         start = start + widths
     if compact:
         labels_ = [f"{_short(_label(labels, g), 32)} ({_n_text(bases[g], language)})"

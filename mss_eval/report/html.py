@@ -92,7 +92,9 @@ def _contents(node) -> str:
     entries = "".join(
         f'<li class="{"toc-chapter" if h.level == 1 else "toc-section"}">'
         f'<a href="#{esc(h.anchor or "")}">{esc(h.label)}</a></li>' for h in node.entries)
-    return (f'<nav class="toc" aria-label="{esc(node.title)}"><h2>{esc(node.title)}</h2>'
+    # the skip link at the top of the HTML report points here (mss_report/index.html.j2)
+    return (f'<nav class="toc" id="inhoud" aria-label="{esc(node.title)}">'
+            f'<h2>{esc(node.title)}</h2>'
             f"<ol>{entries}</ol></nav>")
 
 
