@@ -555,3 +555,16 @@ def test_a_rendered_region_report_of_the_example_study_is_clean(tmp_path):
     after = tree_hashes(study)
     assert {f: after.get(f) for f in before} == before  # inputs unchanged
     assert all(f.startswith(".mss-cache/") for f in set(after) - set(before))
+
+
+def test_identifiers_the_workbench_makes_in_json_are_not_mistaken_for_addresses(tmp_path):
+    """A provenance crate's run id or a file's SHA-256 can look like a postcode with a house
+    number ('9731ab12'); they are machine-made and skipped, a real address beside them is not."""
+    from mss_eval.privacy.sources import json_text
+
+    data = {"@graph": [{"identifier": "urn:uuid:9731ab12-3c4d-4e5f-8a9b-0c1d2e3f4a5b"},
+                       {"sha256": "9731ab12" + "0" * 56},
+                       {"name": "Kerkstraat 12, 9731 AB Groningen"}]}
+    texts = [unit.text for unit in json_text(data).units]
+    assert not any("9731ab12" in t for t in texts)
+    assert any("9731 AB" in t for t in texts)

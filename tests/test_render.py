@@ -22,7 +22,8 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 
 from mss_eval.problems import StudyError
 from mss_eval.atomic import atomic_path, atomic_write, remove_temporaries, temporary_path
-from mss_eval.render.export import figures_json, notebook_to_html, prepare_for_export
+from mss_eval.render.export import (figures_json, notebook_to_html, prepare_for_export,
+                                    report_nodes)
 from mss_eval.render.plan import plan_reports
 from mss_eval.study import load_config
 
@@ -117,16 +118,19 @@ def _executed_notebook():
     nb = new_notebook()
     params = new_code_cell("study = 'x'", metadata={"tags": ["parameters"]})
     note = new_markdown_cell("## notebook-only heading", metadata={"tags": ["notebook-only"]})
+    from mss_eval.report.document import Block, Heading, Paragraph, TitlePage, bundle
+
     title = new_code_cell("report", execution_count=2)
-    title.outputs = [new_output("execute_result", execution_count=2, data={
-        "text/html": '<header class="title-page"><h1>Rapportage Den Haag</h1></header>',
-        "text/plain": "Rapportage Den Haag"},
-        metadata={"mss_eval": {"role": "title_page", "title": "Rapportage Den Haag · Studie"}})]
+    title.outputs = [new_output("execute_result", execution_count=2,
+                                data=bundle([TitlePage(title="Rapportage Den Haag")]),
+                                metadata={"mss_eval": {"role": "title_page",
+                                                       "title": "Rapportage Den Haag · Studie"}})]
     chapter = new_code_cell("chapters.personal(report)", execution_count=3)
     chapter.outputs = [
         new_output("stream", name="stderr", text="FutureWarning: something is deprecated\n"),
-        new_output("display_data", data={
-            "text/html": '<h2 class="chapter" id="h-5">5 Persoonlijk niveau</h2><p>Tekst.</p>'}),
+        new_output("display_data", data=Block([
+            Heading("Persoonlijk niveau", level=1, number="5", anchor="h-5"),
+            Paragraph.of("Tekst.")])._repr_mimebundle_()),
         new_output("display_data", data={"text/html": '<table class="dataframe"><tr><td>p1'
                                                       '</td></tr></table>', "text/plain": "df"}),
         new_output("execute_result", execution_count=3, data={"text/plain": "<Figure 640x480>"}),
@@ -152,8 +156,12 @@ def test_export_keeps_report_content_and_nothing_else():
                    "<Figure", "In&nbsp;[", "jp-InputArea", "Kerncijfers"):
         assert absent not in html, absent
     # the contents list links the chapter and sits after the title page
-    assert re.search(r'</header>\s*<nav class="toc".*href="#h-5">5 Persoonlijk niveau</a>', html,
-                     re.S)
+    assert re.search(r'</header>\s*<nav[^>]*class="toc".*href="#h-5">5 Persoonlijk niveau</a>',
+                     html, re.S)
+    # PDF and Word get the same content as nodes, the contents after the title page
+    nodes, missing = report_nodes(nb, "nl")
+    assert [n.kind for n in nodes] == ["title_page", "contents", "heading", "paragraph"]
+    assert [h.label for h in nodes[1].entries] == ["5 Persoonlijk niveau"] and missing == []
 
 
 def test_figures_json_is_stable_text():
@@ -183,8 +191,8 @@ def test_a_failing_region_leaves_the_others_complete_and_exits_1(study, tmp_path
     stale.parent.mkdir(parents=True)
     stale.write_text("<html>last week's report</html>")
 
-    code = main(["render", str(broken), "--region", "den_haag", "eindhoven", "--format", "html",
-                 "--jobs", "2", "--out", str(out)])
+    code = main(["render", str(broken), "--round", "2010-1", "--region", "den_haag",
+                 "eindhoven", "--format", "html", "--jobs", "2", "--out", str(out)])
     captured = capsys.readouterr()
     assert code == 1
     assert (out / "2010-1" / "den_haag" / "mss_2010-1_den_haag.html").is_file()
@@ -265,7 +273,7 @@ def test_a_region_report_shows_no_code_no_warnings_no_ids_and_no_free_text(study
     import mss_eval
 
     html = _text_of(den_haag / "mss_2010-1_den_haag.html")
-    assert "<h1>Rapportage Den Haag</h1>" in html and '<nav class="toc"' in html
+    assert "<h1>Rapportage Den Haag</h1>" in html and re.search(r'<nav[^>]*class="toc"', html)
     assert "Warning" not in html and "Traceback" not in html
     assert "setup_notebook" not in html and "chapters." not in html
     assert 'class="dataframe"' not in html

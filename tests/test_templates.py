@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import os
 import re
 import shutil
 import subprocess
@@ -471,6 +472,10 @@ def _soffice(tmp_path: Path, target: str, source: Path) -> Path:
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None:
         pytest.skip("LibreOffice (soffice) is not installed; install libreoffice-calc to run")
+    # a LibreOffice with only Writer (installed for Word files) cannot open a workbook
+    program = Path(os.path.realpath(soffice)).parent
+    if not (shutil.which("localc") or any(program.glob("libsclo*")) or any(program.glob("scalc*"))):
+        pytest.skip("LibreOffice Calc is not installed (only soffice); install libreoffice-calc")
     profile = (tmp_path / "lo-profile").as_uri()
     out = tmp_path / "converted"
     result = subprocess.run(

@@ -240,6 +240,13 @@ def _path_text(path: tuple) -> str:
     return "/" + "/".join(str(p) for p in path)
 
 
+#: Identifiers the workbench makes itself and writes into JSON (a provenance crate's run id, the
+#: SHA-256 of a file): random or hashed hexadecimal, never a person's data, but now and then
+#: shaped like a postcode with a house number ("9731ab12").
+MACHINE_ID = re.compile(r"(?:urn:uuid:)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-"
+                        r"[0-9a-f]{12}|(?:sha256:)?[0-9a-f]{32,128}")
+
+
 def json_text(data: object, base: Where = Where(), language: str = "nl") -> Extracted:
     """Every string, key and whole number of five or more digits in a JSON document, with its
     path; lists of records and column-oriented frames are recorded as tables."""
@@ -257,7 +264,8 @@ def json_text(data: object, base: Where = Where(), language: str = "nl") -> Extr
     while stack:
         obj, path = stack.pop()
         if isinstance(obj, str):
-            out.add(obj, where(path))
+            if not MACHINE_ID.fullmatch(obj):
+                out.add(obj, where(path))
         elif isinstance(obj, bool) or obj is None:
             continue
         elif isinstance(obj, int):

@@ -503,6 +503,14 @@ class Block:
 
     ``add`` takes nodes, other blocks, lists of nodes and plain strings (a string becomes a
     :class:`Paragraph`); None and empty strings are skipped.
+
+    Examples
+    --------
+    >>> block = Block([Heading("Persoonlijk niveau", level=1, number="5", anchor="h-5")])
+    >>> block.add("In Den Haag gaven 14 cliënten het MSS gemiddeld een 8,0.")  # doctest: +ELLIPSIS
+    <report block: 2 node(s)>...
+    >>> block[1].html
+    '<p class="generated-text">In Den Haag gaven 14 cliënten het MSS gemiddeld een 8,0.</p>'
     """
 
     def __init__(self, nodes: Iterable[Node] = ()):

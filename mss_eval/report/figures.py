@@ -439,6 +439,18 @@ def dot_plot_ci(
     Returns
     -------
     matplotlib Axes
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from matplotlib.figure import Figure
+    >>> frame = pd.DataFrame({"region": ["Den Haag", "Delft"], "mean": [8.0, 7.4],
+    ...                       "ci_low": [7.5, 6.9], "ci_high": [8.5, 7.9], "n": [14, 12]})
+    >>> ax = Figure(figsize=(7, 2)).subplots()
+    >>> dot_plot_ci(frame, xlim=(1, 10), ax=ax) is ax
+    True
+    >>> [t.get_text() for t in ax.texts][:2]
+    ['8,0', '7,4']
     """
     language = check_language(language)
     groups, rows, flags = _dot_rows(frame, group, order, suppressed)
