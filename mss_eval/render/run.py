@@ -30,7 +30,7 @@ from .crate import write_crates
 from .index import write_index
 from .lock import RenderLock
 from .plan import DEFAULT_PDF_ENGINE, FORMATS, ReportJob, plan_reports
-from .worker import RenderOptions, ReportResult, init_worker, render_report
+from .worker import WORKER_STARTED, RenderOptions, ReportResult, init_worker, render_report
 
 _STATES = {
     "nl": {"queued": "in de wachtrij", "executing": "notebook uitvoeren", "html": "HTML schrijven",
@@ -424,10 +424,13 @@ def _stop_pool(executor: cf.Executor, futures: dict, pending: set, display: "_Di
     with interrupt.deferred(swallow=True):
         for future in pending:
             future.cancel()
-        processes = list((getattr(executor, "_processes", None) or {}).values())
-        for process in processes:
-            with contextlib.suppress(OSError, AttributeError, TypeError):
-                os.kill(process.pid, signal.SIGTERM)
+        # the workers named themselves on the status queue (concurrent.futures has no public
+        # list of an executor's processes); a pool without that queue (Dask) stops on its own
+        display.drain(q)
+        pids = sorted(display.worker_pids)
+        for pid in pids:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGTERM)
         running = {f for f in pending if not f.cancelled()}
         deadline = time.monotonic() + STOP_GRACE
         while running and time.monotonic() < deadline and interrupt.pending_signal() is None:
@@ -436,9 +439,9 @@ def _stop_pool(executor: cf.Executor, futures: dict, pending: set, display: "_Di
             for future in done:
                 results.append(_outcome(future, futures[future]))
         if running:
-            for process in processes:
-                with contextlib.suppress(OSError, AttributeError):
-                    process.kill()
+            for pid in pids:
+                with contextlib.suppress(OSError):
+                    os.kill(pid, signal.SIGKILL)
             for future in running:
                 job = futures[future]
                 result = ReportResult(key=job.key, kind=job.kind, title=job.title,
@@ -487,6 +490,8 @@ class _Display:
         self.tasks: dict[str, int] = {}
         self.totals: dict[str, int] = {}
         self.done = 0
+        #: process ids of the pool's workers, as each announced itself on the status queue
+        self.worker_pids: set[int] = set()
         self.progress = None
         self.overall = None
         self.quiet = enabled is False
@@ -531,6 +536,9 @@ class _Display:
                 key, state = q.get_nowait()
             except (queue_mod.Empty, EOFError, OSError, ValueError):
                 return
+            if key == WORKER_STARTED:
+                self.worker_pids.add(int(state))
+                continue
             self.update(key, state)
 
     def update(self, key: str, state: str) -> None:

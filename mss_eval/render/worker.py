@@ -26,6 +26,9 @@ from ..atomic import atomic_write, commit, remove_temporaries, temporary_path
 from .plan import FORMATS, ReportJob
 
 _status_queue = None
+#: The key under which a worker announces its process id on the status queue (so the parent can
+#: stop its workers without reaching into the executor).
+WORKER_STARTED = "__worker_started__"
 
 
 def init_worker(queue, screens: dict | None = None) -> None:
@@ -33,6 +36,9 @@ def init_worker(queue, screens: dict | None = None) -> None:
     and the leak screens the parent built (so each worker need not read the study again)."""
     global _status_queue
     _status_queue = queue
+    if queue is not None:
+        with contextlib.suppress(Exception):
+            queue.put((WORKER_STARTED, os.getpid()))
     if screens:
         from .faults import adopt
 
