@@ -9,10 +9,10 @@ markup for the style in ``templates/mss_report/report.typ``, which gives the PDF
 ``report.css``: A4, running title, page numbers, chapters on a new page, contents with page
 numbers, tables with rules whose header repeats on the next page, figures kept whole.
 
-Tables use Typst's own layout: a column of numbers is as wide as its widest cell (``auto``),
-columns of text share the rest of the line (the row labels ``2fr``, other text ``1fr``), so a
-table spans the text block as in the HTML; a table with many columns shares the whole line in
-fractions, its headers hyphenated. All text reaches Typst as string literals, so no character in a report can be read
+Tables use Typst's own layout: a column of numbers or short texts is as wide as its widest cell
+(``auto``), longer texts share the rest of the line (``1fr`` each), so a table spans the text
+block as in the HTML; a table with many columns shares the whole line in fractions, its headers
+hyphenated. All text reaches Typst as string literals, so no character in a report can be read
 as Typst markup. Figures (the nodes' PNG bytes) are written to a private temporary folder for
 the compiler and removed after. The PDF carries no creation date: the same nodes give the same
 bytes.
@@ -179,14 +179,10 @@ class _Writer:
             return ""
         numeric = [h in node.numeric_columns for h in header]
         wide = node.wide
-        # the row labels get twice the share of another column of text; with many columns
-        # (regions side by side) Typst's auto columns would take their headers' full width
-        # and leave the row labels none, so every column gets a share of the line instead
-        widths = "(" + "".join(
-            ("2fr, " if i < node.row_header else "1fr, ") if (wide or not num) else "auto, "
-            for i, num in enumerate(numeric)) + ")"
+        widths = "(" + "".join(f"{w}, " for w in _column_widths(node, numeric)) + ")"
         lines = ["table.hline(stroke: 1.2pt + ink)"]
-        cells = ", ".join(self.cell(h, header=True, numeric=num, hyphenate=wide)
+        cells = ", ".join(self.cell(h, header=True, numeric=num,
+                                    hyphenate=_shares_the_line(node))
                           for h, num in zip(header, numeric))
         lines.append(f"table.header({cells})")
         lines.append("table.hline(stroke: 1.2pt + ink)")
@@ -341,6 +337,40 @@ class _Writer:
         widths = "(" + "1fr, " * columns + ")"
         return (f"#mss-table(table(columns: {widths}, stroke: none, "
                 f"inset: (x: 0.45em, y: 0.32em), " + ", ".join(lines) + "))\n\n")
+
+
+#: A column of text whose every cell is at most this long ("7 / 15", "ja") is sized like a
+#: column of numbers.
+SHORT_TEXT = 16
+#: A table with more columns than this shares the whole line in fractions (see below).
+AUTO_COLUMNS_UP_TO = 4
+
+
+def _shares_the_line(node: Any) -> bool:
+    """Many columns: every column gets a share of the line and the headers may hyphenate."""
+    return node.wide or len(node.header) > AUTO_COLUMNS_UP_TO
+
+
+def _column_widths(node: Any, numeric: list[bool]) -> list[str]:
+    """Typst track sizes of a table's columns, left to Typst's own layout.
+
+    Up to :data:`AUTO_COLUMNS_UP_TO` columns, numbers and short texts are as wide as their
+    widest cell (``auto``) and longer texts share the rest of the line (``1fr`` each), so the
+    table spans the text block as in the HTML. With more columns, Typst's auto columns would
+    each take their header's full width and leave the row labels none (typst's grid gives
+    fractional columns only what auto columns leave): every column then gets a share of the
+    line, texts twice that of a number, and the headers hyphenate.
+    """
+    rows = node.rows
+    short = [all(len(row[i]) <= SHORT_TEXT for row in rows if i < len(row))
+             for i in range(len(numeric))]
+    if _shares_the_line(node):
+        return ["1fr" if num or (brief and i >= node.row_header) else "2fr"
+                for i, (num, brief) in enumerate(zip(numeric, short))]
+    widths = ["auto" if num or brief else "1fr" for num, brief in zip(numeric, short)]
+    if "1fr" not in widths and widths:
+        widths[0] = "1fr"  # the row labels take what the numbers leave: a full-width table
+    return widths
 
 
 @functools.cache

@@ -373,10 +373,9 @@ class _Writer:
         table = self.document.add_table(rows=1 + len(rows), cols=len(header))
         table.style = "Table Grid"
         size = Pt(8 if node.wide else 9)
-        for r, values in enumerate([header, *rows]):
+        for r, (row, values) in enumerate(zip(table.rows, [header, *rows])):
             bold = r == 0 or (r - 1) in node.total_rows
-            for c, value in enumerate(values):
-                cell = table.cell(r, c)
+            for c, (cell, value) in enumerate(zip(row.cells, values)):
                 paragraph = cell.paragraphs[0]
                 run = paragraph.add_run(str(value))
                 run.font.size = size
@@ -404,15 +403,14 @@ class _Writer:
         from docx.shared import Cm
 
         width = Cm(min(round(node.width_cm, 1), 16.0))
-        body = self.document.element.body
         for i, png in enumerate(node.pngs):
-            self.document.add_picture(io.BytesIO(png), width=width)
-            pictures = list(body.iter(qn("wp:docPr")))
-            if pictures:
+            run = self.document.add_paragraph().add_run()
+            run.add_picture(io.BytesIO(png), width=width)
+            for picture in run.element.iter(qn("wp:docPr")):
                 # the first panel's description is the alt text of the whole chart
-                pictures[-1].set("descr", node.alt if i == 0 else
-                                 continued_panel_alt(node.label, i + 1, len(node.pngs),
-                                                     self.language))
+                picture.set("descr", node.alt if i == 0 else
+                            continued_panel_alt(node.label, i + 1, len(node.pngs),
+                                                self.language))
         self.caption("figure", node.number, node.caption)
         for note in node.notes:
             self.note(note)
