@@ -45,7 +45,7 @@ demo: $(STAMP)
 	$(BIN)/mss-eval export data_templates/example_study --out reports/example_study/open_data
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -n auto
+	$(BIN)/python -m pytest -n auto --dist loadgroup
 
 # Regenerate the blank templates and the example study shipped in data_templates/.
 templates: $(STAMP)

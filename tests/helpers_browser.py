@@ -1,5 +1,5 @@
-"""Check an HTML page in headless Chromium: axe-core's WCAG 2.1 A/AA audit, keyboard focus
-order, a screenshot. For any HTML the workbench writes (reports, the dashboard).
+"""Check an HTML page in headless Chromium: axe-core's WCAG 2.1 A/AA audit with axe's best
+practices, keyboard focus order, a screenshot. For any HTML the workbench writes (reports, the dashboard).
 
 Needs Chromium, Node.js and the npm packages of ``tests/browser/`` (``axe-core``,
 ``puppeteer-core``); ``.ci/install-tools`` installs them. A test calls :func:`missing_tool` and
@@ -64,7 +64,8 @@ class PageCheck:
 def check_page(html_path: Path | str, *, screenshot: Path | str | None = None, tabs: int = 0,
                width: int = 1280, height: int = 900, select: dict[str, str] | None = None,
                evaluate: str | None = None, timeout: float = 180) -> PageCheck:
-    """Open ``html_path`` in headless Chromium, run axe-core (WCAG 2.1 A and AA rules) and
+    """Open ``html_path`` in headless Chromium, run axe-core (WCAG 2.1 A and AA rules and axe's
+    best practices) and
     return what it found; with ``screenshot`` also save a full-page PNG, with ``tabs`` press Tab
     that many times and record where the focus goes. ``select`` (``{select id: value}``) chooses
     options first, as a user would; ``evaluate`` is a JavaScript expression whose value comes
@@ -92,7 +93,8 @@ def check_page(html_path: Path | str, *, screenshot: Path | str | None = None, t
 
 
 def axe_violations(html_path: Path | str) -> list[dict]:
-    """axe-core's WCAG 2.1 A/AA violations of one HTML file (an empty list: none)."""
+    """axe-core's WCAG 2.1 A/AA and best-practice violations of one HTML file (an empty list:
+    none)."""
     return check_page(html_path).violations
 
 

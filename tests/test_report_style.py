@@ -86,3 +86,30 @@ def test_regions_keep_their_colour_in_study_order():
     colours = region_colours(["den_haag", "eindhoven", "dordrecht"])
     assert len(set(colours.values())) == 3
     assert region_colours(["den_haag"])["den_haag"] == colours["den_haag"]
+
+
+# -- contrast (WCAG 2.1 AA) ---------------------------------------------------------------------
+def test_a_value_printed_on_any_colour_of_the_palette_reads_at_aa_contrast():
+    from mss_eval.report.style import (LIKERT_COLOURS_5, NEUTRAL_GREY, PALETTE, RING_COLOURS,
+                                       contrast_ratio, text_colour_on)
+
+    for fill in {*PALETTE, *LIKERT_COLOURS_5, *RING_COLOURS, NEUTRAL_GREY}:
+        assert contrast_ratio(text_colour_on(fill), fill) >= 4.5, fill
+    # vermillion took white text before, at 3.9:1
+    assert text_colour_on("#D55E00") == "black"
+
+
+def test_every_text_colour_of_the_stylesheets_reads_at_aa_contrast_on_white():
+    import re
+
+    from mss_eval.render.export import TEMPLATES
+    from mss_eval.report.style import contrast_ratio
+
+    css = (TEMPLATES / "mss_report" / "report.css").read_text(encoding="utf-8")
+    typ = (TEMPLATES / "mss_report" / "report.typ").read_text(encoding="utf-8")
+    colours = dict(re.findall(r"--(ink|muted|accent|suppressed):\s*(#[0-9A-Fa-f]{6})", css))
+    colours.update({f"typst {k}": v for k, v in re.findall(
+        r'#let (ink|muted|accent|suppressed-ink) = rgb\("(#[0-9A-Fa-f]{6})"\)', typ)})
+    assert len(colours) == 8
+    for name, colour in colours.items():
+        assert contrast_ratio(colour, "white") >= 4.5, (name, colour)

@@ -82,7 +82,7 @@ def test_a_long_table_repeats_its_header_and_keeps_every_row(tmp_path):
                    numeric=["Aantal cliënten"], caption="Cliënten per regio", number="1.1",
                    notes=["Bron: test."])
     target = tmp_path / "t.pdf"
-    nodes_to_pdf([table], target)
+    nodes_to_pdf([table], target, title="Rapportage")
     pages = _pages(target)
     assert len(pages) >= 3
     assert all("Aantal cliënten" in p for p in pages)
@@ -121,7 +121,7 @@ def test_a_wide_table_prints_every_cell(tmp_path):
     table = _table([["Regio Noordwaard"] + ["4"] * 7], ["Regio", *heads], numeric=heads,
                    caption="Breed")
     target = tmp_path / "w.pdf"
-    nodes_to_pdf([table], target)
+    nodes_to_pdf([table], target, title="Rapportage")
     text = re.sub(r"[-\u2010\u00ad\s]", "", _pages(target)[0])
     for word in ("RegioNoordwaard", *heads):
         assert word in text
@@ -131,7 +131,7 @@ def test_an_authors_markdown_is_typeset_from_its_syntax_tree(tmp_path):
     text = AuthorText("# Samenvatting\n\nDe regio heeft **vijf** werktafels.\n\n- een\n- twee\n\n"
                       "| Regio | n |\n|---|--:|\n| Den Haag | 14 |\n", note="x = niet getoond")
     target = tmp_path / "a.pdf"
-    nodes_to_pdf([text, Note("Bron: test.")], target)
+    nodes_to_pdf([text, Note("Bron: test.")], target, title="Rapportage")
     printed = "\n".join(_pages(target))
     for word in ("Samenvatting", "De regio heeft vijf werktafels.", "een", "twee", "Den Haag",
                  "14", "x = niet getoond", "Bron: test."):
@@ -170,7 +170,7 @@ def _print_one(folder: str) -> int:
     from mss_eval.render.typst_pdf import _typesetter
 
     target = Path(folder) / "worker.pdf"
-    nodes_to_pdf([Paragraph.of("Tekst.")], target)
+    nodes_to_pdf([Paragraph.of("Tekst.")], target, title="Rapportage")
     return _typesetter.processes_started
 
 
@@ -196,3 +196,78 @@ def test_the_title_pages_date_is_for_the_html_only(tmp_path):
     assert "Zichtbaar." in text and "voorjaar 2010" in text
     # the HTML keeps the date hidden for its print stylesheet; the PDF shows it among the facts
     assert "1 maart 2010" not in text
+
+
+# -- PDF/UA-1 ---------------------------------------------------------------------------------
+def _structure(path) -> list[str]:
+    """The structure types of the PDF's tag tree, in reading order (``/H1``, ``/P``, ...)."""
+    root = pypdf.PdfReader(path).trailer["/Root"]
+    found: list[str] = []
+
+    def walk(element) -> None:
+        element = element.get_object() if hasattr(element, "get_object") else element
+        if isinstance(element, pypdf.generic.DictionaryObject) and "/S" in element:
+            found.append(str(element["/S"]))
+            kids = element.get("/K")
+            for kid in kids if isinstance(kids, pypdf.generic.ArrayObject) else [kids]:
+                if kid is not None:
+                    walk(kid)
+
+    walk(root["/StructTreeRoot"])
+    kids = root["/StructTreeRoot"]["/K"]
+    for kid in kids if isinstance(kids, pypdf.generic.ArrayObject) else [kids]:
+        walk(kid)
+    return found
+
+
+def test_a_report_is_pdf_ua_1_with_its_title_as_the_first_heading(tmp_path):
+    page = pytest.importorskip("page", reason="page-validation (the PDF/UA checker) is missing")
+    body = [_chapter(1), Paragraph.of("Tekst."),
+            Heading("Respons", level=2, number="1.1", anchor="h-1-1"),
+            # a region's profile straight under a chapter, and a heading of an author that
+            # jumps two levels: both come one level below the heading before them
+            _chapter(2), Heading("Den Haag", level=2, role="region-profile"),
+            AuthorText("### Diep\n\nTekst van de auteur.")]
+    target = tmp_path / "r.pdf"
+    nodes_to_pdf(_document(body), target)
+    report = page.validate_pdf(target, profile="ua1")
+    assert report.is_compliant, [(f.rule_id, f.message) for f in report.failures]
+    headings = [s for s in _structure(target) if re.fullmatch(r"/H\d", s)]
+    # the title, the contents, chapter 1 and its section, chapter 2, the region, the author's
+    assert headings == ["/H1", "/H2", "/H2", "/H3", "/H2", "/H3", "/H4"]
+    catalog = pypdf.PdfReader(target).trailer["/Root"]
+    assert catalog["/ViewerPreferences"]["/DisplayDocTitle"].value is True
+    assert catalog["/Lang"] == "nl"
+
+
+def test_poppler_reads_the_pdf_without_a_syntax_error(tmp_path):
+    import shutil
+    import subprocess
+
+    if shutil.which("pdfinfo") is None:
+        pytest.skip("pdfinfo (poppler-utils) is not installed")
+    target = tmp_path / "r.pdf"
+    nodes_to_pdf(_document([_chapter(1), Paragraph.of("Tekst.")]), target)
+    done = subprocess.run(["pdfinfo", str(target)], capture_output=True, text=True, check=True)
+    assert done.stderr == ""
+    assert re.search(r"^Tagged:\s+yes", done.stdout, re.M)
+
+
+def test_a_figure_without_alt_text_is_refused(tmp_path):
+    from mss_eval.render.typst_pdf import TypstPrintError
+    from mss_eval.report.document import ReportFigure
+
+    figure = ReportFigure(alt="", caption="Zonder beschrijving", number="1.1",
+                          _pngs=[_png()])
+    with pytest.raises(TypstPrintError, match="alt"):
+        nodes_to_pdf(_document([_chapter(1), figure]), tmp_path / "r.pdf")
+
+
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (20, 10), "white").save(buffer, format="PNG")
+    return buffer.getvalue()

@@ -48,9 +48,11 @@ _DROP_TAGS = {"parameters", "injected-parameters", NOTEBOOK_ONLY_TAG}
 # second or two per report; the PDF looks exactly like the HTML page).
 
 _WORDS = {
-    "nl": {"contents": "Inhoud", "figure": "Figuur"},
-    "en": {"contents": "Contents", "figure": "Figure"},
+    "nl": {"contents": "Inhoud", "figure": "Figuur", "skip": "Naar de inhoudsopgave"},
+    "en": {"contents": "Contents", "figure": "Figure", "skip": "Skip to the contents"},
 }
+#: The id of the contents (``nav``) the HTML's skip link points to.
+CONTENTS_ID = "inhoud"
 
 
 def _mss_meta(output: dict) -> dict:
@@ -217,7 +219,8 @@ def notebook_to_html(nb: Any, *, title: str, language: str = "nl", contents: Any
 
     words = _WORDS.get(language, _WORDS["nl"])
     resources = {"mss": {"title": title, "language": language, "css": report_css(),
-                         "version": __version__, "figure_word": words["figure"]}}
+                         "version": __version__, "figure_word": words["figure"],
+                         "skip": words["skip"], "contents_id": CONTENTS_ID}}
     body, _ = _exporter().from_notebook_node(_insert_contents(nb, language, contents),
                                              resources=resources)
     return body
@@ -243,14 +246,17 @@ def write_pdf(nodes: list, target: Path, *, html: str | None = None,
     _html_to_pdf_weasyprint(html, target, base_url)
 
 
+#: WeasyPrint's PDF/UA variant: tagged, with the title shown and the page language; see
+#: docs/accessibility.md for what it does not meet.
+WEASYPRINT_PDF_VARIANT = "pdf/ua-1"
+
+
 def _html_to_pdf_weasyprint(document: str, target: Path, base_url: Path | None = None) -> None:
     """Print the report HTML to a PDF with WeasyPrint and the HTML's own stylesheet.
 
-    WeasyPrint embeds only the glyphs a report uses. Without the HarfBuzz subsetting library it
-    subsets fonts with fontTools, which first reads the fonts' large layout tables that it then
-    drops; :func:`_lighter_font_subsetting` has them dropped before they are read (the embedded
-    fonts are the same), which saves about a third of a second per report. Installing the system
-    library ``libharfbuzz-subset0`` makes WeasyPrint use HarfBuzz and saves more.
+    WeasyPrint embeds only the glyphs a report uses; without the HarfBuzz subsetting library
+    (``libharfbuzz-subset0``) it subsets fonts with fontTools, about a third of a second slower
+    per report. Typst, the default engine, is not affected.
     """
     # WeasyPrint reports CSS it skips on its logger; those are our stylesheet's business, not
     # the researcher's, and would otherwise end up in the render output
@@ -262,51 +268,8 @@ def _html_to_pdf_weasyprint(document: str, target: Path, base_url: Path | None =
                                 category=DeprecationWarning, module=r"weasyprint(\.|$)")
         import weasyprint
 
-        _lighter_font_subsetting()
-        weasyprint.HTML(string=document, base_url=str(base_url or target.parent)).write_pdf(target)
-
-
-@functools.cache
-def _lighter_font_subsetting() -> bool:
-    """Let WeasyPrint's fontTools subsetting skip reading the tables it drops anyway.
-
-    fontTools (4.6x) decompiles a font's GSUB and GPOS tables before it removes the tables it was
-    told to drop, and WeasyPrint drops exactly those; for DejaVu Sans that reading is most of the
-    subsetting time. The subsetter given to WeasyPrint removes the same tables, by the same rules,
-    before subsetting. Only WeasyPrint's reference to fontTools' subset module is replaced.
-
-    Returns
-    -------
-    bool
-        Whether the lighter subsetter is in place (False when WeasyPrint's internals differ
-        from what this expects; PDFs are then made as before).
-    """
-    import types
-
-    try:
-        from fontTools import subset as ft_subset
-        from weasyprint.pdf import fonts as wp_fonts
-    except ImportError:  # pragma: no cover - both ship with the workbench
-        return False
-    if getattr(wp_fonts, "subset", None) is not ft_subset or \
-            not hasattr(ft_subset.Subsetter, "_sort_tables"):
-        return False
-
-    class _DropFirstSubsetter(ft_subset.Subsetter):
-        def subset(self, font):
-            options = self.options
-            # the first rule of fontTools' Subsetter._prune_pre_subset, applied before the
-            # layout tables are read instead of after
-            for tag in self._sort_tables(font):
-                if (tag.strip() in options.drop_tables
-                        or (tag.strip() in options.hinting_tables and not options.hinting)
-                        or (tag == "kern" and not options.legacy_kern and "GPOS" in font)):
-                    del font[tag]
-            return super().subset(font)
-
-    shim = types.SimpleNamespace(Options=ft_subset.Options, Subsetter=_DropFirstSubsetter)
-    wp_fonts.subset = shim
-    return True
+        weasyprint.HTML(string=document, base_url=str(base_url or target.parent)).write_pdf(
+            target, pdf_variant=WEASYPRINT_PDF_VARIANT)
 
 
 def write_docx(nodes: list, target: Path, language: str = "nl") -> None:

@@ -72,6 +72,8 @@ class _Writer:
         self.image_dir = image_dir
         self.images = 0
         self.labels: set[str] = set()
+        #: the Typst level of the last heading written (1: the title)
+        self.last_level = 1
 
     def nodes(self, nodes: Sequence[Any]) -> str:
         return "".join(self.node(n) for n in nodes)
@@ -116,18 +118,27 @@ class _Writer:
     def _contents(self, node) -> str:
         return f"#contents({_string(node.title)})\n\n"
 
+    def heading_level(self, level: int) -> int:
+        """The Typst level of a heading whose level in the report is ``level`` (1 a chapter):
+        one deeper, since the title is the document's level 1, as in the HTML (chapters h2),
+        and never more than one below the heading before it (PDF/UA-1 refuses a skipped level,
+        and so does a screen reader's outline)."""
+        typst_level = max(2, min(level + 1, self.last_level + 1, 6))
+        self.last_level = typst_level
+        return typst_level
+
     def _heading(self, node) -> str:
         text = _text(node.label)
+        level = self.heading_level(node.level)
         label = ""
         if node.anchor and _ANCHOR.fullmatch(node.anchor) and node.level <= 2:
             self.labels.add(node.anchor)
             label = f"#label({_string(node.anchor)})"
-        out = ""
-        if node.level <= 2:
-            out = f"#heading(level: {node.level})[{text}]{label}\n\n"
-        else:
-            # below the sections: not in the contents (the HTML's h4)
-            out = f"#heading(level: {min(node.level + 1, 4)}, outlined: false)[{text}]\n\n"
+        # the chapters and sections (numbered, with an anchor) are in the contents; a heading
+        # below them, or an unnumbered one (a region's profile), is not
+        outlined = node.level <= 2 and bool(node.anchor)
+        out = (f"#heading(level: {level}{'' if outlined else ', outlined: false'})"
+               f"[{text}]{label}\n\n")
         if node.lead:
             out += f"#lead[{_text(node.lead)}]\n\n"
         return out
@@ -218,10 +229,13 @@ class _Writer:
             self.images += 1
             name = f"figure-{self.images}.png"
             (self.image_dir / name).write_bytes(png)
-            # the alt text of the first panel describes the whole chart
-            alt = node.alt if i == 0 else ""
-            images.append(f"box(image({_string('/' + name)}, width: {width:.2f}cm, "
-                          f"alt: {_string(alt)}))")
+            image = f"image({_string('/' + name)}, width: {width:.2f}cm"
+            if i == 0:
+                images.append(f"box({image}, alt: {_string(node.alt)}))")
+            else:
+                # the alt text of the first panel describes the whole chart; the further panels
+                # are artifacts for a screen reader, as their empty alt in the HTML
+                images.append(f"box(pdf.artifact({image})))")
         notes = "".join(f"[{_text(n)}], " for n in node.notes)
         panels = len(images) > 1
         return (f"#mss-figure(images: ({''.join(i + ', ' for i in images)}), "
@@ -235,7 +249,8 @@ class _Writer:
             kind = token.get("type")
             children = token.get("children") or []
             if kind == "heading":
-                level = max(min(token["attrs"]["level"] + shift, 4), 3)
+                # an author's "#" is a section of the chapter (as in the HTML: h3)
+                level = self.heading_level(token["attrs"]["level"] + shift - 1)
                 out.append(f"#heading(level: {level}, outlined: false)"
                            f"[{self.inline(children)}]\n\n")
             elif kind in ("paragraph", "block_text"):
@@ -390,9 +405,12 @@ def to_typst(nodes: Sequence[Any], image_dir: Path, *, language: str = "nl",
     ``title`` (the PDF's document title and running header) defaults to the title page's.
     """
     writer = _Writer(image_dir)
-    body = writer.nodes(nodes)
     if title is None:
         title = next((n.title for n in nodes if n.kind == "title_page"), "")
+    body = writer.nodes(nodes)
+    if not any(n.kind == "title_page" for n in nodes) and title:
+        # without a title page the title still heads the document (PDF/UA: one level 1)
+        body = f"#report-title[{_text(title)}]\n\n" + body
     _, body_fonts, mono_fonts = _fonts()
     fonts = "(" + "".join(_string(f) + ", " for f in body_fonts) + ")"
     mono = "(" + "".join(_string(f) + ", " for f in mono_fonts) + ")"
@@ -408,17 +426,45 @@ COMPILES_PER_PROCESS = 20
 LARGE_SOURCE = 400_000
 
 
+#: The PDF standard every report meets: PDF/UA-1 (ISO 14289-1). Typst then refuses to print a
+#: report without a title or language, a figure without alt text or a skipped heading level.
+PDF_STANDARD = "ua-1"
+
+
 def compile_pdf(source: bytes, root: str) -> bytes:
-    """Compile a Typst source whose files are under ``root`` to PDF bytes (in this process)."""
+    """Compile a Typst source whose files are under ``root`` to PDF/UA-1 bytes (in this
+    process)."""
     import typst
 
     fonts, _, _ = _fonts()
     compiler = typst.Compiler(root=root, font_paths=fonts)
     try:
-        return compiler.compile(input=source, format="pdf")
+        pdf = compiler.compile(input=source, format="pdf", pdf_standards=PDF_STANDARD)
     except typst.TypstError as exc:  # a converter fault: say what Typst objected to
+        hints = "; ".join(getattr(exc, "hints", None) or [])
         raise TypstPrintError(f"Typst kon het rapport niet als PDF zetten: "
-                              f"{getattr(exc, 'message', exc)}") from exc
+                              f"{getattr(exc, 'message', exc)}"
+                              + (f" ({hints})" if hints else "")) from exc
+    return without_false_suspects(pdf)
+
+
+#: The catalog's mark-information dictionary as Typst writes it for a tagged PDF.
+_MARK_INFO = b"/MarkInfo<</Marked true/Suspects false>>"
+
+
+def without_false_suspects(pdf: bytes) -> bytes:
+    """The PDF without ``/Suspects false`` in its catalog's ``/MarkInfo``.
+
+    ``/Suspects false`` is valid PDF (and the default when left out), but poppler before 25.12
+    reports it as "Syntax Error: Suspects object is wrong type (boolean)" on every ``pdfinfo``,
+    ``pdftotext`` or viewer that uses it (poppler's Catalog::getMarkInfo accepts only ``true``;
+    fixed upstream after 25.11). The entry is replaced by spaces of the same length, so every
+    byte offset in the cross-reference table stays right; a PDF that does not have exactly
+    one such dictionary, written in the uncompressed catalog as above, is returned as it is.
+    """
+    if pdf.count(_MARK_INFO) != 1:
+        return pdf
+    return pdf.replace(_MARK_INFO, b"/MarkInfo<</Marked true>>" + b" " * len(b"/Suspects false"))
 
 
 class _Typesetter:

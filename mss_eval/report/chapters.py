@@ -621,7 +621,9 @@ def mss_profile(report: Report) -> Block:
             parts = [Paragraph.of(strong(f"{label}."), f" {row[key]}", role=None)
                      for key, label in fields if row[key]]
             if parts:
-                block.add(Heading(row["region"], level=3, role="region-profile"), parts)
+                # one level below the chapter (no number, not in the contents): a heading
+                # never skips a level (h2 chapter, h3 region; PDF/UA and WCAG 1.3.1)
+                block.add(Heading(row["region"], level=2, role="region-profile"), parts)
     return block
 
 

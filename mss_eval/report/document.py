@@ -148,7 +148,8 @@ class Heading(Node):
 
     ``number`` is the chapter or section number (``"5"``, ``"5.2"``, ``"A"``) written before the
     text; ``anchor`` the id that links and the contents point to; ``lead`` an optional line
-    under a chapter heading; ``role`` a finer kind of a level-4 heading (``region-profile``).
+    under a chapter heading; ``role`` a finer kind of heading (``region-profile``: a region's
+    name over its profile, unnumbered, one level below the chapter).
     """
 
     kind: ClassVar[str] = "heading"

@@ -49,6 +49,7 @@ from .style import (
     RING_COLOURS,
     SUPPRESSED_MARKER,
     check_language,
+    format_count,
     format_number,
     format_percent,
     is_missing,
@@ -57,6 +58,7 @@ from .style import (
     FONT_FAMILY,
     set_theme,
     suppression_note,
+    text_colour_on,
 )
 
 _W = {
@@ -298,7 +300,7 @@ def likert_bars(
                        height=0.7, label=_label(answer_labels, key))
         for rect, value in zip(bars, widths):
             if value >= 8:
-                txt_colour = "white" if colour in ("#0072B2", "#D55E00") else "black"
+                txt_colour = text_colour_on(colour)
                 ax.text(rect.get_x() + rect.get_width() / 2, rect.get_y() + rect.get_height() / 2,
                         format_number(value, 0, language), ha="center", va="center",
                         fontsize=8, color=txt_colour)
@@ -663,7 +665,7 @@ def network_ring_bars(
                 ax.text(rect.get_x() + rect.get_width() / 2,
                         rect.get_y() + rect.get_height() / 2,
                         format_number(v, 1, language), ha="center", va="center", fontsize=8,
-                        color="white" if colour in ("#0072B2", "#D55E00") else "black")
+                        color=text_colour_on(colour))
         start = start + widths
     if compact:
         labels_ = [f"{_short(_label(labels, g), 32)} ({_n_text(bases[g], language)})"
@@ -851,16 +853,61 @@ def share_figure(
                category_labels=category_labels, hue_labels=hue_labels,
                category_order=category_order, hue_order=hue_order, title=title,
                xlabel=xlabel, language=language, ax=ax)
-    alt_parts = []
-    for c in cats:
-        sub = shown[shown[category] == c]
-        bits = [f"{_label(hue_labels, h)} {format_percent(v, 0, language)}"
-                for h, v in zip(sub[hue], sub[value])]
-        if bits:
-            alt_parts.append(f"{_label(category_labels, c)}: {', '.join(bits)}")
-    kind = "Staafdiagram van aandelen" if language == "nl" else "Bar chart of shares"
-    alt = f"{kind}{': ' + title if title else ''}. " + "; ".join(alt_parts) + "."
+    # one bar per category: the hue is not named (a column name such as "share" never is)
+    one_hue = len(hues) == 1
+    bars = [(_label(category_labels, c) if one_hue else
+             f"{_label(category_labels, c)}: {_label(hue_labels, h)}", v,
+             row.get(n) if n in shown.columns else None)
+            for c in cats for _, row in shown[shown[category] == c].iterrows()
+            for h, v in [(row[hue], row[value])]]
+    alt = share_alt(title, bars, language)
     return finish(fig, alt=alt, caption=caption, notes=notes, language=language)
+
+
+_SHARE_ALT = {
+    "nl": {"kind": "Staafdiagram van percentages", "bar": "1 staaf", "bars": "{k} staven",
+           "high": "hoogste: {label} met {value}", "low": "laagste: {label} met {value}",
+           "n": " (n = {n})", "all": "Alle staven"},
+    "en": {"kind": "Bar chart of percentages", "bar": "1 bar", "bars": "{k} bars",
+           "high": "highest: {label} at {value}", "low": "lowest: {label} at {value}",
+           "n": " (n = {n})", "all": "All bars"},
+}
+
+
+def share_alt(title: str, bars: Sequence[tuple[str, float, Any]], language: str = "nl") -> str:
+    """The alt text of a chart of percentages, in the report's language: what it shows, the
+    highest and lowest bar with their percentage and number of respondents, then every bar.
+
+    ``bars`` holds ``(label, share, n)`` in the chart's order (a share as a fraction); ``n``
+    may be None. Its words
+    are in :data:`_SHARE_ALT`, one dictionary per language (a message catalog later).
+
+    Examples
+    --------
+    >>> share_alt("Zorg", [("Heeft een SPV", 0.25, 12), ("Heeft een woonbegeleider", 0.75, 12)])
+    'Staafdiagram van percentages: Zorg. 2 staven; hoogste: Heeft een woonbegeleider met 75% (n = 12); laagste: Heeft een SPV met 25% (n = 12). Alle staven: Heeft een SPV 25%; Heeft een woonbegeleider 75%.'
+    """
+    words = _SHARE_ALT[check_language(language)]
+    head = words["kind"] + (f": {title}" if title else "") + "."
+    if not bars:
+        return head
+
+    def value(v: float) -> str:
+        return format_percent(v, 0, language)
+
+    def counted(label: str, v: float, n: Any, key: str) -> str:
+        text = words[key].format(label=label, value=value(v))
+        return text + (words["n"].format(n=format_count(n, language))
+                       if n is not None and not is_missing(n) else "")
+
+    high = max(bars, key=lambda b: b[1])
+    low = min(bars, key=lambda b: b[1])
+    count = words["bar"] if len(bars) == 1 else words["bars"].format(k=len(bars))
+    summary = [count, counted(*high, "high")]
+    if len(bars) > 1:
+        summary.append(counted(*low, "low"))
+    every = "; ".join(f"{label} {value(v)}" for label, v, _ in bars)
+    return f"{head} {'; '.join(summary)}. {words['all']}: {every}."
 
 
 # -- the collaboration network -----------------------------------------------------------------

@@ -55,16 +55,15 @@ def _title_page(node) -> str:
 
 
 def _heading(node) -> str:
+    ident = f' id="{esc(node.anchor)}"' if node.anchor else ""
     if node.level == 1:
-        out = f'<h2 class="chapter" id="{esc(node.anchor or "")}">{esc(node.label)}</h2>'
+        out = f'<h2 class="chapter"{ident}>{esc(node.label)}</h2>'
         if node.lead:
             out += f'\n<p class="chapter-lead">{esc(node.lead)}</p>'
         return out
-    if node.level == 2:
-        return f'<h3 class="section" id="{esc(node.anchor or "")}">{esc(node.label)}</h3>'
     tag = f"h{min(node.level + 1, 6)}"
-    cls = f' class="{esc(node.role)}"' if node.role else ""
-    ident = f' id="{esc(node.anchor)}"' if node.anchor else ""
+    role = node.role or ("section" if node.level == 2 else None)
+    cls = f' class="{esc(role)}"' if role else ""
     return f"<{tag}{cls}{ident}>{esc(node.label)}</{tag}>"
 
 
@@ -93,7 +92,9 @@ def _contents(node) -> str:
     entries = "".join(
         f'<li class="{"toc-chapter" if h.level == 1 else "toc-section"}">'
         f'<a href="#{esc(h.anchor or "")}">{esc(h.label)}</a></li>' for h in node.entries)
-    return (f'<nav class="toc" aria-label="{esc(node.title)}"><h2>{esc(node.title)}</h2>'
+    # the skip link at the top of the HTML report points here (mss_report/index.html.j2)
+    return (f'<nav class="toc" id="inhoud" aria-label="{esc(node.title)}">'
+            f'<h2>{esc(node.title)}</h2>'
             f"<ol>{entries}</ol></nav>")
 
 

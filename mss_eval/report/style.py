@@ -47,6 +47,38 @@ RING_COLOURS = ["#D55E00", "#E69F00", "#56B4E9", "#0072B2"]
 
 FONT_FAMILY = "DejaVu Sans"
 
+
+def relative_luminance(colour: str) -> float:
+    """The relative luminance of an sRGB colour (``"#0072B2"``) as WCAG 2.1 defines it."""
+    from matplotlib.colors import to_rgb
+
+    def channel(c: float) -> float:
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(c) for c in to_rgb(colour))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast_ratio(first: str, second: str) -> float:
+    """WCAG 2.1's contrast ratio of two colours, from 1 (the same) to 21 (black on white).
+
+    Examples
+    --------
+    >>> round(contrast_ratio("#000000", "#FFFFFF"), 1)
+    21.0
+    >>> round(contrast_ratio("#0072B2", "white"), 2)
+    5.19
+    """
+    light, dark = sorted((relative_luminance(first), relative_luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def text_colour_on(fill: str) -> str:
+    """White or black, whichever reads better on ``fill`` (a value printed on a bar); on every
+    colour of the palette that is at least WCAG AA's 4.5:1 for small text."""
+    return "white" if contrast_ratio("white", fill) >= contrast_ratio("black", fill) else "black"
+
+
 #: Pixels per inch of report figures. A 7-inch figure becomes 1008 px: about 1.6 device pixels per
 #: CSS pixel at its 16 cm on screen, and 160 px per inch at 16 cm on paper.
 FIGURE_DPI = 144

@@ -1,5 +1,5 @@
-// Open one HTML file in headless Chromium, run axe-core over it (WCAG 2.1 A and AA rules) and
-// print a JSON object on stdout: {"violations": [...], "focus": [...], "title": "..."}.
+// Open one HTML file in headless Chromium, run axe-core over it (WCAG 2.1 A and AA rules and
+// axe's best practices) and print a JSON object on stdout: {"violations": [...], "focus": [...], "title": "..."}.
 //
 //   node axe_check.mjs PAGE.html [--screenshot OUT.png] [--tabs N] [--width W] [--height H]
 //                    [--select ID=VALUE ...] [--eval EXPRESSION]
@@ -54,7 +54,7 @@ try {
   }
   await page.addScriptTag({ path: require.resolve("axe-core/axe.min.js") });
   const result = await page.evaluate(async () =>
-    await window.axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } }));
+    await window.axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] } }));
   const violations = result.violations.map((v) => ({
     id: v.id, impact: v.impact, help: v.help,
     nodes: v.nodes.map((n) => ({ target: n.target, html: n.html.slice(0, 200), summary: n.failureSummary })),
