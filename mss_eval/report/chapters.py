@@ -38,6 +38,8 @@ from .conclusions import reliability_word, scale_usable
 from .i18n import MINUS, N_, gettext, ngettext
 
 from .text import paragraph, say, say_n
+# shared with the summary (mss_eval.report.summary), which builds on the same words
+from .wording import _GROUP_WORDS, _deliveries_sentence  # noqa: F401
 
 __all__ = ["summary", "introduction", "mss_profile", "administrative", "executive", "personal",
            "conclusions", "appendix", "data_collection"]
@@ -501,30 +503,6 @@ def introduction(report: Report) -> Block:
                                 "The data of {which} contain errors and were left out.",
                                 which=which)))
     return block
-
-
-def _deliveries_sentence(report: Report) -> str | None:
-    """Which instruments regions of the report did not deliver (chapter 1), per region."""
-    from ..instruments import get_instrument, instruments
-
-    lang = report.language
-    missing: dict[str, list[str]] = {}
-    for instrument in instruments():
-        ins = get_instrument(instrument)
-        what = ins.in_sentence(lang) if ins.in_sentence else ins.title(lang).lower()
-        for name in report.missing_deliveries(instrument)[0]:
-            missing.setdefault(name, []).append(what)
-    if not missing:
-        return None
-    if not report.comparative:
-        return say(lang, "Not delivered: {what}; the parts that rest on them are missing from this "
-                   "report.", what=join_words(missing[report.region_name], lang))
-    parts = [say(lang, "{name} did not deliver {what}.",
-                 name=name, what=join_words(whats, lang)) for name, whats in missing.items()]
-    return " ".join(parts) + " " + say(
-        lang, "These regions are missing from the parts that rest on those data.") \
-        if len(missing) > 1 else " ".join(parts) + " " + say(
-        lang, "This region is missing from the parts that rest on those data.")
 
 
 def _purpose_sentence(report: Report) -> str:
@@ -1509,9 +1487,6 @@ def _rating_spread(report: Report, result: pd.DataFrame, rnd: str) -> list[str]:
 
 
 # -- regions compared fairly: multilevel model, three groups, funnel plot --------------------------
-#: How the three groups of the multilevel comparison read in a report.
-_GROUP_WORDS = {"below": N_("below average"), "average": N_("average"),
-                "above": N_("above average")}
 _CASE_MIX_WORDS = {"age_band": N_("age"), "gender": N_("gender"), "education": N_("education"),
                    "living_situation": N_("living situation")}
 

@@ -94,7 +94,7 @@ def _own(report) -> str:
 
 # -- the rules ---------------------------------------------------------------------------------
 def _not_reported(report, figures: Mapping) -> list[Finding]:
-    from .chapters import _deliveries_sentence
+    from .wording import _deliveries_sentence
 
     lang = report.language
     out = []
@@ -149,7 +149,7 @@ _OUTCOMES = (("rating_mean", N_("the rating"), "5.1"),
 def _separable(report, figures: Mapping) -> list[Finding]:
     if not report.comparative:
         return []
-    from .chapters import _GROUP_WORDS
+    from .wording import _GROUP_WORDS
 
     lang = report.language
     out = []
