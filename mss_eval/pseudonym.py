@@ -15,6 +15,7 @@ an all-digit id read as a number (``"0012"``, ``"12"`` and SPSS's ``12.0`` are t
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import os
@@ -79,17 +80,25 @@ def ensure_secret(study_dir: Path | str, *, language: str = "nl") -> bytes:
     """
     path = Path(study_dir) / SECRET_FILE
     if not path.exists():
+        # written whole to a private temporary file, then linked into place: a link is atomic and
+        # fails when the name exists, so a process loading the study at the same moment reads
+        # either no secret or the whole one, never a half-written file
+        tmp = path.with_name(f".{SECRET_FILE}.tmp-{os.getpid()}-{secrets.token_hex(4)}")
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass  # another process made it in between: read theirs
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w", encoding="ascii") as fh:
+                fh.write(secrets.token_hex(SECRET_BYTES) + "\n")
+            try:
+                os.link(tmp, path)
+            except FileExistsError:
+                pass  # another process made it in between: read theirs
         except OSError as exc:
             raise StudyError([Problem("secret_unwritable", message(
                 "secret_unwritable", language, value=path.parent, detail=exc.strerror or exc),
                 file=SECRET_FILE)]) from None
-        else:
-            with os.fdopen(fd, "w", encoding="ascii") as fh:
-                fh.write(secrets.token_hex(SECRET_BYTES) + "\n")
+        finally:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
     text = path.read_text(encoding="ascii", errors="replace").strip()
     try:
         key = bytes.fromhex(text)

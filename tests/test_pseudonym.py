@@ -105,3 +105,24 @@ def test_a_respondent_keeps_the_pseudonym_across_rounds_and_raw_ids_never_enter(
     key = bytes.fromhex((root / ".mss-secret").read_text().strip())
     assert first == pseudonymise("DH-001", "den_haag", key)
     assert not frame["respondent_id"].str.contains("DH").any()
+
+
+def test_processes_creating_the_secret_at_once_all_read_the_same_whole_key(tmp_path):
+    """Several processes loading a new study together: each gets the same 32-byte key, none
+    reads a half-written file."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from mss_eval.pseudonym import ensure_secret; "
+            "print(ensure_secret(sys.argv[1]).hex())")
+    for attempt in range(3):
+        study = tmp_path / f"study{attempt}"
+        study.mkdir()
+        procs = [subprocess.Popen([sys.executable, "-c", code, str(study)],
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                 for _ in range(6)]
+        outs = [p.communicate(timeout=120) for p in procs]
+        assert all(p.returncode == 0 for p in procs), [e for _, e in outs]
+        keys = {o.strip() for o, _ in outs}
+        assert len(keys) == 1 and len(keys.pop()) == 64
+        assert [p.name for p in study.iterdir()] == [".mss-secret"]
