@@ -148,17 +148,18 @@ def test_typst_runs_in_helper_processes_that_are_replaced_and_print_the_same(tmp
     document = _document([_chapter(1), Paragraph.of("Tekst.")])
     for i in range(5):
         nodes_to_pdf(document, tmp_path / f"{i}.pdf")
-    assert setter.processes_started == 3  # two documents each
-    assert setter.helpers_work
+    assert len(setter.helpers) == 3  # two documents each, in one pool
+    assert setter.pools_started == 1 and setter.helpers_work
     # a large document retires its helper right after it: the next one starts a new helper
     monkeypatch.setattr(typst_pdf, "LARGE_SOURCE", 1)
     nodes_to_pdf(document, tmp_path / "large.pdf")   # the third helper's second document
     nodes_to_pdf(document, tmp_path / "next.pdf")
-    assert setter.processes_started == 4 and setter._executor is None
+    assert len(setter.helpers) == 4 and setter.pools_started == 2
+    assert setter._executor is None
     # without helpers (a daemonic worker) the same bytes are printed in this process
     setter.helpers_work = False
     nodes_to_pdf(document, tmp_path / "here.pdf")
-    assert setter.processes_started == 4
+    assert len(setter.helpers) == 4
     assert len({(tmp_path / f).read_bytes() for f in
                 ("0.pdf", "4.pdf", "large.pdf", "next.pdf", "here.pdf")}) == 1
 
@@ -171,7 +172,7 @@ def _print_one(folder: str) -> int:
 
     target = Path(folder) / "worker.pdf"
     nodes_to_pdf([Paragraph.of("Tekst.")], target, title="Rapportage")
-    return _typesetter.processes_started
+    return len(_typesetter.helpers)
 
 
 def test_a_pool_worker_with_a_typst_helper_still_ends(tmp_path):

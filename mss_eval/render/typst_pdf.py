@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import functools
 import multiprocessing
+import os
 import re
 import tempfile
 import threading
@@ -467,14 +468,28 @@ def without_false_suspects(pdf: bytes) -> bytes:
     return pdf.replace(_MARK_INFO, b"/MarkInfo<</Marked true>>" + b" " * len(b"/Suspects false"))
 
 
+def _compile_in_helper(source: bytes, root: str) -> tuple[int, bytes]:
+    """Run in the helper process: the PDF, with the helper's process id (to count helpers)."""
+    return os.getpid(), compile_pdf(source, root)
+
+
 class _Typesetter:
-    """The helper process that compiles, replaced after a number of documents or a large one."""
+    """The helper process that compiles: a one-worker process pool whose worker is replaced
+    after :data:`COMPILES_PER_PROCESS` documents (``max_tasks_per_child``), and the whole pool
+    after a large document.
+
+    CPython's pool can stop replacing a worker that reached ``max_tasks_per_child`` while
+    tasks are queued behind it (python/cpython#115634; the fix was backported to 3.13, not
+    to 3.11): documents are therefore handed over one at a time under a lock, so no task ever
+    waits in the pool's queue.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._executor = None
-        self._used = 0
-        self.processes_started = 0
+        self.pools_started = 0
+        #: the process ids of the helpers that compiled a document, in order of first use
+        self.helpers: list[int] = []
         #: False after a helper could not be started twice in a row: compile here from then on
         self.helpers_work = True
 
@@ -486,13 +501,20 @@ class _Typesetter:
         from multiprocessing import util
 
         self._executor = ProcessPoolExecutor(max_workers=1,
+                                             max_tasks_per_child=COMPILES_PER_PROCESS,
                                              mp_context=multiprocessing.get_context("spawn"))
-        self.processes_started += 1
-        if self.processes_started == 1:
+        self.pools_started += 1
+        if self.pools_started == 1:
             # a worker process of a pool ends without running threading's exit handlers, and
             # before it ends it waits for its child processes: stop the helper first, before
             # the executor's own queues are closed (their finalizers have priority 10)
             util.Finalize(self, self._retire, exitpriority=100)
+
+    def _submit(self, source: bytes, root: str) -> bytes:
+        pid, pdf = self._executor.submit(_compile_in_helper, source, root).result()
+        if pid not in self.helpers:
+            self.helpers.append(pid)
+        return pdf
 
     def compile(self, source: bytes, root: str) -> bytes:
         if not self._can_spawn():
@@ -500,20 +522,17 @@ class _Typesetter:
         from concurrent.futures.process import BrokenProcessPool
 
         with self._lock:
-            if self._executor is None or self._used >= COMPILES_PER_PROCESS:
-                self._retire()
+            if self._executor is None:
                 self._start()
-            self._used += 1
-            executor = self._executor
             try:
-                return executor.submit(compile_pdf, source, root).result()
+                return self._submit(source, root)
             except BrokenProcessPool:
                 # the helper died (out of memory?) or cannot start here (a program read from
                 # standard input cannot be spawned): once more in a new one, then in this process
                 self._retire()
                 self._start()
                 try:
-                    return self._executor.submit(compile_pdf, source, root).result()
+                    return self._submit(source, root)
                 except BrokenProcessPool:
                     self._retire()
                     self.helpers_work = False
@@ -526,7 +545,6 @@ class _Typesetter:
         if self._executor is not None:
             self._executor.shutdown(wait=True)
         self._executor = None
-        self._used = 0
 
 
 _typesetter = _Typesetter()
