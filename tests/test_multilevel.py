@@ -215,3 +215,20 @@ def test_the_case_mix_is_a_setting_of_study_yaml(tmp_path):
         load_config(tmp_path)
     problem = raised.value.problems[0]
     assert "settings.case_mix" in problem.message and problem.line == 10
+
+
+def test_tau2_exactly_zero_from_the_optimiser_gives_the_plain_mean_not_an_error():
+    # partners of two regions (a collaboration scale of the example study's follow-up round):
+    # L-BFGS lands exactly on τ² = 0, where statsmodels cannot predict random effects (its
+    # covariance is singular); with τ² = 0 every region gets the overall estimate, which for a
+    # model with an intercept is the plain mean of all answers (the mean of OLS fitted values)
+    frame = pd.DataFrame({
+        "round": "r",
+        "region": ["a"] * 8 + ["b"] * 6,
+        "organisation_group": ["care", "care", "civil", "clients", "civil", "care", "care",
+                               "civil", "care", "civil", "care", "civil", "care", "civil"],
+        "score": [3.0, 4.0, 4.0, 3.0, 4.0, 2.5, 3.0, 4.0, 4.5, 4.0, 3.5, 2.0, 1.0, 3.0]})
+    out = multilevel_comparison(frame, "score", covariates=("organisation_group",), min_n=5)
+    assert (out["tau2"] == 0).all() and (out["group"] == "average").all()
+    assert np.allclose(out["estimate"], frame["score"].mean())
+    assert (out["reliability"] == 0).all() and out["n_for_reliability_0_8"].isna().all()

@@ -61,6 +61,10 @@ __all__ = [
 #: Case-mix characteristics of the client interview (CQ-index practice): the default of
 #: ``settings.case_mix`` in ``study.yaml``.
 CASE_MIX: tuple[str, ...] = ("age_band", "gender", "education", "living_situation")
+#: The case mix of partners compared between regions (the executive level): the kind of
+#: organisation they answer for, since a region that heard mostly from care providers and one
+#: that heard mostly from the municipality are not alike.
+PARTNER_CASE_MIX: tuple[str, ...] = ("organisation_group",)
 #: The three groups a region can be placed in, from low to high.
 GROUPS: tuple[str, ...] = ("below", "average", "above")
 #: The outcomes compared between regions, by key-figure name: (client-level value, kind).
@@ -319,6 +323,12 @@ def _fit_gaussian(model: pd.DataFrame, cov_cols: list[str], keep: list[str], z: 
             except (np.linalg.LinAlgError, ValueError) as exc:
                 failure = exc
                 continue
+            if not (np.isfinite(attempt.llf) and np.isfinite(attempt.fe_params).all()):
+                # at τ² = 0 with a sparse case mix L-BFGS can report convergence with an
+                # infinite likelihood and fixed effects that are not a solution (an intercept
+                # of 0): not a fit, whatever the optimiser says
+                failure = ValueError(f"{method}: no finite likelihood")
+                continue
             if result is None or attempt.llf > result.llf + 1e-9:
                 result = attempt
             if attempt.converged:
@@ -331,8 +341,10 @@ def _fit_gaussian(model: pd.DataFrame, cov_cols: list[str], keep: list[str], z: 
         tau2 = 0.0
     fixed = np.asarray(result.model.exog, dtype=float) @ np.asarray(result.fe_params, dtype=float)
     overall = float(fixed.mean())
-    effects = result.random_effects
-    conditional = result.random_effects_cov
+    # at τ² = 0 statsmodels cannot invert the random effects' covariance (it raises), and
+    # every region's effect is 0 anyway
+    effects = result.random_effects if tau2 > 0 else {}
+    conditional = result.random_effects_cov if tau2 > 0 else {}
     out = {}
     # per region at once: clients, mean outcome and mean fixed part
     per = pd.DataFrame({"g": data["_group"].to_numpy(), "y": data["_y"].to_numpy(dtype=float),

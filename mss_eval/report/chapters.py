@@ -937,7 +937,60 @@ def _collaboration_quality(report: Report, partners: pd.DataFrame) -> Block:
                 lang, "{Where}, no statement about collaboration scores below the middle of the "
                 "scale.", Where=_cap(_where(report, key))))
     block.add(paragraph(*sentences))
+    if report.comparative:
+        block.add(paragraph(*_scale_groups(report, partners,
+                                           dict(zip(scales["scale"], scales["label"])))))
+        block.add(_regions_compared(report, partners, "results_rating", decimals=1,
+                                    what=_t(report, "the partners' rating of the results"),
+                                    axis=_t(report, "rating of the results (1–10)"),
+                                    who="partners"))
     return block
+
+
+def _scale_groups(report: Report, partners: pd.DataFrame, labels: dict) -> list[str]:
+    """Per round, the regions that lie above or below the rest on a collaboration scale after
+    adjusting for the partners' organisation group (the multilevel comparison on the partners'
+    scale scores); regions the model cannot separate are not named, and no scale is ranked."""
+    from ..analysis.scales import scale_score
+
+    lang = report.language
+    results = []
+    for scale, label in labels.items():
+        scores = scale_score(partners, "partner_survey", scale)["score"].to_numpy(
+            dtype="float64", na_value=float("nan"))
+        result = _multilevel(report, partners.assign(_scale_score=scores), "_scale_score",
+                             kind="gaussian", who="partners")
+        results.append((label, result[~result["suppressed"] & result["group"].notna()]))
+    out = []
+    for rnd in report.rounds:
+        prefix = "" if report.kind != "final" else say(
+            lang, "In {label}: ", label=report.config.round(rnd).label)
+        parts, compared = [], 0
+        for label, result in results:
+            result = result[result["round"].astype(str) == rnd]
+            if result.empty:
+                continue
+            compared += 1
+            for group in ("above", "below"):
+                names = [report.region_label(g)
+                         for g in result.loc[result["group"] == group, "region"]]
+                if names:
+                    parts.append(say_n(lang, "{names} is {where} on '{scale}'",
+                                       "{names} are {where} on '{scale}'", len(names),
+                                       names=join_words(names, lang), scale=label,
+                                       where=_t(report, _GROUP_WORDS[group])))
+        if not compared:
+            continue
+        if not parts:
+            out.append(prefix + say(
+                lang, "After adjusting for the partners' organisation group, the regions cannot "
+                "be told apart on any of the {k} aspects of collaboration.",
+                k=format_count(compared, lang)))
+        else:
+            out.append(prefix + say(
+                lang, "After adjusting for the partners' organisation group, {parts}; on the "
+                "other aspects the regions cannot be told apart.", parts=join_words(parts, lang)))
+    return out
 
 
 def _network_of_organisations(report: Report, partners: pd.DataFrame,
@@ -1488,36 +1541,42 @@ def _rating_spread(report: Report, result: pd.DataFrame, rnd: str) -> list[str]:
 
 # -- regions compared fairly: multilevel model, three groups, funnel plot --------------------------
 _CASE_MIX_WORDS = {"age_band": N_("age"), "gender": N_("gender"), "education": N_("education"),
-                   "living_situation": N_("living situation")}
+                   "living_situation": N_("living situation"),
+                   "organisation_group": N_("organisation group")}
 
 
-def _case_mix_of(report: Report) -> tuple[str, ...]:
-    from ..analysis.multilevel import CASE_MIX
+def _case_mix_of(report: Report, who: str = "clients") -> tuple[str, ...]:
+    """The case mix a comparison of ``who`` (clients or partners) adjusts for."""
+    from ..analysis.multilevel import CASE_MIX, PARTNER_CASE_MIX
 
+    if who == "partners":
+        return PARTNER_CASE_MIX
     return tuple(getattr(report.config.settings, "case_mix", CASE_MIX))
 
 
-def _case_mix_words(report: Report) -> str:
-    words = [_t(report, _CASE_MIX_WORDS[c]) for c in _case_mix_of(report)]
+def _case_mix_words(report: Report, who: str = "clients") -> str:
+    words = [_t(report, _CASE_MIX_WORDS[c]) for c in _case_mix_of(report, who)]
     return join_words(words, report.language)
 
 
-def _multilevel(report: Report, clients: pd.DataFrame, column: str,
-                kind: str | None = None) -> pd.DataFrame:
+def _multilevel(report: Report, frame: pd.DataFrame, column: str,
+                kind: str | None = None, who: str = "clients") -> pd.DataFrame:
     """Every round's regions compared with the multilevel model, with the column key ``col``."""
     from ..analysis.multilevel import multilevel_comparison
 
-    result = multilevel_comparison(clients, column, kind=kind, by=("round",),
-                                   covariates=_case_mix_of(report),
+    result = multilevel_comparison(frame, column, kind=kind, by=("round",),
+                                   covariates=_case_mix_of(report, who),
                                    min_n=report.min_respondents)
     return result.assign(col=[_key(r, g) for r, g in zip(result["round"].astype(str),
                                                          result["region"].astype(str))])
 
 
-def _group_sentences(report: Report, result: pd.DataFrame, rnd: str, what: str) -> list[str]:
+def _group_sentences(report: Report, result: pd.DataFrame, rnd: str, what: str,
+                     who: str = "clients") -> list[str]:
     """The three groups of a round in words: only regions the model separates are named, in
-    study order; the others are counted, never ordered."""
+    study order; the others are counted, never ordered. ``who``: clients or partners."""
     lang = report.language
+    partners = who == "partners"
     rows = result[result["round"].astype(str) == rnd]
     modelled = rows[~rows["suppressed"] & rows["tau2"].notna()]
     small = [report.region_label(g) for g in rows.loc[rows["suppressed"], "region"]]
@@ -1526,7 +1585,9 @@ def _group_sentences(report: Report, result: pd.DataFrame, rnd: str, what: str) 
     out = []
     if modelled.empty:
         out.append(prefix + say(
-            lang, "Too few regions have at least {k} clients to compare {what} between regions.",
+            lang, N_("Too few regions have at least {k} partners who answered to compare {what} "
+                     "between regions.") if partners else
+            N_("Too few regions have at least {k} clients to compare {what} between regions."),
             k=format_count(report.min_respondents, lang), what=what))
     else:
         names = {g: [report.region_label(r) for r in modelled.loc[modelled["group"] == g,
@@ -1535,10 +1596,15 @@ def _group_sentences(report: Report, result: pd.DataFrame, rnd: str, what: str) 
         average = int((modelled["group"] == "average").sum())
         if not names["above"] and not names["below"]:
             out.append(prefix + say(
-                lang, "After adjusting for {mix} and taking each region's number of clients into "
-                "account, all {k} regions are 'average' on {what}: the differences are no "
-                "larger than chance can explain, so the regions are not ranked.",
-                mix=_case_mix_words(report), k=format_count(len(modelled), lang), what=what))
+                lang, N_("After adjusting for {mix} and taking each region's number of partners "
+                         "who answered into account, all {k} regions are 'average' on {what}: "
+                         "the differences are no larger than chance can explain, so the regions "
+                         "are not ranked.") if partners else
+                N_("After adjusting for {mix} and taking each region's number of clients into "
+                   "account, all {k} regions are 'average' on {what}: the differences are no "
+                   "larger than chance can explain, so the regions are not ranked."),
+                mix=_case_mix_words(report, who), k=format_count(len(modelled), lang),
+                what=what))
         else:
             parts = []
             for group in ("above", "below"):
@@ -1549,7 +1615,7 @@ def _group_sentences(report: Report, result: pd.DataFrame, rnd: str, what: str) 
             out.append(prefix + say(
                 lang, "After adjusting for {mix}, {parts} on {what}; the other {k} regions are "
                 "'average' and cannot be told apart.",
-                mix=_case_mix_words(report), parts=join_words(parts, lang), what=what,
+                mix=_case_mix_words(report, who), parts=join_words(parts, lang), what=what,
                 k=format_count(average, lang)))
         model = modelled.iloc[0]
         if float(model["tau2"]) == 0.0:
@@ -1558,38 +1624,52 @@ def _group_sentences(report: Report, result: pd.DataFrame, rnd: str, what: str) 
                 "so every region gets the overall estimate."))
         else:
             out.append(say(
-                lang, "Of the differences between clients, {icc} lies with the region (ICC). Telling "
-                "regions apart reliably (0.8) takes about {n8} clients per region, {n9} for "
-                "0.9.", icc=format_percent(model["icc"], 0, lang),
+                lang, N_("Of the differences between partners' answers, {icc} lies with the "
+                         "region (ICC). Telling regions apart reliably (0.8) takes about {n8} "
+                         "partners who answer per region, {n9} for 0.9.") if partners else
+                N_("Of the differences between clients, {icc} lies with the region (ICC). "
+                   "Telling regions apart reliably (0.8) takes about {n8} clients per region, "
+                   "{n9} for 0.9."), icc=format_percent(model["icc"], 0, lang),
                 n8=format_count(model["n_for_reliability_0_8"], lang),
                 n9=format_count(model["n_for_reliability_0_9"], lang)))
     if small:
         out.append(say_n(
+            lang, "{names} has too few partners who answered (fewer than {k}) to be compared.",
+            "{names} have too few partners who answered (fewer than {k}) to be compared.",
+            len(small), names=join_words(small, lang),
+            k=format_count(report.min_respondents, lang)) if partners else say_n(
             lang, "{names} has too few clients (fewer than {k}) to be compared.",
             "{names} have too few clients (fewer than {k}) to be compared.", len(small),
             names=join_words(small, lang), k=format_count(report.min_respondents, lang)))
     return out
 
 
-def _regions_compared(report: Report, clients: pd.DataFrame, column: str, *, what: str,
-                      axis: str, decimals: int = 1, ylim: tuple[float, float] | None = None
-                      ) -> Block:
+def _regions_compared(report: Report, frame: pd.DataFrame, column: str, *, what: str,
+                      axis: str, decimals: int = 1, ylim: tuple[float, float] | None = None,
+                      who: str = "clients") -> Block:
     """Regions compared fairly (CQ-index practice): the three groups in words, a table with
     each region's case-mix adjusted and shrunken estimate, interval, reliability and group,
-    and a funnel plot per round. Nothing here orders regions the model cannot separate."""
+    and a funnel plot per round. Nothing here orders regions the model cannot separate.
+    ``frame`` holds clients (``who="clients"``) or partners who answered the partner survey
+    (``who="partners"``, adjusted for their organisation group)."""
     from ..analysis.multilevel import funnel_data
     from .figures import funnel_figure
 
     block = Block()
     lang = report.language
-    result = _multilevel(report, clients, column)
+    partners = who == "partners"
+    result = _multilevel(report, frame, column, who=who)
     order = [k for k in group_order(report) if k in set(result["col"])]
     if not order:
         return block
-    sentences = [_t(report, "Regions reach different clients and sometimes count only a few. A fair "
-                    "comparison takes both into account (see the methods in Appendix A).")]
+    mix = _case_mix_words(report, who)
+    sentences = [_t(report, N_(
+        "Regions hear from different kinds of partners and sometimes from only a few. A fair "
+        "comparison takes both into account (see the methods in Appendix A).") if partners else N_(
+        "Regions reach different clients and sometimes count only a few. A fair "
+        "comparison takes both into account (see the methods in Appendix A)."))]
     for rnd in report.rounds:
-        sentences += _group_sentences(report, result, rnd, what)
+        sentences += _group_sentences(report, result, rnd, what, who)
     block.add(paragraph(*sentences))
     labels = group_labels(report)
     group_labels_ = {g: _t(report, _GROUP_WORDS[g]) for g in _GROUP_WORDS}
@@ -1607,10 +1687,14 @@ def _regions_compared(report: Report, clients: pd.DataFrame, column: str, *, wha
                         Col("group", _t(report, "Group"), kind="text",
                             labels=group_labels_)],
         caption=_t(report, "Regions compared: {what}, adjusted for {mix} (multilevel model)")
-        .format(what=what, mix=_case_mix_words(report)),
-        notes=[_t(report, "Estimate: the adjusted mean, drawn towards the overall mean the fewer "
-                  "clients a region has. Group: 'above' or 'below' average only when the "
-                  "interval excludes the overall mean.")]))
+        .format(what=what, mix=mix),
+        notes=[_t(report, N_(
+            "Estimate: the adjusted mean, drawn towards the overall mean the fewer partners "
+            "answered in a region. Group: 'above' or 'below' average only when the interval "
+            "excludes the overall mean.") if partners else N_(
+            "Estimate: the adjusted mean, drawn towards the overall mean the fewer "
+            "clients a region has. Group: 'above' or 'below' average only when the "
+            "interval excludes the overall mean."))]))
     region_labels = {g: report.region_label(g) for g in set(result["region"].astype(str))}
     for rnd in report.rounds:
         rows = result[(result["round"].astype(str) == rnd)]
@@ -1620,18 +1704,22 @@ def _regions_compared(report: Report, clients: pd.DataFrame, column: str, *, wha
         rows = rows.assign(sd=float(fitted["sigma2"].iloc[0]) ** 0.5)
         funnel = funnel_data(rows, "adjusted_mean", target="overall", sd="sd",
                              adjustment="additive", min_n=report.min_respondents)
-        title = _t(report, "{what} per region against the number of clients").format(
-            what=_cap(what))
+        title = _t(report, N_("{what} per region against the number of partners who answered")
+                   if partners else N_("{what} per region against the number of clients")
+                   ).format(what=_cap(what))
         if report.kind == "final":
             title += f" — {report.config.round(rnd).label}"
         fig = funnel_figure(funnel, labels=region_labels, title=title, ylabel=axis,
-                            language=lang, decimals=decimals, ylim=ylim,
+                            xlabel=_t(report, "number of partners who answered (n)")
+                            if partners else "", language=lang, decimals=decimals, ylim=ylim,
                             min_respondents=report.min_respondents)
-        block.add(report.figure(fig, caption=_t(
-            report, "Source: client interviews. Each region's mean adjusted for {mix}, against "
-                    "its number of clients. Within the dashed (95%) and dotted (99.8%) limits "
-                    "lies what chance allows at that number.").format(
-                        mix=_case_mix_words(report))))
+        block.add(report.figure(fig, caption=_t(report, N_(
+            "Source: partner survey. Each region's mean adjusted for {mix}, against its number "
+            "of partners who answered. Within the dashed (95%) and dotted (99.8%) limits lies "
+            "what chance allows at that number.") if partners else N_(
+            "Source: client interviews. Each region's mean adjusted for {mix}, against "
+            "its number of clients. Within the dashed (95%) and dotted (99.8%) limits "
+            "lies what chance allows at that number.")).format(mix=mix)))
     return block
 
 
@@ -2160,6 +2248,10 @@ def _comparison_method_sentences(report: Report) -> list[str]:
            "regions together differ more than chance allows (overdispersion), the funnel is "
            "widened by the spread between regions; the note under the figure says what was "
            "done."),
+        _t(report,
+           "At the executive level the partners' rating of the results and the aspects of "
+           "collaboration are compared in the same way: partners within regions, adjusted for "
+           "the organisation group a partner answers for."),
         _t(report,
            "For yes/no questions (such as contact with a professional) the same comparison is "
            "approximated on the logit scale: per region the difference between the observed "

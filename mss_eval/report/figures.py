@@ -1159,6 +1159,7 @@ def funnel_plot(
     labels: Mapping[Any, str] | None = None,
     title: str = "",
     ylabel: str = "",
+    xlabel: str = "",
     language: str = "nl",
     percent: bool = False,
     decimals: int = 1,
@@ -1176,6 +1177,8 @@ def funnel_plot(
 
     Parameters
     ----------
+    xlabel : str, optional
+        The horizontal axis' label; by default "number of clients (n)" in ``language``.
     label_all : bool, optional
         Name every region next to its dot (default: with at most 12 regions), otherwise only
         the regions outside the 95% limits.
@@ -1228,7 +1231,7 @@ def funnel_plot(
         ax.set_ylim(ylim[0] * scale, ylim[1] * scale)
     ax.yaxis.set_major_formatter(_number_formatter(0 if percent else max(decimals - 1, 0),
                                                    language, percent=percent))
-    ax.set_xlabel(w["n"])
+    ax.set_xlabel(xlabel or w["n"])
     ax.set_ylabel(ylabel)
     ax.legend(loc="lower right", frameon=False, fontsize=8)
     if title:
@@ -1243,6 +1246,7 @@ def funnel_figure(
     labels: Mapping[Any, str] | None = None,
     title: str = "",
     ylabel: str = "",
+    xlabel: str = "",
     caption: str = "",
     language: str = "nl",
     percent: bool = False,
@@ -1259,7 +1263,7 @@ def funnel_figure(
     language = check_language(language)
     w = _FUNNEL_WORDS[language]
     fig, ax = _new_figure(4.2)
-    funnel_plot(frame, group=group, labels=labels, title=title, ylabel=ylabel,
+    funnel_plot(frame, group=group, labels=labels, title=title, ylabel=ylabel, xlabel=xlabel,
                 language=language, percent=percent, decimals=decimals, ylim=ylim, ax=ax)
     fmt = (lambda v: format_percent(v, 0, language)) if percent else (
         lambda v: format_number(v, decimals, language))
