@@ -174,9 +174,8 @@ def test_a_collaboration_aspect_names_only_the_regions_the_model_separates(study
     assert groups["breda"] == "above" and groups["de_bilt"] == "below"
     assert pd_isna(groups["zeist"])  # three partners: never placed
     [sentence] = sentences
-    assert sentence.startswith("Na correctie voor de organisatiegroep van de partners: ")
-    assert sentence.endswith("; op de andere aspecten zijn de regio's niet van elkaar te "
-                             "onderscheiden.")
+    assert sentence.endswith(" (na correctie voor de organisatiegroep van de partners); op de "
+                             "andere aspecten zijn de regio's niet van elkaar te onderscheiden.")
     for region, group in groups.items():
         name = study.config.region(region).name
         if not pd_isna(group) and group in ("above", "below"):

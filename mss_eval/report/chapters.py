@@ -988,7 +988,7 @@ def _scale_groups(report: Report, partners: pd.DataFrame, labels: dict) -> list[
                 k=format_count(compared, lang)))
         else:
             out.append(prefix + say(
-                lang, "After adjusting for the partners' organisation group, {parts}; on the "
+                lang, "{parts} (after adjusting for the partners' organisation group); on the "
                 "other aspects the regions cannot be told apart.", parts=join_words(parts, lang)))
     return out
 
