@@ -101,6 +101,8 @@ def test_the_appendix_explains_the_method_in_plain_dutch(study):
     text = _text(chapters.appendix(Report(study, round="2010-1")).html)
     assert "multilevelmodel" in text and "trechterdiagram" in text.lower()
     assert "'gemiddeld' en worden niet gerangschikt" in text
+    assert "Op uitvoerend niveau worden het rapportcijfer van de partners voor de resultaten en " \
+           "de aspecten van de samenwerking op dezelfde manier vergeleken" in text
 
 
 def test_the_final_report_shows_the_change_of_the_same_clients(study):
