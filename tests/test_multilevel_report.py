@@ -221,3 +221,19 @@ def pd_isna(value) -> bool:
     import pandas as pd
 
     return bool(pd.isna(value))
+
+
+def test_a_region_with_too_few_partners_is_said_and_never_grouped(study):
+    report = Report(study, round="2010-2")
+    partners = report.frame("partner_survey")
+    partners = partners.drop(partners.index[partners["region"] == "zeist"][3:])
+    html = chapters._regions_compared(report, partners, "results_rating", what="het cijfer",
+                                      axis="cijfer", who="partners").html
+    text = _text(html)
+    assert "In Zeist antwoordden te weinig partners (minder dan 5) voor een vergelijking." in text
+    table = re.search(r"Regio's vergeleken: het cijfer.*?</table>", html_lib.unescape(html),
+                      re.S).group(0)
+    row = re.search(r"<th[^>]*>Zeist</th>(.*?)</tr>", table, re.S).group(1)
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+    assert cells[0] == "3" and all(c in ("x", "") for c in cells[1:])
+    assert "alle 4 regio's voor het cijfer in de groep 'gemiddeld'" in text
