@@ -9,28 +9,16 @@ from __future__ import annotations
 
 import html as html_lib
 import re
-import shutil
-from pathlib import Path
 
 import pytest
 
-import mss_eval
 from mss_eval.analysis.multilevel import multilevel_comparison
 from mss_eval.report import chapters
-from mss_eval.report.notebook import Report, quiet_known_warnings
-
-EXAMPLE = Path(__file__).resolve().parent.parent / "data_templates" / "example_study"
-
+from mss_eval.report.notebook import Report
 
 @pytest.fixture(scope="module")
-def study(tmp_path_factory):
-    if not (EXAMPLE / "study.yaml").is_file():
-        pytest.skip("the example study is not generated (make templates)")
-    target = tmp_path_factory.mktemp("ml") / "example_study"
-    shutil.copytree(EXAMPLE, target, ignore=shutil.ignore_patterns(".mss-secret", "reports",
-                                                                   ".mss-cache"))
-    quiet_known_warnings()
-    return mss_eval.load_study(target, on_error="skip")
+def study(example_study):
+    return example_study
 
 
 def _text(block_html: str) -> str:

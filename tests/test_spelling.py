@@ -11,27 +11,14 @@ which also catches English words in a Dutch report and Dutch words in an English
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
 
 import pytest
 
 from spelling_helpers import NOT_GENERATED, missing_reason, unknown_words, words
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "data_templates" / "example_study"
-
-
 @pytest.fixture(scope="module")
-def study(tmp_path_factory):
-    import mss_eval
-    from mss_eval.report.notebook import quiet_known_warnings
-
-    if not (EXAMPLE / "study.yaml").is_file():
-        pytest.skip("the example study is not generated (make templates)")
-    target = tmp_path_factory.mktemp("spelling") / "example_study"
-    shutil.copytree(EXAMPLE, target, ignore=shutil.ignore_patterns(".mss-secret", "reports"))
-    quiet_known_warnings()
-    return mss_eval.load_study(target, on_error="skip")
+def study(example_study):
+    return example_study
 
 
 def _data_names(study) -> frozenset[str]:

@@ -5,29 +5,19 @@ from __future__ import annotations
 import itertools
 import math
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 
-import mss_eval
 from mss_eval.report import chapters
 from mss_eval.report.conclusions import (informal_band, rating_band, reliability_word,
                                          scale_usable)
-from mss_eval.report.notebook import Report, quiet_known_warnings
+from mss_eval.report.notebook import Report
 from mss_eval.report.summary import MAX_FINDINGS, findings
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "data_templates" / "example_study"
-
-
 @pytest.fixture(scope="module")
-def study(tmp_path_factory):
-    if not (EXAMPLE / "study.yaml").is_file():
-        pytest.skip("the example study is not generated (make templates)")
-    target = tmp_path_factory.mktemp("summary") / "example_study"
-    shutil.copytree(EXAMPLE, target, ignore=shutil.ignore_patterns(".mss-secret", "reports"))
-    quiet_known_warnings()
-    return mss_eval.load_study(target, on_error="skip")
+def study(example_study):
+    return example_study
 
 
 def _scopes(study):

@@ -407,11 +407,7 @@ class ReportTable(Node):
 
     @property
     def label(self) -> str:
-        from .i18n import gettext
-        from .style import check_language
-
-        word = gettext(check_language(self.language), "Table")
-        return f"{word} {self.number}" if self.number else ""
+        return _numbered("Table", self.number, self.language)
 
     def to_html(self) -> str:
         return self.html
@@ -489,11 +485,7 @@ class ReportFigure(Node):
 
     @property
     def label(self) -> str:
-        from .i18n import gettext
-        from .style import check_language
-
-        word = gettext(check_language(self.language), "Figure")
-        return f"{word} {self.number}" if self.number else ""
+        return _numbered("Figure", self.number, self.language)
 
     def to_html(self) -> str:
         return self.html
@@ -673,6 +665,15 @@ def node_text(data: Mapping) -> list[tuple[str, str]]:
     for node in from_json(data):
         out += [(role, text) for role, text in node.texts() if text]
     return out
+
+
+def _numbered(word: str, number: Any, language: str) -> str:
+    """A numbered label in the report's language ("Tabel 5.1"), or "" for an unnumbered node
+    (``word`` is a message id: :data:`.i18n.KEYWORDS` extracts it from the calls)."""
+    from .i18n import gettext
+    from .style import check_language
+
+    return f"{gettext(check_language(language), word)} {number}" if number else ""
 
 
 def _compact(data: dict) -> dict:

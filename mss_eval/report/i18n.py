@@ -39,7 +39,7 @@ DOMAIN = "messages"
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 #: keywords of the extraction: function name -> positions of the message arguments (1-based)
 KEYWORDS = {"_t": (2,), "say": (2,), "_n": (2, 3), "say_n": (2, 3), "gettext": (2,),
-            "ngettext": (2, 3), "N_": (1,)}
+            "ngettext": (2, 3), "N_": (1,), "_numbered": (1,)}
 #: Dutch typography writes a negative number with a true minus sign
 MINUS = "\u2212"
 
