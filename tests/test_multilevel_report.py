@@ -225,3 +225,29 @@ def test_a_region_with_too_few_partners_is_said_and_never_grouped(study):
     cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
     assert cells[0] == "3" and all(c in ("x", "") for c in cells[1:])
     assert "alle 4 regio's voor het cijfer in de groep 'gemiddeld'" in text
+
+
+def test_the_groups_sentence_fits_one_or_no_other_region(study):
+    import numpy as np
+    import pandas as pd
+
+    report = Report(study)
+    partners = report.frame("partner_survey")
+    html = chapters.executive(report).html
+    result = multilevel_comparison(partners, "results_rating",
+                                   covariates=("organisation_group",), min_n=5)
+    follow_up = dict(zip(result.loc[result["round"] == "2011", "region"].astype(str),
+                         result.loc[result["round"] == "2011", "group"]))
+    assert follow_up == {"den_haag": "above", "dordrecht": "average"}  # the premise
+    assert ("In Vervolgmeting 2011: Den Haag ligt boven het gemiddelde voor het rapportcijfer "
+            "van de partners voor de resultaten, na correctie voor organisatiegroep; de andere "
+            "regio valt in de groep 'gemiddeld'.") in _text(html)
+    # two regions far apart: both placed, so no sentence about 'the other regions'
+    frame = pd.DataFrame({"round": "2011", "region": np.repeat(["den_haag", "dordrecht"], 10),
+                          "y": np.r_[np.linspace(8.5, 9.5, 10), np.linspace(2.5, 3.5, 10)]})
+    apart = multilevel_comparison(frame, "y", covariates=(), min_n=5)
+    assert set(apart["group"]) == {"above", "below"}
+    [sentence, *_] = chapters._group_sentences(report, apart, "2011", "het cijfer")
+    assert sentence == ("In Vervolgmeting 2011: Den Haag ligt boven het gemiddelde en Dordrecht "
+                        "ligt onder het gemiddelde voor het cijfer, na correctie voor leeftijd, "
+                        "geslacht, opleiding en woonsituatie.")

@@ -1612,11 +1612,18 @@ def _group_sentences(report: Report, result: pd.DataFrame, rnd: str, what: str,
                     parts.append(say_n(lang, "{names} is {where}", "{names} are {where}",
                                        len(names[group]), names=join_words(names[group], lang),
                                        where=_t(report, _GROUP_WORDS[group])))
-            out.append(prefix + say(
-                lang, "After adjusting for {mix}, {parts} on {what}; the other {k} regions are "
-                "'average' and cannot be told apart.",
-                mix=_case_mix_words(report, who), parts=join_words(parts, lang), what=what,
-                k=format_count(average, lang)))
+            joined = join_words(parts, lang)
+            fields = dict(mix=_case_mix_words(report, who), parts=joined, Parts=_cap(joined),
+                          what=what, k=format_count(average, lang))
+            if average == 0:
+                text = N_("After adjusting for {mix}, {parts} on {what}.")
+            elif average == 1:
+                text = N_("After adjusting for {mix}, {parts} on {what}; the other region is "
+                          "'average'.")
+            else:
+                text = N_("After adjusting for {mix}, {parts} on {what}; the other {k} regions "
+                          "are 'average' and cannot be told apart.")
+            out.append(prefix + say(lang, text, **fields))
         model = modelled.iloc[0]
         if float(model["tau2"]) == 0.0:
             out.append(say(
