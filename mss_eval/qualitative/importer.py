@@ -5,10 +5,12 @@ project (:mod:`.refi`), map its codes to the study codebook (:mod:`.mapping`), a
 ``STUDY/data/R/X/coded_segments.csv``, one row per code applied to a selection:
 
 ============  ========================================================================
-segment_id    ``seg-`` and 14 letters derived from the GUID of the coding in the QDA project,
-              so the same coding keeps its id in every export (approved quotes rely on it)
-source_id     ``src-`` and 14 letters derived from the GUID of the source; never its name,
-              which often holds a person's name (the loader replaces it by a pseudonym)
+segment_id    ``seg-`` and 14 letters derived from what the segment is: its source, start, end,
+              study code and coder (see below), so the same coding keeps its id in every
+              export of an unchanged project (approved quotes rely on it)
+source_id     ``src-`` and 14 letters derived from the name of the source (from its GUID when
+              two sources share a name); never the name itself, which often holds a person's
+              name (the loader replaces it by a pseudonym)
 source_kind   the numeric code of the source kind (``coded_segments.yaml``)
 code          the study code path ``<level>/<key>``
 coder         the name of the QDA user who made the coding
@@ -18,6 +20,13 @@ excerpt       the selected text (private; reaches a report only when approved)
 
 Ids are letters only because GUIDs hold runs of digits that the screen for direct identifiers
 (:mod:`mss_eval.input.identifiers`) would rightly take for postcodes or phone numbers.
+
+Why not the GUIDs of the codings: QualCoder writes new GUIDs for every source, selection and
+coding each time a project is exported, so ids made from GUIDs change between two exports of the
+same unchanged project. The name of a source, the positions, the code and the coder's name stay.
+A source named like a source id (``src-`` and 14 letters, as ``mss-eval export-qda`` names
+them) keeps that id, so a project written by the workbench imports back with the same ids. When
+the same coder codes the same text with the same code twice, the second gets an id of its own.
 
 The file is UTF-8 with a byte-order mark, comma separated, like the data templates, and is written
 in one step (a temporary file renamed into place). The QDA file itself is only read.
@@ -29,6 +38,7 @@ import csv
 import hashlib
 import io
 import os
+import re
 import string
 import tempfile
 from collections import Counter
@@ -107,6 +117,32 @@ def letter_id(guid: str, prefix: str) -> str:
     return f"{prefix}-{''.join(letters)}"
 
 
+SOURCE_ID = re.compile(r"src-[a-z]{14}")
+
+
+def source_ids(project: QdaProject) -> dict[str, str]:
+    """Source GUID -> ``source_id``: from the source's name, or its GUID when the name is empty
+    or shared by another source; a name that is a source id already is kept."""
+    names = Counter(s.name for s in project.sources)
+    out = {}
+    for s in project.sources:
+        if SOURCE_ID.fullmatch(s.name):
+            out[s.guid] = s.name
+        elif s.name and s.name != s.guid and names[s.name] == 1:
+            out[s.guid] = letter_id(f"name\x1f{s.name}", "src")
+        else:
+            out[s.guid] = letter_id(s.guid, "src")
+    return out
+
+
+def segment_id(source_id: str, start: int | None, end: int | None, code: str, coder: str) -> str:
+    """The id of a coded segment: ``seg-`` and 14 letters from its source id, start and end
+    (blank for a whole source), study code path and coder."""
+    parts = (source_id, "" if start is None else str(start), "" if end is None else str(end),
+             code, coder)
+    return letter_id("\x1f".join(parts), "seg")
+
+
 def coded_segment_rows(project: QdaProject, mapping: MappingResult, *,
                        default_kind: str | None = None, file: str | None = None,
                        language: str = "nl") -> list[dict[str, object]]:
@@ -117,6 +153,7 @@ def coded_segment_rows(project: QdaProject, mapping: MappingResult, *,
     ``default_kind`` is given. Rows are in source order, then by start position.
     """
     sources = {s.guid: s for s in project.sources}
+    ids = source_ids(project)
     order = {s.guid: i for i, s in enumerate(project.sources)}
     missing_kind = []
     rows = []
@@ -135,16 +172,17 @@ def coded_segment_rows(project: QdaProject, mapping: MappingResult, *,
             if source.guid not in missing_kind:
                 missing_kind.append(source.guid)
             continue
-        segment_id = letter_id(coding.guid or f"{source.guid}/{len(rows)}", "seg")
-        used_ids[segment_id] += 1
-        if used_ids[segment_id] > 1:  # a tool that repeats a GUID must not break uniqueness
-            segment_id = letter_id(f"{segment_id}/{used_ids[segment_id]}", "seg")
+        coder = project.coder(coding)
+        seg = segment_id(ids[source.guid], coding.start, coding.end, study_path, coder)
+        used_ids[seg] += 1
+        if used_ids[seg] > 1:  # the same text coded twice alike: ids stay unique
+            seg = letter_id(f"{seg}/{used_ids[seg]}", "seg")
         rows.append({
-            "segment_id": segment_id,
-            "source_id": letter_id(source.guid, "src"),
+            "segment_id": seg,
+            "source_id": ids[source.guid],
             "source_kind": source_kind_code(kind),
             "code": study_path,
-            "coder": project.coder(coding),
+            "coder": coder,
             "start": coding.start,
             "end": coding.end,
             "excerpt": project.excerpt(coding),

@@ -11,19 +11,32 @@ more than these few hundred lines; the schema itself is the contract.
 
 What is read
 ------------
-* **users** (``Users/User``): GUID -> name; the coder of a coded segment is the user who created
-  the coding (``Coding/@creatingUser``), else the selection's creator, else the project's creator.
+* **users** (``Users/User``): GUID -> name. The coder of a coded segment is the user who created
+  the coding (``Coding/@creatingUser``), else the selection's creator, else the project's creator;
+  except for NVivo, which writes one user (whoever exported or merged the project) on every
+  coding while each selection names the user who coded it: there the selection's creator comes
+  first.
 * **codes** (``CodeBook/Codes/Code``, nested): each code's path is the names of the code and its
   parents joined with ``/`` (``Uitvoerend niveau/Kortere lijnen``); :mod:`.mapping` maps these
   paths to the study codebook.
 * **text sources** (``Sources/TextSource``): name, GUID and the plain text, from
   ``PlainTextContent`` or from ``plainTextPath`` (``internal://<file>`` is ``sources/<file>`` in
   the archive; external paths are not followed).
-* **coded selections** (``TextSource/PlainTextSelection`` with its ``Coding`` elements): start and
-  end position count characters (Unicode code points) of the plain text from 0, the end exclusive,
-  so the excerpt is ``text[start:end]``. A ``Coding`` directly on a ``TextSource`` codes the whole
-  source (no positions, no excerpt). Codings on pictures, PDF, audio and video sources are counted
-  and reported, never silently dropped.
+* **PDF sources** (``PDFSource``): their ``Representation`` is the plain text of the PDF with its
+  coded selections, read like a text source under the PDF's GUID, name and variables. Codings of
+  a PDF area (``PDFSelection``, page and coordinates only) have no text and are counted.
+* **coded selections** (``PlainTextSelection`` with its ``Coding`` elements): start and end
+  position count from 0 in the plain text, the end exclusive. Tools count differently: NVivo
+  counts UTF-16 code units (a character outside the Basic Multilingual Plane, such as an emoji,
+  counts twice), QualCoder, ATLAS.ti and MAXQDA count characters (Unicode code points). The
+  positions are converted to characters on reading (:data:`UTF16_ORIGINS`), so the excerpt is
+  ``text[start:end]`` and ``start``/``end`` in the ``coded_segments`` data count characters
+  whatever tool wrote the file. A ``Coding`` directly on a source codes the whole source (no
+  positions, no excerpt). Codings on pictures, audio, video and PDF areas are counted and
+  reported, never silently dropped.
+* **notes and memos** (``Notes/Note``, and the ``Description`` of a source, selection or case,
+  where QualCoder and NVivo put memos) are not taken over: the ``coded_segments`` data have no
+  place for them. Their number is named in a warning, never their text.
 * **source kind** of every text source (general interview, partner interview, client interview,
   feedback meeting, document), by the first of these conventions that gives an answer (see
   ``docs/qualitative.md``):
@@ -31,7 +44,9 @@ What is read
   1. a variable named ``source_kind`` (also ``soort bron``, ``bronsoort``, ``brontype``,
      ``source type``) with a text value on the source itself (document variables in MAXQDA);
   2. the same variable on a case the source belongs to (``Case/SourceRef``; NVivo's
-     classifications, QualCoder's case attributes);
+     classifications, QualCoder's case attributes), or the name of such a case when it names a
+     source kind (a case ``Cliëntinterviews``); a case linked to sources that gives no kind is
+     counted in a warning;
   3. a set (document group) whose name is a source kind, with the source as a member
      (``Set/MemberSource``; document groups in ATLAS.ti and MAXQDA);
   4. the default kind given on the command line (``--source-kind``).
@@ -63,6 +78,10 @@ CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
 SCHEMA_DIR = Path(__file__).resolve().parent / "schema"
 PROJECT_XSD = SCHEMA_DIR / "Project.xsd"
 PROJECT_ENTRY = "project.qde"
+#: Tools (the start of ``Project/@origin``, case-folded) that count positions in UTF-16 code units.
+UTF16_ORIGINS = ("nvivo",)
+#: Tools whose codings all carry one user while the selections name their coders.
+SELECTION_CODER_ORIGINS = ("nvivo",)
 SOURCES_FOLDER = "sources"
 
 #: Variable names (normalised) that carry a source's kind.
@@ -129,10 +148,23 @@ MESSAGES.update({
               "source get no excerpt",
     },
     "qda_non_text_codings": {
-        "nl": "{count} codering(en) op niet-tekstbronnen (afbeelding, pdf, audio, video) zijn "
-              "niet ingelezen; alleen tekstbronnen worden overgenomen",
-        "en": "{count} coding(s) on non-text sources (picture, PDF, audio, video) were not "
-              "imported; only text sources are taken over",
+        "nl": "{count} codering(en) zonder tekst (op een afbeelding, audio, video of een gebied "
+              "in een pdf) zijn niet ingelezen; alleen gecodeerde tekst wordt overgenomen",
+        "en": "{count} coding(s) without text (on a picture, audio, video or an area of a PDF) "
+              "were not imported; only coded text is taken over",
+    },
+    "qda_notes_not_imported": {
+        "nl": "{what} uit het project zijn niet ingelezen (de gecodeerde fragmenten hebben er "
+              "geen plaats voor); ze blijven in het QDA-project",
+        "en": "{what} of the project were not imported (the coded segments have no place for "
+              "them); they stay in the QDA project",
+    },
+    "qda_cases_without_kind": {
+        "nl": "{count} case(s) met gekoppelde bronnen geven geen soort bron (geen variabele "
+              "'soort bron' en geen naam die een soort bron is); van cases wordt alleen de soort "
+              "bron gebruikt",
+        "en": "{count} case(s) linked to sources give no source kind (no variable 'source kind' "
+              "and no name that is a source kind); of cases only the source kind is used",
     },
     "qda_source_kind_unknown": {
         "nl": "bron '{source}': '{value}' ({origin}) is geen soort bron; gebruik een van: "
@@ -208,6 +240,10 @@ class QdaProject:
     creating_user: str | None = None
     problems: list[Problem] = field(default_factory=list)
     non_text_codings: int = 0
+    #: How the file counted positions: ``"utf-16"`` (NVivo) or ``"code point"``.
+    position_unit: str = "code point"
+    #: Notes and memos in the file, none of which is imported.
+    notes: int = 0
     _texts: dict[str, str] = field(default_factory=dict, repr=False)
 
     def code_paths(self) -> list[str]:
@@ -476,36 +512,51 @@ def _read_project_bytes(xml: bytes, archive: zipfile.ZipFile | None, *, file: st
                 found.append((text.strip(), name))
         return found
 
-    # sources
+    # sources: text sources, and PDF sources through their plain-text representation
+    origin = (root.get("origin") or "").strip().casefold()
+    utf16 = origin.startswith(UTF16_ORIGINS)
+    selection_first = origin.startswith(SELECTION_CODER_ORIGINS)
     sources: list[QdaSource] = []
     codings: list[QdaCoding] = []
     texts: dict[str, str] = {}
     sources_el = root.find(_q("Sources"))
-    source_elements: list[ET.Element] = []
+    # (element with the kind variables, element with the text and selections)
+    source_elements: list[tuple[ET.Element, ET.Element]] = []
     non_text = 0
+    memos = 0
     if sources_el is not None:
         for el in sources_el:
+            memos += _has_text(el.find(_q("Description")))
             if el.tag == _q("TextSource"):
-                source_elements.append(el)
+                source_elements.append((el, el))
+            elif el.tag == _q("PDFSource"):
+                rep = el.find(_q("Representation"))
+                source_elements.append((el, rep if rep is not None else el))
+                non_text += sum(len(sel.findall(f".//{_q('Coding')}"))
+                                for sel in el.findall(_q("PDFSelection")))
             else:
                 non_text += len(el.findall(f".//{_q('Coding')}"))
-    names = [(el.get("name") or "").strip() for el in source_elements]
     source_names: dict[str, str] = {}
-    for el, name in zip(source_elements, names):
+    for el, _ in source_elements:
         guid = normalise_guid(el.get("guid")) or ""
-        source_names[guid] = name or guid
+        source_names[guid] = (el.get("name") or "").strip() or guid
         for value, var in kind_from_values(el):
             candidates.setdefault(guid, []).append(("1", value, f"variable '{var}'"))
 
+    cases_without_kind = 0
     for case in root.iterfind(f"{_q('Cases')}/{_q('Case')}"):
+        memos += _has_text(case.find(_q("Description")))
+        refs = [normalise_guid(ref.get("targetGUID")) for ref in case.findall(_q("SourceRef"))]
         values = kind_from_values(case)
-        if not values:
-            continue
-        for ref in case.findall(_q("SourceRef")):
-            guid = normalise_guid(ref.get("targetGUID"))
+        case_name = (case.get("name") or "").strip()
+        for guid in refs:
             for value, var in values:
                 candidates.setdefault(guid, []).append(
-                    ("2", value, f"case '{case.get('name') or ''}', variable '{var}'"))
+                    ("2", value, f"case '{case_name}', variable '{var}'"))
+            if not values and source_kind_key(case_name) is not None:
+                candidates.setdefault(guid, []).append(("2", case_name, f"case '{case_name}'"))
+        if refs and not values and source_kind_key(case_name) is None:
+            cases_without_kind += 1
     for s in root.iterfind(f"{_q('Sets')}/{_q('Set')}"):
         set_name = (s.get("name") or "").strip()
         if source_kind_key(set_name) is None:
@@ -515,55 +566,60 @@ def _read_project_bytes(xml: bytes, archive: zipfile.ZipFile | None, *, file: st
             candidates.setdefault(guid, []).append(("3", set_name, f"set '{set_name}'"))
 
     errors: list[Problem] = []
-    for el in source_elements:
+    for el, text_el in source_elements:
         guid = normalise_guid(el.get("guid")) or ""
         name = source_names[guid]
-        kind, origin = None, None
+        kind, origin_ = None, None
         found = candidates.get(guid, [])
         if found:
             best = min(rank for rank, _, _ in found)
             at_best = [(v, o) for rank, v, o in found if rank == best]
             resolved = {}
-            for value, origin_ in at_best:
+            for value, where in at_best:
                 key = source_kind_key(value)
                 if key is None:
                     errors.append(Problem("qda_source_kind_unknown", message(
                         "qda_source_kind_unknown", language, source=name, value=value,
-                        origin=origin_, allowed=allowed), file=file, value=value))
+                        origin=where, allowed=allowed), file=file, value=value))
                 else:
-                    resolved.setdefault(key, origin_)
+                    resolved.setdefault(key, where)
             if len(resolved) > 1:
                 errors.append(Problem("qda_source_kind_conflict", message(
                     "qda_source_kind_conflict", language, source=name,
                     value="; ".join(f"{k} ({o})" for k, o in resolved.items())), file=file))
             elif resolved:
-                kind, origin = next(iter(resolved.items()))
-        sources.append(QdaSource(guid=guid, name=name, kind=kind, kind_origin=origin))
+                kind, origin_ = next(iter(resolved.items()))
+        sources.append(QdaSource(guid=guid, name=name, kind=kind, kind_origin=origin_))
 
-        text, where = _source_text(el, archive)
+        text, where = _source_text(text_el, archive)
         if text is not None:
             texts[guid] = text
         elif where is not None:
             problems.append(Problem("qda_text_missing", message(
                 "qda_text_missing", language, source=name, value=where), severity="warning",
                 file=file))
+        to_index = _utf16_index(text) if utf16 and text is not None else (lambda u: u)
+        length = (len(text.encode("utf-16-le")) // 2 if utf16 else len(text)) \
+            if text is not None else None
 
-        for coding in el.findall(_q("Coding")):  # the whole source is coded
-            codings.append(_coding(coding, guid, None, None, None))
-        for sel in el.findall(_q("PlainTextSelection")):
+        for holder in {id(el): el, id(text_el): text_el}.values():  # the whole source is coded
+            for coding in holder.findall(_q("Coding")):
+                codings.append(_coding(coding, guid, None, None, None, selection_first))
+        for sel in text_el.findall(_q("PlainTextSelection")):
+            memos += _has_text(sel.find(_q("Description")))
             try:
                 start, end = int(sel.get("startPosition")), int(sel.get("endPosition"))
             except (TypeError, ValueError):  # only reachable when reading leniently
                 start, end = -1, -1
             sel_user = normalise_guid(sel.get("creatingUser"))
-            length = len(text) if text is not None else None
             if start < 0 or end < start or (length is not None and end > length):
                 errors.append(Problem("qda_selection_outside_text", message(
                     "qda_selection_outside_text", language, source=name, start=start, end=end,
                     length=length if length is not None else "?"), file=file))
                 continue
             for coding in sel.findall(_q("Coding")):
-                codings.append(_coding(coding, guid, sel_user, start, end))
+                codings.append(_coding(coding, guid, sel_user, to_index(start), to_index(end),
+                                       selection_first))
 
     errors += [Problem("qda_unknown_code", message(
         "qda_unknown_code", language, source=source_names.get(c.source_guid, c.source_guid),
@@ -575,19 +631,67 @@ def _read_project_bytes(xml: bytes, archive: zipfile.ZipFile | None, *, file: st
     if non_text:
         problems.append(Problem("qda_non_text_codings", message(
             "qda_non_text_codings", language, count=non_text), severity="warning", file=file))
+    notes = len(root.findall(f"{_q('Notes')}/{_q('Note')}"))
+    if notes or memos:
+        problems.append(Problem("qda_notes_not_imported", message(
+            "qda_notes_not_imported", language, what=_notes_words(notes, memos, language)),
+            severity="warning", file=file))
+    if cases_without_kind:
+        problems.append(Problem("qda_cases_without_kind", message(
+            "qda_cases_without_kind", language, count=cases_without_kind), severity="warning",
+            file=file))
     return QdaProject(file=file, name=root.get("name") or Path(file).stem,
                       origin=root.get("origin"), users=users, codes=codes, sources=sources,
                       codings=codings, creating_user=normalise_guid(root.get("creatingUserGUID")),
-                      problems=problems, non_text_codings=non_text, _texts=texts)
+                      problems=problems, non_text_codings=non_text,
+                      position_unit="utf-16" if utf16 else "code point", notes=notes + memos,
+                      _texts=texts)
+
+
+_NOTE_WORDS = {
+    "nl": ("{n} notitie(s)", "{n} memo('s) bij bronnen, fragmenten of cases", " en "),
+    "en": ("{n} note(s)", "{n} memo(s) on sources, segments or cases", " and "),
+}
+
+
+def _notes_words(notes: int, memos: int, language: str) -> str:
+    words = _NOTE_WORDS.get(language, _NOTE_WORDS["nl"])
+    parts = [words[0].format(n=notes)] if notes else []
+    parts += [words[1].format(n=memos)] if memos else []
+    return words[2].join(parts)
+
+
+def _has_text(el: ET.Element | None) -> int:
+    """1 when an element (a ``Description``) holds text, else 0."""
+    return int(el is not None and bool((el.text or "").strip()))
+
+
+def _utf16_index(text: str):
+    """A function from a UTF-16 code unit offset in ``text`` to the character offset.
+
+    A character outside the Basic Multilingual Plane (an emoji, say) is two code units in UTF-16
+    and one character in Python; an offset inside such a pair goes to the character's end.
+    """
+    import bisect
+
+    ends = []  # the UTF-16 offset just after each such character
+    for i, ch in enumerate(text):
+        if ord(ch) > 0xFFFF:
+            ends.append(i + len(ends) + 2)
+    if not ends:
+        return lambda u: u
+    return lambda u: u - bisect.bisect_right(ends, u)
 
 
 def _coding(el: ET.Element, source: str, sel_user: str | None, start: int | None,
-            end: int | None) -> QdaCoding:
+            end: int | None, selection_first: bool = False) -> QdaCoding:
     ref = el.find(_q("CodeRef"))
+    coding_user = normalise_guid(el.get("creatingUser"))
+    user = (sel_user or coding_user) if selection_first else (coding_user or sel_user)
     return QdaCoding(guid=normalise_guid(el.get("guid")) or "",
                      source_guid=source,
                      code_guid=normalise_guid(ref.get("targetGUID")) if ref is not None else "",
-                     user_guid=normalise_guid(el.get("creatingUser")) or sel_user,
+                     user_guid=user,
                      start=start, end=end)
 
 
