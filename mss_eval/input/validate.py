@@ -601,7 +601,10 @@ def validate_table(raw: RawTable, instrument: Instrument, *, language: str = "nl
         col = instrument.column(target)
         kinds[c] = ColumnKind(name=c, labels=(col.label.nl, col.label.en),
                               is_identifier=col.type == "identifier",
-                              is_free_text=col.privacy == "free_text",
+                              # coded excerpts are screened as quotes once approved
+                              # (qualitative.quotes): their dates are no dates of birth
+                              is_free_text=col.privacy == "free_text" and (
+                                  instrument.id, target) != ("coded_segments", "excerpt"),
                               is_date=col.type == "date", allowed=col.identifiers_allowed)
     id_problems, flagged = screen_table(raw.data, kinds, file=file, sheet=sheet, language=language,
                                         limit_per_column=MAX_PER_COLUMN)
@@ -1496,6 +1499,8 @@ def validate_study(path: Path | str, language: str | None = None, *, workers: in
         if any(key for _, key, _ in todo):
             file_cache.prune(folder, used)
     _check_references(files, language)
+    from ..qualitative.quotes import check_approved_quotes
+    problems += check_approved_quotes(study_dir, files, language=language)
     for fr in files:
         problems += fr.problems
     completeness, missing = _completeness(config, files, language)

@@ -21,11 +21,20 @@ source, the coder, the positions or the segment id.
 Excerpts of segments that are not approved never leave this module: :func:`approved_quotes`
 returns approved ones only, and :func:`unapproved_excerpts_in` tells a report check which
 unapproved segments it found in a text by their ids, not their text.
+
+``mss-eval validate`` checks the file against the coded segments it read
+(:func:`check_approved_quotes`): an entry whose segment is not (or no longer) there is an error,
+since the report would fail on it; so is an approved excerpt holding what looks like a direct
+identifier (e-mail address, phone number, BSN, postcode with house number, or a full date near a
+word for birth), as it would be printed. A full date elsewhere in an approved excerpt (``overleg
+van 12-03-2010``) is a warning to look at. The excerpts themselves are coded text, not data about
+a person: the screen of data files does not take their dates for dates of birth.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,6 +68,27 @@ MESSAGES.update({
     "quotes_unknown_segment": {
         "nl": "fragment '{value}' staat niet in de gecodeerde fragmenten{where}",
         "en": "segment '{value}' is not among the coded segments{where}",
+    },
+    "quotes_segment_gone": {
+        "nl": "fragment '{value}' staat niet (meer) in de gecodeerde fragmenten{where}; is het "
+              "QDA-project opnieuw ingelezen met een andere codering? Zoek het fragment op zijn "
+              "nieuwe nummer in coded_segments en keur het opnieuw goed, of haal de regel weg",
+        "en": "segment '{value}' is not (or no longer) among the coded segments{where}; was the "
+              "QDA project imported again with different coding? Look the segment up under its "
+              "new id in coded_segments and approve it again, or remove the line",
+    },
+    "quotes_identifier": {
+        "nl": "het goedgekeurde fragment '{value}' bevat wat lijkt op {what} ('{part}'); een "
+              "citaat in een rapport mag niemand herkenbaar maken: haal het uit de goedgekeurde "
+              "citaten",
+        "en": "the approved segment '{value}' holds what looks like {what} ('{part}'); a quote in "
+              "a report must not make anyone recognisable: remove it from the approved quotes",
+    },
+    "quotes_full_date": {
+        "nl": "het goedgekeurde fragment '{value}' bevat een volledige datum ('{part}'); kijk na "
+              "dat het geen geboortedatum of andere herkenbare datum van een persoon is",
+        "en": "the approved segment '{value}' holds a full date ('{part}'); check that it is not "
+              "a date of birth or another date that identifies a person",
     },
     "quotes_ambiguous_segment": {
         "nl": "fragment '{value}' komt voor in {places}; geef round en region op",
@@ -312,3 +342,105 @@ def _excerpt_index(study, min_length: int) -> dict:
     _indexes.clear()  # one study at a time: a render checks the reports of one study
     _indexes[(id(study), min_length)] = (study, index)
     return index
+
+
+_IDENTIFIER_WORDS = {
+    "nl": {"bsn": "een burgerservicenummer (BSN)", "email": "een e-mailadres",
+           "phone": "een telefoonnummer", "address": "een postcode met huisnummer",
+           "birth_date": "een geboortedatum", "name": "een persoonsnaam"},
+    "en": {"bsn": "a citizen service number (BSN)", "email": "an e-mail address",
+           "phone": "a phone number", "address": "a postcode with house number",
+           "birth_date": "a date of birth", "name": "a person's name"},
+}
+_BIRTH_NEAR = re.compile(r"geboren|geboorte|geb\.|date of birth|born|birth|\bdob\b", re.IGNORECASE)
+
+
+def check_approved_quotes(study_dir: Path | str, files, *, language: str = "nl") -> list[Problem]:
+    """The problems of ``texts/approved_quotes.yaml`` against the coded segments a validation read.
+
+    Parameters
+    ----------
+    study_dir
+        The study folder.
+    files
+        The data files read by :func:`mss_eval.input.validate.validate_study`: objects with
+        ``instrument``, ``round``, ``region``, ``frame`` and ``has_errors``; only those of
+        ``coded_segments`` are used.
+
+    Returns
+    -------
+    list of Problem
+        An error per entry whose segment is not among the coded segments (unless the coded
+        segments of its round and region could not be read: then that file's own problems
+        say why), per ambiguous entry and per approved excerpt with what looks like a direct
+        identifier; a warning per approved excerpt with a full date. Never the excerpt's text:
+        the part found is masked. Never raises: a broken file gives its problems.
+    """
+    from ..input.identifiers import ColumnKind, mask, screen_values
+
+    try:
+        entries = read_approved_quotes(study_dir, language=language)
+    except StudyError as exc:
+        return list(exc.problems)
+    if not entries:
+        return []
+    file = f"{TEXTS_DIR}/{QUOTES_FILE}"
+    frames, unreadable = [], set()
+    for fr in files:
+        if fr.instrument != "coded_segments":
+            continue
+        if fr.frame is None or "segment_id" not in fr.frame.columns:
+            unreadable.add((fr.round, fr.region))
+            continue
+        frame = fr.frame
+        frames.append(pd.DataFrame({
+            "round": fr.round, "region": fr.region,
+            "segment_id": frame["segment_id"].astype("string").to_numpy(),
+            "excerpt": (frame["excerpt"].astype("string") if "excerpt" in frame.columns
+                        else pd.Series(pd.NA, index=frame.index, dtype="string")).to_numpy()}))
+    segments = (pd.concat(frames, ignore_index=True) if frames else
+                pd.DataFrame({c: pd.Series(dtype="string")
+                              for c in ("round", "region", "segment_id", "excerpt")}))
+    problems: list[Problem] = []
+    free_text = ColumnKind(name="excerpt", is_free_text=True)
+    for entry in entries:
+        hit = (segments["segment_id"] == entry.segment).fillna(False)
+        if entry.round is not None:
+            hit &= segments["round"] == entry.round
+        if entry.region is not None:
+            hit &= segments["region"] == entry.region
+        rows = segments[hit.to_numpy(dtype=bool)]
+        places = rows[["round", "region"]].drop_duplicates()
+        if len(places) == 0:
+            if any(entry.round in (None, r) and entry.region in (None, g) for r, g in unreadable):
+                continue  # it may be in a file that could not be read (its problems say why)
+            where = "".join(f", {k} '{v}'" for k, v in (("round", entry.round),
+                                                         ("region", entry.region)) if v)
+            problems.append(Problem("quotes_segment_gone", message(
+                "quotes_segment_gone", language, value=entry.segment, where=where),
+                file=file, line=entry.line, value=entry.segment))
+            continue
+        if len(places) > 1:
+            listed = ", ".join(f"{r}/{g}" for r, g in places.itertuples(index=False, name=None))
+            problems.append(Problem("quotes_ambiguous_segment", message(
+                "quotes_ambiguous_segment", language, value=entry.segment, places=listed),
+                file=file, line=entry.line, value=entry.segment))
+            continue
+        for text in rows["excerpt"].dropna():
+            found = screen_values(pd.Series([str(text)]), free_text)
+            if not found:
+                continue
+            what, part = next(iter(found.values()))
+            if what == "full_date":
+                if not _BIRTH_NEAR.search(str(text)):
+                    problems.append(Problem("quotes_full_date", message(
+                        "quotes_full_date", language, value=entry.segment, part=mask(part)),
+                        severity="warning", file=file, line=entry.line, value=entry.segment))
+                    continue
+                what = "birth_date"
+            words = _IDENTIFIER_WORDS.get(language, _IDENTIFIER_WORDS["nl"])
+            problems.append(Problem("quotes_identifier", message(
+                "quotes_identifier", language, value=entry.segment,
+                what=words.get(what, what), part=mask(part)),
+                file=file, line=entry.line, value=entry.segment))
+    return problems
