@@ -6,7 +6,10 @@ its codes come back with paths the import maps without a mapping file. The ``.qd
 (``isCodable="false"``) and the level's themes as codable child codes. A code's name is its key
 (``executive`` / ``shorter_lines``; the default) or its label in the chosen language
 (``Uitvoerend niveau`` / ``Kortere lijnen en betere afstemming``); the description gives the
-Dutch and English labels, the description from the codebook and the study path.
+Dutch and English labels, the description from the codebook and the study path. Every name is
+unique in the codebook: a code whose name another code or a level also has gets its level in
+brackets (``peer_expertise (executive)``), because QualCoder merges codes of one name on import
+(:func:`mss_eval.qualitative.mapping.unique_code_names`; the import maps these names too).
 
 GUIDs are derived from the code paths (UUID version 5 in a fixed namespace), so exporting the
 same codebook twice gives the same file and a tool recognises the codes when a region imports an
@@ -22,6 +25,7 @@ from typing import Literal
 
 from .. import __version__
 from ..instruments import Codebook, codebook as study_codebook
+from .mapping import unique_code_names
 from .refi import CODEBOOK_NS, codebook_schema
 
 #: Namespace of the deterministic code GUIDs (a UUID5 of the project's name in the URL space).
@@ -61,11 +65,12 @@ def codebook_qdc_bytes(book: Codebook | None = None, *, names: Literal["keys", "
         When the document breaks the codebook schema (a programming error).
     """
     book = book or study_codebook()
+    unique = unique_code_names(book, names=names, language=language)
     ET.register_namespace("", CODEBOOK_NS)
     root = ET.Element(f"{{{CODEBOOK_NS}}}CodeBook", {"origin": f"mss-eval {__version__}"})
     codes = ET.SubElement(root, f"{{{CODEBOOK_NS}}}Codes")
     for level, lv in book.levels.items():
-        level_name = level if names == "keys" else lv.label(language)
+        level_name = unique[level]
         level_el = ET.SubElement(codes, f"{{{CODEBOOK_NS}}}Code", {
             "guid": code_guid(level), "name": level_name, "isCodable": "false",
             "color": LEVEL_COLOURS.get(level, "#7F7F7F")})
@@ -73,7 +78,7 @@ def codebook_qdc_bytes(book: Codebook | None = None, *, names: Literal["keys", "
             f"{lv.label.nl} / {lv.label.en} [{level}]")
         for code in lv.codes:
             path = f"{level}/{code.key}"
-            name = code.key if names == "keys" else code.label(language)
+            name = unique[path]
             el = ET.SubElement(level_el, f"{{{CODEBOOK_NS}}}Code", {
                 "guid": code_guid(path), "name": name, "isCodable": "true",
                 "color": LEVEL_COLOURS.get(level, "#7F7F7F")})

@@ -10,7 +10,11 @@ code when its path is
 * the path of Dutch or English labels (``Uitvoerend niveau/Kortere lijnen en betere afstemming``,
   ``Executive level/Shorter lines and better coordination``; codebooks exported with labels),
 
-comparing without regard to case and to spaces around the ``/``. Everything else needs a mapping
+comparing without regard to case and to spaces around the ``/``. A code whose key or label is
+also the name of another code or level is written with its level in brackets by
+``mss-eval export-codebook`` and ``export-qda`` (``executive/peer_expertise (executive)``,
+``Uitvoerend niveau/Ervaringsdeskundigheid (Uitvoerend niveau)``), because QualCoder merges codes
+of one name; those paths map too (:func:`unique_code_names`). Everything else needs a mapping
 file, which a region writes once and reuses for every project it exports:
 
 * **YAML** (``.yaml``/``.yml``): one line per tool code, ``"tool path": study path``; an empty
@@ -142,6 +146,33 @@ class MappingResult:
                 for t, n in self.unmapped.items()]
 
 
+def unique_code_names(book: Codebook | None = None, *, names: str = "keys",
+                      language: str = "nl") -> dict[str, str]:
+    """Study path (levels and codes) -> a name no other code or level of the codebook has.
+
+    A level is named by its key (``names="keys"``) or its label in ``language``; a code too,
+    followed by its level's name in brackets when another code or a level has the same name
+    (``peer_expertise (executive)``). Names compare without regard to case and spaces.
+    """
+    from collections import Counter
+
+    book = book or study_codebook()
+
+    def name(key: str, label) -> str:
+        return key if names == "keys" else label(language)
+
+    plain = {level: name(level, lv.label) for level, lv in book.levels.items()}
+    for level, lv in book.levels.items():
+        for code in lv.codes:
+            plain[f"{level}/{code.key}"] = name(code.key, code.label)
+    seen = Counter(normalise_path(n) for n in plain.values())
+    out = {}
+    for path, n in plain.items():
+        level = path.split("/")[0]
+        out[path] = f"{n} ({plain[level]})" if "/" in path and seen[normalise_path(n)] > 1 else n
+    return out
+
+
 def default_targets(book: Codebook | None = None) -> dict[str, tuple[str, str]]:
     """Normalised tool path -> (study path, how) for the paths mapped without a mapping file."""
     book = book or study_codebook()
@@ -156,6 +187,14 @@ def default_targets(book: Codebook | None = None) -> dict[str, tuple[str, str]]:
             for language in ("nl", "en"):
                 label_path = f"{lv.label(language)}/{code.label(language)}"
                 out.setdefault(normalise_path(label_path), (study, "label path"))
+    # the names made unique for QDA tools that merge codes of one name
+    for names, how in (("keys", "study path"), ("labels", "label path")):
+        for language in ("nl", "en") if names == "labels" else ("nl",):
+            unique = unique_code_names(book, names=names, language=language)
+            for study, name in unique.items():
+                if "/" in study:
+                    tool = f"{unique[study.split('/')[0]]}/{name}"
+                    out.setdefault(normalise_path(tool), (study, how))
     return out
 
 
