@@ -63,7 +63,7 @@ def _say(language: str, nl: str, en: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..input.exports import TOOL_NAMES, read_structure
+    from ..input.exports import TOOL_NAMES, StructureError, read_structure
     from ..input.mapping import write_csv, write_yaml
     from ..input.propose import propose
     from ..input.readers import ReadError, read_table
@@ -127,11 +127,26 @@ def run(args: argparse.Namespace) -> int:
             print(f"{_say(lang, 'FOUT', 'ERROR')}: {p.describe(lang)}", file=sys.stderr)
         return 1
     structures = [Path(s) for s in args.structure]
-    structures += [p for p in sorted(source.parent.glob("*.lss")) if p not in structures]
-    structure = read_structure(structures) if structures else None
+    for given in structures:
+        if not given.is_file():
+            print(_say(lang, f"mss-eval map: de structuur '{given}' is geen bestand",
+                       f"mss-eval map: the structure '{given}' is not a file"), file=sys.stderr)
+            return 2
+    beside = sorted(source.parent.glob("*.lss"))
+    if source.name.endswith("_R_data_file.csv"):
+        # LimeSurvey's export for R: the syntax file beside it holds codes and labels
+        beside.append(source.with_name(source.name.replace("_R_data_file.csv",
+                                                           "_R_syntax_file.R")))
+    structures += [p for p in beside if p.is_file() and p not in structures]
+    try:
+        structure = read_structure(structures, language=lang) if structures else None
+    except StructureError as exc:
+        print(_say(lang, "mss-eval map: deze structuur is niet gebruikt: ",
+                   "mss-eval map: this structure was not used: ") + str(exc), file=sys.stderr)
+        return 2
     proposal = propose(raw, instrument, structure, language=lang)
 
-    tool = TOOL_NAMES.get(raw.tool or "", _say(lang, "onbekend", "unknown"))
+    tool = TOOL_NAMES.get(proposal.tool or "", _say(lang, "onbekend", "unknown"))
     header = _say(
         lang,
         f"Koppeling van '{source.name}' aan het instrument {instrument.id}, voorgesteld door "
@@ -143,9 +158,9 @@ def run(args: argparse.Namespace) -> int:
         f"(0-1) and why; check\nthe lines marked '# check' above all, and edit or delete "
         f"them.\nExplained in docs/importing.md")
     as_csv = mapping_path is not None and mapping_path.suffix.lower() == ".csv"
-    text = (write_csv(proposal.lines, instrument=instrument.id, tool=raw.tool,
+    text = (write_csv(proposal.lines, instrument=instrument.id, tool=proposal.tool,
                       drop=proposal.drop, language=lang) if as_csv else
-            write_yaml(proposal.lines, instrument=instrument.id, tool=raw.tool,
+            write_yaml(proposal.lines, instrument=instrument.id, tool=proposal.tool,
                        drop=proposal.drop, unmatched=proposal.unmatched,
                        missing_items=proposal.missing_items, header=header,
                        values=proposal.values, multiple_choice=proposal.multiple_choice,
@@ -153,7 +168,8 @@ def run(args: argparse.Namespace) -> int:
 
     if mapping_path is None:
         sys.stdout.write(text)
-        _summary(proposal, raw, tool, lang, file=sys.stderr)
+        _summary(proposal, raw, tool, lang, file=sys.stderr, structures=structures,
+                 instrument=instrument)
         return 0
     if mapping_path.exists() and not args.force:
         print(_say(lang, f"mss-eval map: '{mapping_path}' bestaat al; gebruik --force om het "
@@ -186,7 +202,8 @@ def run(args: argparse.Namespace) -> int:
     mapping_path.parent.mkdir(parents=True, exist_ok=True)
     mapping_path.write_text(text, encoding="utf-8" if not as_csv else "utf-8")
     print(_say(lang, f"koppeling geschreven: {mapping_path}", f"mapping written: {mapping_path}"))
-    _summary(proposal, raw, tool, lang, file=sys.stdout)
+    _summary(proposal, raw, tool, lang, file=sys.stdout, structures=structures,
+             instrument=instrument)
     if args.study:
         print(_say(lang, "Controleer de koppeling en draai dan:", "Check the mapping, then run:"))
         print(f"  {command()} validate {args.study}")
@@ -200,22 +217,58 @@ def _same_bytes(a: Path, b: Path) -> bool:
         return False
 
 
-def _summary(proposal, raw, tool: str, lang: str, file) -> None:
+def _summary(proposal, raw, tool: str, lang: str, file, structures=(), instrument=None) -> None:
     check = proposal.to_check
+    for path in structures:
+        print(_say(lang, f"structuur gebruikt: {path.name}", f"structure used: {path.name}"),
+              file=file)
     print(_say(lang, f"{len(proposal.lines)} van {len(raw.columns)} kolommen gekoppeld "
                      f"(export van {tool}); {len(check)} regel(s) met '# controleer'",
                f"{len(proposal.lines)} of {len(raw.columns)} columns mapped (export of {tool}); "
                f"{len(check)} line(s) marked '# check'"), file=file)
+    if not proposal.lines:
+        print(_say(lang, "geen enkele kolom herkend: de koppeling heeft 'columns: {}'; vul zelf "
+                         "in welke kolom welk item is (validate leest en controleert het bestand "
+                         "ook zo)",
+                   "no column recognised: the mapping has 'columns: {}'; fill in which column "
+                   "is which item yourself (validate reads and screens the file as it is too)"),
+              file=file)
     for ln in check:
         print(f"  {_say(lang, 'controleer', 'check')}: {ln.source} -> {ln.rule.item} "
               f"({ln.confidence:.2f})", file=file)
-    if proposal.drop:
+    metadata = [c for c in proposal.drop if c not in proposal.flagged]
+    if metadata:
         print(_say(lang, "weggelaten (identificerende metagegevens): ",
-                   "dropped (identifying metadata): ") + ", ".join(proposal.drop), file=file)
+                   "dropped (identifying metadata): ") + ", ".join(metadata), file=file)
     if proposal.unmatched:
         print(_say(lang, "niet gekoppeld: ", "not mapped: ") + ", ".join(proposal.unmatched),
               file=file)
+    if proposal.flagged:
+        print(_say(lang, "weggelaten (in de structuur gemarkeerd als identificerend): ",
+                   "dropped (marked as identifying in the structure): ")
+              + ", ".join(proposal.flagged), file=file)
     if proposal.missing_items:
         print(_say(lang, "verplichte of belangrijke items zonder kolom: ",
                    "required or important items without a column: ")
               + ", ".join(proposal.missing_items), file=file)
+    if instrument is not None:
+        _casemix_warning(proposal, instrument, lang, file)
+
+
+def _casemix_warning(proposal, instrument, lang: str, file) -> None:
+    """A case-mix item without a column costs the adjusted rating: said on its own line."""
+    from ..study import Settings
+
+    case_mix = set(Settings().case_mix)
+    by_consequence: dict[str, list[str]] = {}
+    for name in proposal.missing_items:
+        column = instrument.column(name)
+        item = instrument.item(column.item)
+        if item.used_for is None or column.item not in case_mix:
+            continue
+        by_consequence.setdefault(item.used_for(lang), []).append(name)
+    for text, names in by_consequence.items():
+        print(_say(lang, f"LET OP: zonder kolom voor {', '.join(names)} missen de rapporten "
+                         f"{text}; koppel de kolom(men) zelf als de export ze heeft",
+                   f"NOTE: without a column for {', '.join(names)} the reports lack {text}; "
+                   f"map the column(s) yourself if the export has them"), file=file)

@@ -57,8 +57,8 @@ MESSAGES.update({
     },
 })
 
-TOOL_NAMES = {"qualtrics": "Qualtrics", "limesurvey": "LimeSurvey", "castor": "Castor EDC",
-              "spss": "SPSS"}
+TOOL_NAMES = {"qualtrics": "Qualtrics", "qualtrics_legacy": "Qualtrics", "limesurvey": "LimeSurvey",
+              "castor": "Castor EDC", "redcap": "REDCap", "spss": "SPSS"}
 
 #: Metadata columns of each tool that can identify a person (dropped with a note when the
 #: export is recognised; in any other file they go through the identifier screen).
@@ -85,13 +85,46 @@ SURVEY_METADATA = {
                "Institute Abbreviation", "Randomization Group", "Randomization Date",
                "Record Creation Date"),
 }
+SURVEY_METADATA["redcap"] = ("redcap_event_name", "redcap_repeat_instrument",
+                             "redcap_repeat_instance", "redcap_data_access_group",
+                             "redcap_survey_identifier")
+SURVEY_METADATA["limesurvey"] += ("Response ID", "Date submitted", "Last page", "Start language",
+                                  "Seed", "Date started", "Date last action", "Total time")
+IDENTIFYING_METADATA["limesurvey"] += ("IP address", "Referrer URL", "Token", "Email address",
+                                       "First name", "Last name")
+IDENTIFYING_METADATA["qualtrics_legacy"] = ("V3", "V4", "V5", "V6", "LocationLatitude",
+                                            "LocationLongitude", "LocationAccuracy")
+SURVEY_METADATA["qualtrics_legacy"] = ("V1", "V2", "V7", "V8", "V9", "V10")
+SURVEY_METADATA["castor"] += ("archived", "institute", "randomisation_group",
+                              "randomisation_datetime", "randomization_group",
+                              "randomization_datetime")
+
+_HEX_ID = re.compile(r"^[0-9A-Fa-f]{8,40}$|^[0-9A-Fa-f]{8}(?:-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}$")
 #: Columns recognised as survey metadata in any file, with the values they must have (a column
-#: named ``seed`` holding e-mail addresses is screened like any other).
+#: named ``seed`` holding e-mail addresses is screened like any other): the random ids survey and
+#: panel tools add (Prolific's participant, study and session ids, Qualtrics' panel token and
+#: payment code) identify a response, never a person.
 _GENERIC_METADATA = {
     "seed": re.compile(r"^\d{1,12}$"),
     "responseid": re.compile(r"^R_[A-Za-z0-9]{10,20}$"),
     "surveyinstanceid": re.compile(r"^[0-9A-Fa-f-]{8,40}$"),
+    "prolificpid": _HEX_ID, "studyid": _HEX_ID, "sessionid": _HEX_ID,
+    "tokenguid": _HEX_ID, "paymentcode": re.compile(r"^[A-Za-z0-9]{6,40}$"),
+    "recipientid": re.compile(r"^[A-Za-z0-9_]{6,40}$"),
 }
+#: Columns a tool adds beside a question, told by their name's ending (Qualtrics' page timers
+#: ``Q5_t_First Click`` and browser meta ``browser_Resolution``; its Text iQ ``Q2 - Topics``;
+#: LimeSurvey's timings ``Question time: Q5``; REDCap's form status ``demographics_complete`` and
+#: survey stamps ``..._timestamp``).
+_SUFFIX_METADATA = {
+    "qualtrics": re.compile(r"(?:_(?:First Click|Last Click|Page Submit|Click Count)"
+                            r"|_(?:Browser|Version|Operating System|Resolution)"
+                            r"| - (?:Parent )?Topics| - Sentiment(?: Polarity| Score)?"
+                            r"|_DO_\w+|_TEXT - Topics)$"),
+    "limesurvey": re.compile(r"^(?:Question time|Group time|interviewtime)(?::.*)?$"),
+    "redcap": re.compile(r"_(?:complete|timestamp)$"),
+}
+_SUFFIX_VALUES = {"redcap": re.compile(r"^(?:[012]|\d{4}-\d\d-\d\d[ \d:]*|\[not completed\])$")}
 
 _IMPORT_ID = re.compile(r'^\{\s*"ImportId"\s*:')
 _LIMESURVEY_MARKERS = {"id", "submitdate", "lastpage", "startlanguage", "seed"}
@@ -99,18 +132,38 @@ _CASTOR_MARKERS = {"participant id", "participant status", "site abbreviation",
                    "castor participant id", "record id", "institute abbreviation"}
 
 
+_LIMESURVEY_TEXTS = {"responseid", "datesubmitted", "lastpage", "startlanguage", "seed",
+                     "datestarted", "datelastaction"}
+_CASTOR_API_MARKERS = {"recordid", "archived", "institute", "randomisationgroup",
+                       "randomisationdatetime", "randomizationgroup", "randomizationdatetime"}
+#: LimeSurvey's "question code and text" headings: ``G01Q02. Hoe oud bent u?``.
+_LIME_CODE_TEXT = re.compile(r"^([A-Za-z][A-Za-z0-9_]*(?:\[[^\]]+\])*)\.\s+\S")
+
+
 def _folded(name: str) -> str:
     return re.sub(r"[^a-z0-9]", "", name.casefold())
 
 
+def lime_code(column: str) -> str:
+    """The question code of a LimeSurvey heading "code. text" (else the heading itself)."""
+    m = _LIME_CODE_TEXT.match(column.strip())
+    return m.group(1) if m else column
+
+
 def detect_tool(columns: list[str]) -> str | None:
-    """The tool whose export has these columns (LimeSurvey or Castor), from its fixed columns."""
-    folded = {c.strip().casefold() for c in columns}
-    if len(folded & _LIMESURVEY_MARKERS) >= 3:
+    """The tool whose export has these columns, told by the fixed columns each tool writes
+    (under its codes, its full-text headings or "code. text" headings)."""
+    folded = {_folded(c) for c in columns}
+    codes = {lime_code(c).strip().casefold() for c in columns}
+    if len(codes & _LIMESURVEY_MARKERS) >= 3 or len(folded & _LIMESURVEY_TEXTS) >= 4:
         return "limesurvey"
-    if len(folded & _CASTOR_MARKERS) >= 2:
+    if len({c.strip().casefold() for c in columns} & _CASTOR_MARKERS) >= 2 \
+            or len(folded & _CASTOR_API_MARKERS) >= 3:
         return "castor"
-    qualtrics = {c.casefold() for c in SURVEY_METADATA["qualtrics"]}
+    if "recordid" in folded and (any(c.endswith("_complete") for c in columns)
+                                 or any(c.startswith("redcap_") for c in columns)):
+        return "redcap"
+    qualtrics = {_folded(c) for c in SURVEY_METADATA["qualtrics"]}
     if len(folded & qualtrics) >= 4:
         return "qualtrics"
     return None
@@ -141,18 +194,46 @@ def recognise_export(table, *, language: str = "nl"):
                                               rows=f"{rows[0]}-{rows[1]}"),
                 severity="warning", file=table.file, sheet=table.sheet, row=rows[0]))
             return table
+        first = data.iloc[0]
+        if _is_qualtrics_legacy(table.columns, first):
+            # the legacy format: V1 ... V10 and question codes, then one row of texts
+            for column, text in first.items():
+                if isinstance(text, str) and text.strip() and text.strip() != column:
+                    table.labels.setdefault(column, text.strip())
+            row = int(data.index[0])
+            table.data = data.iloc[1:]
+            table.tool = "qualtrics_legacy"
+            table.problems.append(Problem(
+                "export_header_rows", message("export_header_rows", language,
+                                              tool="Qualtrics", rows=f"{row}-{row}"),
+                severity="warning", file=table.file, sheet=table.sheet, row=row))
+            return table
     if table.tool is None:
         table.tool = detect_tool(table.columns)
     return table
 
 
+def _is_qualtrics_legacy(columns: list[str], first: pd.Series) -> bool:
+    if not {"V1", "V8", "V9"} <= set(columns):
+        return False
+    text = {c: str(first.get(c) or "").strip().casefold() for c in ("V1", "V8", "V9")}
+    return text == {"V1": "responseid", "V8": "startdate", "V9": "enddate"}
+
+
 def metadata_kind(column: str, tool: str | None, values: pd.Series | None = None) -> str | None:
     """``"identifying"`` or ``"survey"`` for a metadata column of the recognised tool, ``"survey"``
     for a generic one (``seed``, ``ResponseId``) whose values look the part; else ``None``."""
-    if tool in IDENTIFYING_METADATA and column in IDENTIFYING_METADATA[tool]:
+    names = {column, lime_code(column)} if tool == "limesurvey" else {column}
+    if tool in IDENTIFYING_METADATA and names & set(IDENTIFYING_METADATA[tool]):
         return "identifying"
-    if tool in SURVEY_METADATA and column in SURVEY_METADATA[tool]:
+    if tool in SURVEY_METADATA and names & set(SURVEY_METADATA[tool]):
         return "survey"
+    suffix = _SUFFIX_METADATA.get("qualtrics" if tool == "qualtrics_legacy" else tool or "")
+    if suffix is not None and suffix.search(column):
+        pattern = _SUFFIX_VALUES.get(tool or "")
+        if pattern is None or values is None or \
+                values.dropna().astype(str).str.match(pattern).all():
+            return "survey"
     pattern = _GENERIC_METADATA.get(_folded(column))
     if pattern is not None and values is not None:
         filled = values.dropna().astype(str)
@@ -203,12 +284,47 @@ class Structure:
 
     labels: dict[str, str] = field(default_factory=dict)
     answers: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: Fields the structure marks as identifying (REDCap's "Identifier?" column): never read.
+    identifiers: set[str] = field(default_factory=set)
+    #: Field -> the condition under which it is asked (REDCap's branching logic).
+    branching: dict[str, str] = field(default_factory=dict)
+    #: By 1-based column position: (code, label, answers), for a structure that names the
+    #: columns by their place (LimeSurvey's R syntax file for its full-text export).
+    positions: dict[int, tuple[str, str, dict[str, str]]] = field(default_factory=dict)
+    #: The tool whose structure this is (``redcap``, ``limesurvey``, ``castor``).
+    tool: str | None = None
 
     def update(self, other: "Structure") -> None:
         for column, text in other.labels.items():
             self.labels.setdefault(column, text)
         for column, answers in other.answers.items():
             self.answers.setdefault(column, {}).update(answers)
+        self.identifiers |= other.identifiers
+        for column, text in other.branching.items():
+            self.branching.setdefault(column, text)
+        for position, entry in other.positions.items():
+            self.positions.setdefault(position, entry)
+        self.tool = self.tool or other.tool
+
+    def for_table(self, columns: list[str], positions: dict[str, int]) -> "Structure":
+        """This structure with the positional entries placed on the table's columns (the
+        column's code is kept as a label too, so that both are matched)."""
+        out = Structure(dict(self.labels), {k: dict(v) for k, v in self.answers.items()},
+                        set(self.identifiers), dict(self.branching), {}, self.tool)
+        for column in columns:
+            entry = self.positions.get(positions.get(column, 0))
+            if entry is None:
+                continue
+            code, label, answers = entry
+            out.labels.setdefault(column, f"{code}: {label}" if label and label != code
+                                  else code)
+            if answers:
+                out.answers.setdefault(column, dict(answers))
+        return out
+
+
+class StructureError(Exception):
+    """A file given as a survey structure that cannot be used; the message says why."""
 
 
 def _strip_html(text: str | None) -> str:
@@ -323,17 +439,159 @@ def read_castor_lists(paths: list[Path | str]) -> Structure:
     return structure
 
 
-def read_structure(paths: list[Path | str]) -> Structure:
-    """Labels and answer texts from survey structures: ``.lss`` files and Castor lists."""
+_REDCAP_KEYS = {"variablefieldname", "fieldlabel", "choicescalculationsorsliderlabels"}
+_R_LABEL = re.compile(r'^attributes\(data\)\$variable\.labels\[(\d+)\]\s*<-\s*"(.*)"\s*$')
+_R_NAME = re.compile(r'^names\(data\)\[(\d+)\]\s*<-\s*"(.*)"\s*$')
+_R_FACTOR = re.compile(r'^data\[,\s*(\d+)\]\s*<-\s*factor\(data\[,\s*\d+\],\s*'
+                       r'levels=c\((.*)\),\s*labels=c\((.*)\)\)\s*$')
+_R_STRING = re.compile(r'"((?:[^"\\]|\\.)*)"|([^,\s][^,]*)')
+
+
+def _r_values(text: str) -> list[str]:
+    return [(m.group(1) if m.group(1) is not None else m.group(2)).strip().replace('\\"', '"')
+            .replace("\\'", "'") for m in _R_STRING.finditer(text)]
+
+
+def read_r_syntax(path: Path | str) -> Structure:
+    """LimeSurvey's R syntax file (``survey_<id>_R_syntax_file.R``): per column of the R data
+    file, by position, its question code (``names(data)[i]``), question text
+    (``variable.labels``) and answer codes with their texts (``factor(levels=, labels=)``)."""
+    text = Path(path).read_text(encoding="utf-8-sig", errors="replace")
+    codes: dict[int, str] = {}
+    labels: dict[int, str] = {}
+    answers: dict[int, dict[str, str]] = {}
+    for line in text.splitlines():
+        line = line.strip()
+        if m := _R_NAME.match(line):
+            codes[int(m.group(1))] = m.group(2)
+        elif m := _R_LABEL.match(line):
+            labels[int(m.group(1))] = _strip_html(m.group(2).replace("\\'", "'"))
+        elif m := _R_FACTOR.match(line):
+            levels, texts = _r_values(m.group(2)), _r_values(m.group(3))
+            if len(levels) == len(texts):
+                answers[int(m.group(1))] = dict(zip(levels, texts))
+    structure = Structure(tool="limesurvey")
+    for position, code in codes.items():
+        label = labels.get(position, "")
+        structure.positions[position] = (code, label, answers.get(position, {}))
+        structure.labels.setdefault(code, label)
+        if position in answers:
+            structure.answers.setdefault(code, answers[position])
+    return structure
+
+
+def _redcap_choices(text: str) -> dict[str, str]:
+    """REDCap's choices ``1, Male | 2, Female`` as {code: text}."""
+    out = {}
+    for part in (text or "").split("|"):
+        code, sep, label = part.partition(",")
+        if sep and code.strip():
+            out[code.strip()] = _strip_html(label.strip())
+    return out
+
+
+def read_redcap_dictionary(path: Path | str) -> Structure:
+    """A REDCap data dictionary (CSV): field labels, choices (radio, dropdown, yes/no, checkbox
+    columns ``field___code``), the fields marked as identifiers and their branching logic."""
+    records = _read_semicolon_csv(Path(path))
+    structure = Structure(tool="redcap")
+    for r in records:
+        r = {_folded(k): (v or "").strip() for k, v in r.items() if k}
+        name = r.get("variablefieldname", "")
+        if not name:
+            continue
+        kind = r.get("fieldtype", "").casefold()
+        label = _strip_html(r.get("fieldlabel", ""))
+        choices = _redcap_choices(r.get("choicescalculationsorsliderlabels", ""))
+        if kind == "yesno":
+            choices = {"1": "Yes", "0": "No"}
+        elif kind == "truefalse":
+            choices = {"1": "True", "0": "False"}
+        if kind == "checkbox":
+            for code, text in choices.items():
+                column = f"{name}___{code.casefold()}"
+                structure.labels[column] = f"{label}: {text}"
+                structure.answers[column] = {"1": "Checked", "0": "Unchecked"}
+        else:
+            structure.labels[name] = label
+            if choices and kind in ("radio", "dropdown", "yesno", "truefalse"):
+                structure.answers[name] = choices
+        if r.get("identifier", "").casefold() in ("y", "yes", "1"):
+            structure.identifiers.add(name)
+        if r.get("branchinglogicshowfieldonlyif"):
+            structure.branching[name] = r["branchinglogicshowfieldonlyif"]
+    return structure
+
+
+def structure_kind(path: Path | str, language: str = "nl") -> str:
+    """What a survey-structure file is, told by its content: ``lss``, ``castor`` (a field or
+    option list), ``redcap`` (a data dictionary) or ``r_syntax``; raises
+    :class:`StructureError` naming why a file cannot be used."""
+    path = Path(path)
+    nl = language != "en"
+    try:
+        head = path.read_bytes()[:65536]
+    except OSError as exc:
+        raise StructureError((f"'{path.name}' kan niet worden gelezen: {exc.strerror}" if nl else
+                              f"'{path.name}' cannot be read: {exc.strerror}")) from None
+    text = head.decode("utf-8-sig", errors="replace").lstrip()
+    if text.startswith("<"):
+        if "<questions>" in text or "<LimeSurveyDocType>" in text or "limesurvey" in \
+                text[:2000].casefold():
+            return "lss"
+        raise StructureError(
+            f"'{path.name}' is een XML-bestand maar geen LimeSurvey-structuur (.lss); de "
+            "XML-structuur van Castor kan niet worden gebruikt: exporteer in Castor de "
+            "veldenlijst en de optielijst als CSV en geef die met --structure" if nl else
+            f"'{path.name}' is an XML file but not a LimeSurvey structure (.lss); Castor's XML "
+            "structure cannot be used: export the field list and the option list from Castor "
+            "as CSV and give those with --structure")
+    if "names(data)[" in text or "variable.labels[" in text:
+        return "r_syntax"
+    first = text.splitlines()[0] if text else ""
+    folded = {_folded(c) for c in re.split(r"[;,\t]", first)}
+    if _REDCAP_KEYS <= folded or "variablefieldname" in folded:
+        return "redcap"
+    if {"fieldvariablename"} <= folded or "optionvalue" in folded:
+        return "castor"
+    if re.search(r"^\s*(?:VARIABLE LABELS|VALUE LABELS|GET DATA|DATA LIST)", text,
+                 re.IGNORECASE | re.MULTILINE):
+        raise StructureError(
+            f"'{path.name}' is een SPSS-syntaxbestand; lees de export van LimeSurvey liever als "
+            ".sav (die heeft de labels zelf) of geef het R-syntaxbestand" if nl else
+            f"'{path.name}' is an SPSS syntax file; export from LimeSurvey as .sav instead (it "
+            "holds the labels itself) or give the R syntax file")
+    raise StructureError(
+        f"'{path.name}' is geen enquêtestructuur die de workbench kent (verwacht: een "
+        "LimeSurvey-structuur .lss of R-syntaxbestand, de veldenlijst en optielijst van Castor "
+        "als CSV, of het data dictionary van REDCap als CSV)" if nl else
+        f"'{path.name}' is not a survey structure the workbench knows (expected: a LimeSurvey "
+        "structure .lss or R syntax file, Castor's field list and option list as CSV, or "
+        "REDCap's data dictionary as CSV)")
+
+
+def read_structure(paths: list[Path | str], language: str = "nl") -> Structure:
+    """Labels and answer texts from survey structures, each file recognised by its content:
+    ``.lss`` files, LimeSurvey's R syntax file, Castor's field and option lists, REDCap's data
+    dictionary. A file that is none of these raises :class:`StructureError`."""
     structure = Structure()
     castor = []
     for path in paths:
-        if Path(path).suffix.lower() == ".lss":
-            structure.update(read_lss(path))
+        kind = structure_kind(path, language)
+        if kind == "lss":
+            part = read_lss(path)
+            part.tool = "limesurvey"
+            structure.update(part)
+        elif kind == "r_syntax":
+            structure.update(read_r_syntax(path))
+        elif kind == "redcap":
+            structure.update(read_redcap_dictionary(path))
         else:
             castor.append(path)
     if castor:
-        structure.update(read_castor_lists(castor))
+        part = read_castor_lists(castor)
+        part.tool = "castor"
+        structure.update(part)
     return structure
 
 

@@ -91,6 +91,12 @@ _COLUMN_KINDS = {
            "en": "IP addresses ({count} row(s), such as '{value}')"},
     "coordinates": {"nl": "geografische coördinaten ({count} rij(en), zoals '{value}')",
                     "en": "geographic coordinates ({count} row(s), such as '{value}')"},
+    "phone_column": {"nl": "telefoonnummers (de kolomnaam '{column}' zegt het)",
+                     "en": "phone numbers (the column name '{column}' says so)"},
+    "address_column": {"nl": "adressen (de kolomnaam '{column}' zegt het)",
+                       "en": "addresses (the column name '{column}' says so)"},
+    "email_column": {"nl": "e-mailadressen (de kolomnaam '{column}' zegt het)",
+                     "en": "e-mail addresses (the column name '{column}' says so)"},
     "address_columns": {"nl": "postcodes met huisnummers: samen met kolom '{other}' is dit "
                               "een adres ({count} rij(en))",
                         "en": "postcodes with house numbers: together with column '{other}' "
@@ -134,16 +140,19 @@ def bsn_valid(number: str | int) -> bool:
 
 
 _EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
+# Every pattern is a whole value or a whole word of a text: never a run of characters inside a
+# longer token ('62961bfdbe5f238d3225db72', a tool's hexadecimal id, holds '3225db72' and
+# '0612345678'-like runs; it is neither an address nor a phone number).
 _PHONE = re.compile(
-    r"(?<![\d+])(?:(?:\+31|0031)[\s\-]?(?:\(0\)[\s\-]?)?[1-9](?:[\s\-]?\d){8}"
-    r"|\(?0[1-9](?:\)?[\s\-]?\d){8})(?!\d)"
+    r"(?<![\w+])(?:(?:\+31|0031)[\s\-]?(?:\(0\)[\s\-]?)?[1-9](?:[\s\-]?\d){8}"
+    r"|\(?0[1-9](?:\)?[\s\-]?\d){8})(?!\w)"
 )
-_BSN9 = re.compile(r"(?<![\d.,\-/])(\d{4}[.\s]?\d{2}[.\s]?\d{3})(?![\d.,\-/])")
-_BSN8 = re.compile(r"(?<![\d.,\-/])(\d{8})(?![\d.,\-/])")
+_BSN9 = re.compile(r"(?<![\w.,\-/])(\d{4}[.\s]?\d{2}[.\s]?\d{3})(?![\w.,\-/])")
+_BSN8 = re.compile(r"(?<![\w.,\-/])(\d{8})(?![\w.,\-/])")
 _POSTCODE_HOUSE = re.compile(
-    r"(?<!\d)[1-9]\d{3}\s?(?:[A-Z]{2}(?![A-Za-z])|[a-z]{2}(?![A-Za-z])(?<=\d[a-z]{2}))"
-    r"[\s,]*\d{1,5}(?!\d)"
-    r"|(?<![\d\w])\d{1,5}[a-zA-Z]?,?\s+[1-9]\d{3}\s?[A-Z]{2}(?![A-Za-z])"
+    r"(?<!\w)[1-9]\d{3}\s?(?:[A-Z]{2}(?![A-Za-z])|[a-z]{2}(?![A-Za-z])(?<=\d[a-z]{2}))"
+    r"[\s,]*\d{1,5}[a-zA-Z]?(?!\w)"
+    r"|(?<!\w)\d{1,5}[a-zA-Z]?,?\s+[1-9]\d{3}\s?[A-Z]{2}(?![A-Za-z\d])"
 )
 _MONTHS = (r"jan(?:uari|uary)?|feb(?:ruari|ruary)?|maart|mrt|mar(?:ch)?|apr(?:il)?|mei|may"
            r"|jun[ie]?|jul[iy]?|aug(?:ustus|ust)?|sep(?:tember|t)?|o[ck]t(?:ober)?"
@@ -159,6 +168,33 @@ _NAME = re.compile(
     rf"^{_NAME_TOKEN_CAP}(?:\s+(?:{_NAME_TOKEN_CAP}|[a-z']{{1,4}}))*\s+"
     r"[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ'’\-]+$"
 )
+#: Words of answer scales (Dutch and English): a value holding one of them is an answer label
+#: in title case ("Somewhat Satisfied", "Helemaal Mee Eens"), not a person's name (name
+#: particles such as 'van', 'de' are no answer words).
+_ANSWER_WORDS = frozenset("""
+    very somewhat strongly extremely slightly quite not neither nor agree disagree satisfied
+    dissatisfied unsatisfied likely unlikely good bad poor fair excellent average always never
+    often sometimes rarely usually yes no none all some most more less much little important
+    unimportant true false completely partly moderately fairly don't know applicable prefer say
+    other week month year day years months once twice times
+    male female man woman men women better worse same high low medium
+    zeer heel helemaal erg enigszins redelijk matig niet wel mee eens oneens neutraal tevreden
+    ontevreden goed slecht soms vaak nooit altijd meestal zelden ja nee geen weet beetje
+    belangrijk onbelangrijk waar onwaar eerder ander anders overig keer
+    man vrouw mannen vrouwen jaar maand week dag beter slechter hoog laag gemiddeld
+""".split())
+
+
+def _answer_like(value: str) -> bool:
+    return any(w.casefold().strip(".,;:'’") in _ANSWER_WORDS for w in value.split())
+
+
+def _name_like(value: str) -> bool:
+    """Shaped like a person's name: no digits, two or more capitalised words, no answer word."""
+    return (not any(ch.isdigit() for ch in value) and bool(_NAME.match(value))
+            and not _answer_like(value))
+
+
 _BIRTH_WORDS = re.compile(r"geboort|birth|\bdob\b|geb[._ ]?dat|^dob|_dob", re.IGNORECASE)
 
 #: A cell can only hold one of the patterns when it has an '@' or enough digits; most cells
@@ -188,7 +224,7 @@ def _flag_values(values: list[str], kind: ColumnKind) -> dict[str, tuple[str, st
     eight_digit: list[str] = []
     eight_nine_total = 0
     for v in values:
-        if kind.is_identifier and not any(ch.isdigit() for ch in v) and _NAME.match(v):
+        if kind.is_identifier and _name_like(v):
             found[v] = ("name", v)
             continue
         if not _PREFILTER.search(v):
@@ -298,7 +334,20 @@ _NAME_HEADERS = {
     "naam", "voornaam", "voornamen", "achternaam", "roepnaam", "familienaam", "meisjesnaam",
     "geboortenaam", "tussenvoegsel", "voorletters", "volledigenaam", "name", "firstname",
     "lastname", "surname", "fullname", "givenname", "familyname", "forename",
+    # REDCap's demography template and the like: the kind of name after 'name'
+    "namefirst", "namelast", "namemiddle", "namefull", "middlename", "firstnames", "initials",
 }
+#: Column names (letters only, lower case) that announce phone numbers, addresses, e-mail
+#: addresses; with a prefix of whose they are (``client_phone``, ``patAddress``) as well.
+_PHONE_HEADERS = {"telefoon", "telefoonnummer", "telnr", "telephone", "phone",
+                  "phonenumber", "telephonenumber", "mobiel", "mobielnummer", "mobile",
+                  "mobilenumber", "gsm", "cellphone", "mobilephone", "homephone", "workphone"}
+_ADDRESS_HEADERS = {"adres", "woonadres", "huisadres", "postadres", "straat", "straatnaam",
+                    "straatenhuisnummer", "address", "streetaddress", "homeaddress", "street",
+                    "addressline", "mailingaddress", "postaladdress"}
+_EMAIL_HEADERS = {"email", "emailadres", "mail", "emailaddress", "mailadres"}
+_WHOSE = re.compile(r"^(?:client|respondent|deelnemer|patient|pat|bewoner|contactpersoon|"
+                    r"contact|person|participant|recipient|home|prive|work|werk)")
 _NAME_HEADER = re.compile(
     r"^(?:(?:client|respondent|deelnemer|patient|bewoner|contactpersoon|contact|person|"
     r"participant|recipient)(?:naam|name|voornaam|achternaam|firstname|lastname)"
@@ -327,6 +376,17 @@ def _is_ip(text: str) -> bool:
         except ValueError:
             return False
     return False
+
+
+def _header_meaning(folded: str) -> str | None:
+    """``phone_column``, ``address_column`` or ``email_column`` when a column's name (letters
+    only, lower case) says it holds those, on its own or after whose they are."""
+    rest = _WHOSE.sub("", folded)
+    for kind, words in (("phone_column", _PHONE_HEADERS), ("address_column", _ADDRESS_HEADERS),
+                        ("email_column", _EMAIL_HEADERS)):
+        if folded in words or (rest != folded and rest in words):
+            return kind
+    return None
 
 
 def _share(values: list[str], test) -> int:
@@ -375,11 +435,16 @@ def screen_unknown_columns(data: pd.DataFrame, labels: dict[str, str] | None = N
         if folded in _NAME_HEADERS or _NAME_HEADER.match(folded):
             add("name_column", c)
             continue
-        names = _share(distinct, lambda v: not any(ch.isdigit() for ch in v)
-                       and bool(_NAME.match(v)))
-        if names >= 2 and names * 2 >= len(distinct) \
+        meaning = _header_meaning(folded)
+        if meaning is not None:
+            add(meaning, c)
+            continue
+        names = _share(distinct, _name_like)
+        # answer labels repeat down a column; the names of respondents hardly do
+        repeated = len(values) >= 6 and len(distinct) * 3 < len(values)
+        if names >= 2 and names * 2 >= len(distinct) and not repeated \
                 and not any(ch.isdigit() for v in distinct for ch in v):
-            example = next(v for v in distinct if _NAME.match(v))
+            example = next(v for v in distinct if _name_like(v))
             add("name_values", c, count=names, total=len(distinct), value=example)
             continue
         ips = [v for v in values if _is_ip(v.strip())]

@@ -171,6 +171,17 @@ class ColumnMapping(_Strict):
             return {_text(k): val for k, val in v.items()}
         return v
 
+    @field_validator("columns", "values", mode="before")
+    @classmethod
+    def _null_as_no_keys(cls, v: Any) -> Any:
+        # "columns:" with nothing under it (a proposal that matched no column) is YAML null
+        return {} if v is None else v
+
+    @field_validator("drop", "skip_rows", mode="before")
+    @classmethod
+    def _null_as_no_items(cls, v: Any) -> Any:
+        return [] if v is None else v
+
     @field_validator("columns", mode="before")
     @classmethod
     def _sources_as_text(cls, v: Any) -> Any:
@@ -355,6 +366,11 @@ def find_mapping(data_file: Path, data_dir: Path, instrument: str | None) -> Pat
 
 
 # -- applying a mapping ------------------------------------------------------------------------
+_NUMBER = re.compile(r"[+-]?\d+\.0+")
+_CASTOR_MISSING_DATE = re.compile(r"\d{1,2}[-/.]\d{1,2}[-/.](299[5-9])(?:[ T][\d:.]+)?"
+                                  r"|(299[5-9])[-/.]\d{1,2}[-/.]\d{1,2}(?:[ T][\d:.]+)?")
+
+
 @dataclass
 class ValueRecode:
     """The recodes of one mapped column: source text (case-folded) -> text then read as usual."""
@@ -363,10 +379,23 @@ class ValueRecode:
     selected_any: bool = False
     not_selected: frozenset = frozenset()
     date_format: str | None = None
+    #: Castor EDC's missing dates (year 2995-2999) are its missing codes -95 ... -99.
+    castor_dates: bool = False
 
     def translate(self, value: object) -> object:
         text = str(value).strip()
         hit = self.values.get(text.casefold())
+        if hit is None and self.values:
+            # a recode of -95 applies to -95.0 too (Castor's API writes missing codes as floats)
+            number = _NUMBER.fullmatch(text)
+            if number is not None:
+                hit = self.values.get(_text(float(text)))
+        if hit is None and self.castor_dates:
+            # Castor writes a missing date as a date in 2995-2999 (01-01-2996: code -96)
+            year = _CASTOR_MISSING_DATE.fullmatch(text)
+            if year is not None:
+                code = str(int(year.group(1) or year.group(2)) - 3000)
+                hit = self.values.get(code, code)
         if hit is not None:
             return hit
         if self.selected_any:
@@ -492,7 +521,9 @@ def _recode_for(mapping: ColumnMapping, rule: ColumnRule | None, is_option: bool
     if is_date:
         recode.date_format = (rule.format if rule is not None and rule.format else None) \
             or mapping.date_format
-    if not recode.values and not recode.selected_any and not recode.date_format:
+        recode.castor_dates = (mapping.tool or "").casefold() == "castor"
+    if not recode.values and not recode.selected_any and not recode.date_format \
+            and not recode.castor_dates:
         return None
     return recode
 
@@ -664,7 +695,8 @@ def write_yaml(lines: list[ProposedLine], *, instrument: str, tool: str | None,
         out.append(f"values: {_yaml_scalar({k: v for k, v in values.items()})}")
     if multiple_choice is not None:
         out.append("multiple_choice: " + _yaml_scalar(multiple_choice.model_dump()))
-    out.append("columns:")
+    # a proposal that matched no column still gives a mapping validate reads (and screens)
+    out.append("columns:" if lines else "columns: {}")
     for ln in lines:
         note = f"{ln.confidence:.2f}" + (f" {ln.reason}" if ln.reason else "")
         if ln.check:

@@ -124,11 +124,27 @@ def _answer_texts(column: Column) -> list[tuple[str, str]]:
     return pairs
 
 
-def _recode(labels: dict[str, str], column: Column) -> tuple[dict[str, int], float]:
+def _declared(code: str, spans: list[tuple[float, float]]) -> bool:
+    try:
+        number = float(code)
+    except ValueError:
+        return False
+    return any(lo <= number <= hi for lo, hi in spans)
+
+
+def _recode(labels: dict[str, str], column: Column,
+            declared: list[tuple[float, float]] | None = None,
+            exact: bool = False) -> tuple[dict[str, int], float]:
     """Source code -> instrument code from the source's answer labels; and how well they matched
-    (0-100, the weakest label that was matched; 0 when none)."""
+    (0-100, the weakest label that was matched; 0 when none). A label on a code the file
+    declares missing (SPSS user-missing ``99 = onbekend``) is read as missing whatever its text,
+    so it does not count against the match."""
     pairs = _answer_texts(column)
     if not pairs:
+        return {}, 0.0
+    labels = {code: label for code, label in labels.items()
+              if not _declared(_text(code), declared or [])}
+    if not labels:
         return {}, 0.0
     out: dict[str, int] = {}
     worst = 100.0
@@ -136,8 +152,8 @@ def _recode(labels: dict[str, str], column: Column) -> tuple[dict[str, int], flo
     for code, label in labels.items():
         scored = [(similarity(label, t), c) for t, c in pairs]
         score, target = max(scored, key=lambda x: x[0])
-        if score < 80:
-            continue
+        if score < (100 if exact else 80):
+            continue  # values standing in for labels must be the answers themselves
         matched += 1
         worst = min(worst, score)
         out[_text(code)] = int(target)
@@ -155,6 +171,8 @@ class Proposal:
     tool: str | None
     lines: list[ProposedLine] = field(default_factory=list)
     drop: list[str] = field(default_factory=list)
+    #: Dropped because the survey structure marks them as identifying (REDCap "Identifier?").
+    flagged: list[str] = field(default_factory=list)
     unmatched: list[str] = field(default_factory=list)
     missing_items: list[str] = field(default_factory=list)
     values: dict[str, int] = field(default_factory=dict)
@@ -182,16 +200,21 @@ def propose(raw, instrument: Instrument, structure: Structure | None = None,
     instrument: one :class:`~mss_eval.input.mapping.ProposedLine` per matched column."""
     from .validate import _cached_rules
 
-    structure = structure or Structure()
+    structure = (structure or Structure()).for_table(raw.columns, raw.positions)
     rules, _ = _cached_rules(instrument, language)
-    proposal = Proposal(instrument=instrument.id, tool=raw.tool)
-    if raw.tool == "castor":
+    tool = raw.tool or structure.tool
+    proposal = Proposal(instrument=instrument.id, tool=tool)
+    if tool == "castor":
         proposal.values = dict(CASTOR_MISSING)
     sources = []
     for c in raw.columns:
-        kind = metadata_kind(c, raw.tool, raw.data[c])
-        if kind == "identifying" or (raw.tool in IDENTIFYING_METADATA
-                                     and c in IDENTIFYING_METADATA[raw.tool]):
+        if c in structure.identifiers:
+            proposal.drop.append(c)
+            proposal.flagged.append(c)
+            continue
+        kind = metadata_kind(c, tool, raw.data[c])
+        if kind == "identifying" or (tool in IDENTIFYING_METADATA
+                                     and c in IDENTIFYING_METADATA[tool]):
             proposal.drop.append(c)
             continue
         if kind == "survey":
@@ -200,6 +223,16 @@ def propose(raw, instrument: Instrument, structure: Structure | None = None,
     labels = {c: structure.labels.get(c) or raw.labels.get(c, "") for c in sources}
     answer_labels = {c: structure.answers.get(c) or raw.value_labels.get(c, {})
                      for c in sources}
+    derived: set[str] = set()  # columns whose values stand in for answer labels
+    for c in sources:
+        if not answer_labels[c]:
+            # no labels: a column whose values are texts is its own labels ("Jonger dan 25")
+            values = _distinct(raw.data[c], limit=30)
+            texts = [v for v in values if re.search(r"[^\W\d_]", v)]
+            if texts and len(values) < 30 and len(texts) * 2 >= len(values):
+                answer_labels[c] = {v: v for v in texts}
+                derived.add(c)
+    declared = {c: raw.declared_missing.get(c, []) for c in sources}
     targets = _targets(instrument)
     # an answer set that only one item uses tells that item by its answers alone
     sets: dict[tuple, int] = {}
@@ -221,14 +254,18 @@ def propose(raw, instrument: Instrument, structure: Structure | None = None,
             if score < CUTOFF - 15 and not distinctive:
                 continue
             values, reason = {}, ""
-            if t.column is not None and t.column.is_coded and answer_labels[s]:
-                values, fit = _recode(answer_labels[s], t.column)
+            if t.column is not None and t.column.is_coded and answer_labels[s] and not (
+                    s in derived and t.column.option is not None):
+                values, fit = _recode(answer_labels[s], t.column, declared[s],
+                                      exact=s in derived)
                 if fit >= 80:
                     score = min(100.0, score + 10)
                     if distinctive and fit >= 95:
                         # the answers are this item's and no other's: worth a look at least
                         score = max(score, SURE - 5)
                     reason = "antwoorden" if language == "nl" else "answers"
+                elif s in derived:
+                    values = {}  # texts that are not this item's answers: the data decide
                 else:
                     score -= 10  # labelled answers that are not this item's
             scores.append((score, s, t, values, reason))
@@ -245,8 +282,8 @@ def propose(raw, instrument: Instrument, structure: Structure | None = None,
         if t.column is not None and t.column.option is not None and t.column.type == "yes_no" \
                 and t.column.item in used_targets:
             continue
-        line = _line(s, t, values, score, reason, raw, instrument, rules, answer_labels[s],
-                     language, proposal.values)
+        line = _line(s, t, values, score, reason, raw, instrument, rules,
+                     {} if s in derived else answer_labels[s], language, proposal.values)
         if line is None:
             continue
         used_sources.add(s)
@@ -297,7 +334,13 @@ def _line(source: str, target: Target, values: dict, score: float, reason: str, 
         return ProposedLine(source, rule, round(score / 100, 2), reason, check)
     column = target.column
     r = rules[column.name]
+    other = None
+    if "-oth-" in data_values and column.answers is not None and raw.tool == "limesurvey":
+        # LimeSurvey writes '-oth-' for its "Other" answer
+        other = next((a.code for a in column.answers.answers if a.key == "other"), None)
     if r.kind in ("categorical", "yes_no", "option"):
+        if other is not None:
+            data_values = [v for v in data_values if v != "-oth-"]
         if not values and data_values:
             values = _values_from_data(data_values, column, r)
             if values is None:
@@ -310,7 +353,11 @@ def _line(source: str, target: Target, values: dict, score: float, reason: str, 
                       and not _numeric_missing(v, r)]
         if unresolved:
             check = True
+            if len(unresolved) * 2 >= len(data_values):
+                return None  # the values say it is not this item ('Yes' is no age band)
         values = {k: v for k, v in values.items() if str(v) != k}
+        if other is not None:
+            values["-oth-"] = other
     elif r.kind in ("integer", "number") and labels:
         values = {}
         for code, text in labels.items():
@@ -320,8 +367,34 @@ def _line(source: str, target: Target, values: dict, score: float, reason: str, 
                     break
     else:
         values = {}
+    if r.kind in ("integer", "number", "date") and data_values \
+            and not _values_fit(data_values, column, r, values):
+        return None
     rule = ColumnRule(item=column.name, values=values)
     return ProposedLine(source, rule, round(min(score, 100) / 100, 2), reason, check)
+
+
+def _values_fit(values: list[str], column: Column, r, recodes: dict) -> bool:
+    """Do most of a column's values fit a number or date item (numbers within its range,
+    dates that read as dates)? A column of times or of answer texts is not a rating."""
+    from .validate import parse_date, parse_number
+
+    fit = 0
+    for v in values:
+        v = str(recodes.get(v, v))
+        if r.lookup.get(v.casefold()) is not None or _numeric_missing(v, r):
+            fit += 1
+            continue
+        if r.kind == "date":
+            fit += parse_date(v) is not None
+            continue
+        number = parse_number(v)
+        if number is None:
+            continue
+        if column.range is not None and not (column.range[0] <= number <= column.range[1]):
+            continue
+        fit += 1
+    return fit * 2 >= len(values)
 
 
 def _numeric_missing(value: str, r) -> bool:

@@ -114,6 +114,12 @@ MESSAGES.update({
               "(in Excel: File > Info > Protect Workbook > Encrypt with Password, clear it) and "
               "save the file again as .xlsx",
     },
+    "sav_date_out_of_range": {
+        "nl": "de datum {value} (seconden sinds 1582 in SPSS) ligt buiten elke mogelijke datum; "
+              "de cel is leeg gelaten; verbeter de datum in SPSS en exporteer opnieuw",
+        "en": "the date {value} (seconds since 1582 in SPSS) is beyond any possible date; the "
+              "cell was left blank; correct the date in SPSS and export again",
+    },
     "no_data_sheet": {
         "nl": "de werkmap heeft geen blad met gegevens (alleen {sheets}); zet de gegevens op een "
               "blad met de naam 'gegevens'",
@@ -471,6 +477,10 @@ def read_xlsx(path: Path | str, *, file: str | None = None, language: str = "nl"
     sha = hashlib.sha256(raw).hexdigest()
     if not raw.strip():
         raise ReadError([_problem("file_empty", language, file)])
+    from .limits import xlsx_problem  # a zip bomb is refused before calamine unpacks it
+
+    if (refused := xlsx_problem(raw, file=file, language=language)) is not None:
+        raise ReadError([refused])
     fast = _xlsx_rows_calamine(raw)
     if fast is not None:
         sheet, rows = fast
@@ -587,6 +597,43 @@ def _series_text(s: pd.Series) -> pd.Series:
     return s.map(_cell_text, na_action="ignore").astype(RAW_DTYPE)
 
 
+#: SPSS counts dates and times in seconds from the start of the Gregorian calendar.
+_SPSS_EPOCH = dt.datetime(1582, 10, 14)
+_SPSS_DATE_FORMATS = re.compile(r"^(?:DATETIME|DATE|ADATE|EDATE|SDATE|JDATE|QYR|MOYR|WKYR|"
+                                r"YMDHMS|MTIME|TIME|DTIME)\d*", re.IGNORECASE)
+
+
+def _sav_dates(frame: pd.DataFrame, meta) -> tuple[pd.DataFrame, list[tuple[str, int, str]]]:
+    """SPSS date and time columns read as numbers, converted here one value at a time: a value
+    no date can hold is left blank and returned as (column, position, value)."""
+    bad: list[tuple[str, int, str]] = []
+    formats = getattr(meta, "original_variable_types", None) or {}
+    frame = frame.copy()
+    for column, spss_format in formats.items():
+        m = _SPSS_DATE_FORMATS.match(str(spss_format))
+        if m is None or column not in frame.columns:
+            continue
+        kind = m.group(0).rstrip("0123456789").upper()
+        out = []
+        for position, seconds in enumerate(frame[column].tolist()):
+            if seconds is None or (isinstance(seconds, float) and math.isnan(seconds)):
+                out.append(None)
+                continue
+            try:
+                if kind in ("TIME", "DTIME", "MTIME"):
+                    out.append(str(dt.timedelta(seconds=float(seconds))))
+                    continue
+                when = _SPSS_EPOCH + dt.timedelta(seconds=float(seconds))
+            except (OverflowError, ValueError):
+                bad.append((column, position, _cell_text(float(seconds))))
+                out.append(None)
+                continue
+            out.append(when.isoformat(sep=" ") if kind in ("DATETIME", "YMDHMS")
+                       else when.date().isoformat())
+        frame[column] = pd.Series(out, index=frame.index, dtype=object)
+    return frame, bad
+
+
 def read_sav(path: Path | str, *, file: str | None = None, language: str = "nl") -> RawTable:
     """Read an SPSS file (``.sav`` or compressed ``.zsav``) with its user-missing values kept
     (codes, not value labels); variable and value labels are kept beside the cells."""
@@ -598,9 +645,25 @@ def read_sav(path: Path | str, *, file: str | None = None, language: str = "nl")
     if path.stat().st_size == 0:
         raise ReadError([_problem("file_empty", language, file)])
     fmt = "SPSS-bestand (.sav)" if language == "nl" else "SPSS file (.sav)"
+    bad_dates: list[tuple[str, int, str]] = []
     try:
         frame, meta = pyreadstat.read_sav(str(path), user_missing=True,
                                           apply_value_formats=False)
+    except (OverflowError, ValueError) as first:
+        # one date beyond what Python can hold (year 10000 and later) makes pyreadstat's own
+        # conversion fail for the whole file: read the numbers and convert per column here
+        try:
+            frame, meta = pyreadstat.read_sav(str(path), user_missing=True,
+                                              apply_value_formats=False,
+                                              disable_datetime_conversion=True)
+        except Exception as exc:  # noqa: BLE001 - reported as the file's problem below
+            raise ReadError([_problem("file_unreadable", language, file, format=fmt,
+                                      detail=str(exc).strip() or type(exc).__name__)]) from exc
+        frame, bad_dates = _sav_dates(frame, meta)
+        if not bad_dates:
+            raise ReadError([_problem("file_unreadable", language, file, format=fmt,
+                                      detail=str(first).strip() or type(first).__name__)]
+                            ) from first
     except Exception as exc:  # pyreadstat raises its own ReadstatError/PyreadstatError
         raise ReadError([_problem("file_unreadable", language, file, format=fmt,
                                   detail=str(exc).strip() or type(exc).__name__)]) from exc
@@ -628,6 +691,10 @@ def read_sav(path: Path | str, *, file: str | None = None, language: str = "nl")
     table = _assemble(grid, file=file, fmt="sav", language=language, sha256=sha,
                       declared_missing=declared)
     table.tool = "spss"
+    for column, position, value in bad_dates:
+        row = table.header_row + 1 + position
+        table.problems.append(_problem("sav_date_out_of_range", language, file, row=row,
+                                       column=column, value=value))
     for var, label in (getattr(meta, "column_names_to_labels", None) or {}).items():
         if label and str(label).strip():
             table.labels[var] = str(label).strip()

@@ -407,9 +407,17 @@ def _convert_column(raw: pd.Series, rules: _ColumnRules, declared: list[tuple[fl
         codes, uniques = _distinct(raw)
         date_format = recode.date_format if recode is not None else None
         parsed_dates, serial = [], []
+        missing_codes = {str(c) for c in col.missing}
         for u in uniques:
             text_u = str(translate(u))
             when = None
+            if text_u.strip() in missing_codes or (
+                    recode is not None and recode.castor_dates
+                    and re.fullmatch(r"-9[5-9]", text_u.strip())):
+                # a missing-value code (Castor's missing date 01-01-2996 comes here as -96)
+                parsed_dates.append(_MISSING)
+                serial.append(False)
+                continue
             if date_format:
                 with contextlib.suppress(ValueError):
                     when = dt.datetime.strptime(text_u.strip(), date_format)
@@ -421,6 +429,7 @@ def _convert_column(raw: pd.Series, rules: _ColumnRules, declared: list[tuple[fl
             parsed_dates.append(when)
             serial.append(is_serial)
         issue("value_not_date", _per_row([p is None for p in parsed_dates], codes, False))
+        parsed_dates = [None if p is _MISSING else p for p in parsed_dates]
         serial_rows = _per_row(serial, codes, False)
         if serial_rows.any():
             first = int(np.flatnonzero(serial_rows)[0])
