@@ -10,12 +10,18 @@ A study is a folder::
 
 ``study.yaml`` is read with YAML's safe loader and checked strictly: an unknown key, a region id
 with path characters or a round naming an unknown region is an error that names the line.
+
+Files read from a study never leave it: :func:`load_config` refuses a study whose ``data/`` or
+``texts/`` holds a link (or is one) to something outside that folder, or whose ``.mss-secret`` is
+a link to outside the study; :func:`reports_folder` refuses a ``reports/`` that is a link to
+outside the study (docs/security.md).
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import os
 import re
 from pathlib import Path
 from typing import Any, Literal
@@ -23,7 +29,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from .problems import Problem, StudyError, message
+from .problems import MESSAGES, Problem, StudyError, message
 
 STUDY_FILE = "study.yaml"
 DATA_DIR = "data"
@@ -31,6 +37,9 @@ TEXTS_DIR = "texts"
 REPORTS_DIR = "reports"
 SECRET_FILE = ".mss-secret"
 DATA_SUFFIXES = (".csv", ".xlsx", ".sav", ".zsav")
+#: How a column mapping's file name ends (``mss_eval.input.mapping.MAPPING_SUFFIXES``; the study
+#: layout comes before the input stage, so it cannot import it; a test keeps the two equal).
+MAPPING_SUFFIXES = (".mapping.yaml", ".mapping.yml", ".mapping.csv")
 
 #: The methods of data collection (the data-collection table, the interim report's Table 1):
 #: method id -> (instrument that records it, value of its ``kind`` or ``None`` for every row).
@@ -46,6 +55,32 @@ COLLECTION_METHODS: dict[str, tuple[str, str | None]] = {
 #: A region id is a slug: it becomes a folder name and a notebook parameter, so nothing else.
 REGION_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}\Z")
 ROUND_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}\Z")
+
+
+MESSAGES.update({
+    "path_link_outside": {
+        "nl": "dit is een symbolische koppeling naar {target}, buiten {folder}; zet het bestand "
+              "zelf in de studie in plaats van een koppeling",
+        "en": "this is a symbolic link to {target}, outside {folder}; put the file itself in "
+              "the study instead of a link",
+    },
+    "reports_link_outside": {
+        "nl": "dit is een symbolische koppeling naar {target}, buiten de studiemap; verwijder de "
+              "koppeling of noem de uitvoermap met --out",
+        "en": "this is a symbolic link to {target}, outside the study folder; remove the link or "
+              "name the output folder with --out",
+    },
+    "links_outside": {
+        "nl": "De studie verwijst met een koppeling naar bestanden buiten de studie:",
+        "en": "The study links to files outside it:",
+    },
+})
+
+#: How :func:`outside_links` names the folder a link must stay in.
+_WITHIN = {"nl": {".": "de studiemap", DATA_DIR: f"de map {DATA_DIR}/",
+                  TEXTS_DIR: f"de map {TEXTS_DIR}/"},
+           "en": {".": "the study folder", DATA_DIR: f"the folder {DATA_DIR}/",
+                  TEXTS_DIR: f"the folder {TEXTS_DIR}/"}}
 
 
 class _Strict(BaseModel):
@@ -284,7 +319,89 @@ def load_config(study_dir: Path | str, language: str = "nl") -> StudyConfig:
                     value=region))
     if problems:
         raise StudyError(problems, summary=f"{STUDY_FILE}: {len(problems)} problem(s)")
+    check_links(study_dir, language)
     return config
+
+
+# -- files stay inside the study ---------------------------------------------------------------
+def is_inside(path: Path | str, folder: Path | str) -> bool:
+    """Whether ``path``, with every symbolic link resolved, lies in ``folder`` (also resolved)."""
+    resolved = Path(os.path.realpath(path))
+    base = Path(os.path.realpath(folder))
+    return resolved == base or base in resolved.parents
+
+
+def link_outside_problem(study: Path | str, path: Path, folder: str, language: str = "nl",
+                         code: str = "path_link_outside") -> Problem:
+    """The problem of a link at ``path`` leading out of ``folder`` (``"."`` for the study,
+    :data:`DATA_DIR` or :data:`TEXTS_DIR`): names the link, where it leads and what to do."""
+    study = Path(study).absolute()
+    try:
+        rel = Path(path).absolute().relative_to(study).as_posix()
+    except ValueError:
+        rel = str(path)
+    within = _WITHIN.get(language, _WITHIN["nl"])[folder]
+    return Problem(code, message(code, language, target=os.path.realpath(path), folder=within),
+                   file=rel, value=os.readlink(path) if Path(path).is_symlink() else None)
+
+
+def outside_links(study_dir: Path | str, language: str = "nl") -> list[Problem]:
+    """A problem for every symbolic link of the study that leads out of where it belongs.
+
+    ``texts/`` (or any file or folder in it) may not link out of ``texts/``, so a report can
+    show neither a file of the machine nor the study's secret or deliveries; a column mapping in
+    ``data/`` may not link out of ``data/``; ``.mss-secret`` may not link out of the study. (A
+    data file or folder in ``data/`` that links out of the study is refused, and not read, by
+    validation: ``path_outside_study``.) Links are looked at, never followed into: a linked
+    folder outside is one problem, not a walk through it.
+    """
+    study = Path(study_dir).absolute()
+    problems: list[Problem] = []
+    secret = study / SECRET_FILE
+    if secret.is_symlink() and not is_inside(secret, study):
+        problems.append(link_outside_problem(study, secret, ".", language))
+    texts = study / TEXTS_DIR
+    if texts.is_symlink() and not is_inside(texts, study):
+        problems.append(link_outside_problem(study, texts, ".", language))
+    else:
+        problems += _links_out_of(study, TEXTS_DIR, lambda name: True, language)
+    problems += _links_out_of(study, DATA_DIR, lambda name: name.lower().endswith(
+        MAPPING_SUFFIXES), language)
+    return problems
+
+
+def _links_out_of(study: Path, folder: str, which, language: str) -> list[Problem]:
+    """The links under ``study/folder`` (those whose name ``which`` takes) that lead out of it."""
+    top = study / folder
+    if not top.is_dir():
+        return []
+    problems = []
+    for here, dirs, files in os.walk(top):
+        dirs.sort()
+        for name in sorted(dirs + files):
+            path = Path(here) / name
+            if which(name) and path.is_symlink() and not is_inside(path, top):
+                problems.append(link_outside_problem(study, path, folder, language))
+    return problems
+
+
+def check_links(study_dir: Path | str, language: str = "nl") -> None:
+    """Raise :class:`StudyError` when :func:`outside_links` finds a link out of the study."""
+    problems = outside_links(study_dir, language)
+    if problems:
+        raise StudyError(problems, summary=message("links_outside", language))
+
+
+def reports_folder(study_dir: Path | str, language: str = "nl") -> Path:
+    """The study's default output folder ``reports/``; refused (:class:`StudyError`) when it is
+    a symbolic link to somewhere outside the study, so a render never writes outside it."""
+    study = Path(study_dir).absolute()
+    folder = study / REPORTS_DIR
+    if folder.is_symlink() and not is_inside(folder, study):
+        problem = link_outside_problem(study, folder, ".", language,
+                                       code="reports_link_outside")
+        raise StudyError([problem], summary=message("links_outside", language))
+    return folder
 
 
 def _model_at(model: type[BaseModel], loc: tuple) -> type[BaseModel] | None:

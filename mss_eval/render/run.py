@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..study import REPORTS_DIR, load_config
+from ..study import load_config, reports_folder
 from . import interrupt
 from .cache import ReportCache, for_index
 from .crate import write_crates
@@ -225,7 +225,8 @@ def render_study(
     study_path = Path(study_path).resolve()
     config = load_config(study_path)
     language = language or config.settings.language
-    out = Path(out_dir).resolve() if out_dir is not None else study_path / REPORTS_DIR
+    # reports/ that links out of the study is refused; a folder named with --out is the user's
+    out = Path(out_dir).resolve() if out_dir is not None else reports_folder(study_path, language)
     out.mkdir(parents=True, exist_ok=True)
     if rendered_by is None:
         rendered_by = f"mss_eval.render_study({str(study_path)!r})"
