@@ -367,7 +367,7 @@ def find_mapping(data_file: Path, data_dir: Path, instrument: str | None) -> Pat
 
 # -- applying a mapping ------------------------------------------------------------------------
 _NUMBER = re.compile(r"[+-]?\d+\.0+")
-_CASTOR_MISSING_DATE = re.compile(r"\d{1,2}[-/.]\d{1,2}[-/.](299[5-9])(?:[ T][\d:.]+)?"
+CASTOR_MISSING_DATE = re.compile(r"\d{1,2}[-/.]\d{1,2}[-/.](299[5-9])(?:[ T][\d:.]+)?"
                                   r"|(299[5-9])[-/.]\d{1,2}[-/.]\d{1,2}(?:[ T][\d:.]+)?")
 
 
@@ -392,7 +392,7 @@ class ValueRecode:
                 hit = self.values.get(_text(float(text)))
         if hit is None and self.castor_dates:
             # Castor writes a missing date as a date in 2995-2999 (01-01-2996: code -96)
-            year = _CASTOR_MISSING_DATE.fullmatch(text)
+            year = CASTOR_MISSING_DATE.fullmatch(text)
             if year is not None:
                 code = str(int(year.group(1) or year.group(2)) - 3000)
                 hit = self.values.get(code, code)

@@ -34,7 +34,7 @@ from ..study import (COLLECTION_METHODS, DATA_DIR, DATA_SUFFIXES, STUDY_FILE, St
                      load_config)
 from .exports import take_out_metadata
 from .identifiers import ColumnKind, screen_table, screen_unknown_columns
-from .mapping import (ColumnMapping, LoadedMapping, apply_mapping, check_mapping, find_mapping,
+from .mapping import (CASTOR_MISSING_DATE, ColumnMapping, LoadedMapping, apply_mapping, check_mapping, find_mapping,
                       is_mapping_file, read_mapping, with_sources)
 from .readers import RawTable, ReadError, read_table
 # the column rules live in a leaf module that the column mapping shares too
@@ -413,7 +413,8 @@ def _convert_column(raw: pd.Series, rules: _ColumnRules, declared: list[tuple[fl
             when = None
             if text_u.strip() in missing_codes or (
                     recode is not None and recode.castor_dates
-                    and re.fullmatch(r"-9[5-9]", text_u.strip())):
+                    and (re.fullmatch(r"-9[5-9](?:\.0+)?", str(u).strip())
+                         or CASTOR_MISSING_DATE.fullmatch(str(u).strip()))):
                 # a missing-value code (Castor's missing date 01-01-2996 comes here as -96)
                 parsed_dates.append(_MISSING)
                 serial.append(False)
