@@ -27,6 +27,7 @@ COMMANDS = {
     "render": "render",
     "import-qda": "import_qda",
     "export-codebook": "export_codebook",
+    "export-qda": "export_qda",
     "check-report": "check_report",
     "reproduce": "reproduce",
     "export": "export",

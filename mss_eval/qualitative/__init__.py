@@ -6,7 +6,8 @@ The flow follows the other data of a study:
   MAXQDA, NVivo or QualCoder; :mod:`.mapping` maps their codes to the study codebook;
   :mod:`.importer` writes a region's ``coded_segments`` data (``mss-eval import-qda``);
 * :mod:`.export` writes the study codebook as ``.qdc`` for a region's QDA tool
-  (``mss-eval export-codebook``);
+  (``mss-eval export-codebook``), and a region's coded segments as a ``.qdpx`` project that
+  imports back with the same segments and ids (``mss-eval export-qda``);
 * :mod:`.analysis` turns the tidy ``coded_segments`` frame into themes per level and region,
   frequencies by source kind, co-occurrence and intercoder agreement;
 * :mod:`.quotes` gives the excerpts an author approved, attributed by region and source kind;
@@ -24,7 +25,7 @@ from .analysis import (
     shared_themes,
     without_excerpts,
 )
-from .export import codebook_qdc_bytes, write_codebook_qdc
+from .export import codebook_qdc_bytes, project_qdpx_bytes, write_codebook_qdc, write_project_qdpx
 from .importer import check_codebook, import_qda
 from .mapping import map_codes, read_mapping
 from .quotes import approved_quotes
@@ -42,6 +43,7 @@ __all__ = [
     "import_qda",
     "intercoder_agreement",
     "map_codes",
+    "project_qdpx_bytes",
     "read_mapping",
     "read_qda",
     "shared_themes",
@@ -50,4 +52,5 @@ __all__ = [
     "theme_table",
     "without_excerpts",
     "write_codebook_qdc",
+    "write_project_qdpx",
 ]

@@ -18,13 +18,19 @@ updated codebook. The document is checked against the codebook schema before it 
 
 from __future__ import annotations
 
+import io
 import uuid
 import xml.etree.ElementTree as ET
+import zipfile
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+import pandas as pd
+
 from .. import __version__
-from ..instruments import Codebook, codebook as study_codebook
+from ..instruments import Codebook, codebook as study_codebook, get_instrument
+from ..problems import MESSAGES, Problem, StudyError, message
 from .mapping import unique_code_names
 from .refi import CODEBOOK_NS, codebook_schema
 
@@ -101,3 +107,225 @@ def write_codebook_qdc(out: Path | str, book: Codebook | None = None, *,
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(codebook_qdc_bytes(book, names=names, language=language))
     return out
+
+
+# -- a region's coded segments as a REFI-QDA project (.qdpx) --------------------------------------
+MESSAGES.update({
+    "qda_export_no_segments": {
+        "nl": "er zijn geen gecodeerde fragmenten voor regio '{region}' in ronde '{round}' "
+              "({value} ontbreekt); lees ze eerst in met 'mss-eval import-qda'",
+        "en": "there are no coded segments for region '{region}' in round '{round}' ({value} "
+              "is missing); import them first with 'mss-eval import-qda'",
+    },
+    "qda_export_invalid_segments": {
+        "nl": "{value} heeft fouten ({count}); los ze op (zie 'mss-eval validate') voordat u "
+              "exporteert",
+        "en": "{value} has errors ({count}); fix them (see 'mss-eval validate') before exporting",
+    },
+    "qda_export_excerpt_length": {
+        "nl": "{count} fragment(en) hebben een tekst die niet even lang is als hun positie "
+              "(einde min begin); hun tekst staat niet in het project, hun positie wel",
+        "en": "{count} segment(s) have a text that is not as long as their position (end minus "
+              "start); the project has their position, not their text",
+    },
+})
+
+#: The name of the variable holding a source's kind in an exported project.
+SOURCE_KIND_VARIABLE = "soort bron"
+_FIXED_TIME = (2010, 1, 1, 0, 0, 0)  # zip entries get a fixed time: same segments, same bytes
+
+
+@dataclass
+class ProjectExport:
+    """What :func:`project_qdpx_bytes` wrote: the bytes and counts, never text."""
+
+    data: bytes
+    sources: int
+    segments: int
+    coders: list[str]
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _guid(*parts: object) -> str:
+    return str(uuid.uuid5(GUID_NAMESPACE, "/".join(str(p) for p in parts))).upper()
+
+
+def project_qdpx_bytes(segments: pd.DataFrame, *, name: str, book: Codebook | None = None,
+                       names: Literal["keys", "labels"] = "labels", language: str = "nl",
+                       file: str | None = None) -> ProjectExport:
+    """Coded segments (``coded_segments`` rows of one region and round) as a REFI-QDA project.
+
+    The project holds the study codebook (the names of :func:`codebook_qdc_bytes`, unique, with
+    the same GUIDs), one user per coder, a text variable ``soort bron`` and one text source per
+    ``source_id``, named by it, with the source kind as that variable's value. The data hold
+    only the coded excerpts, not the whole interview, so a source's text has each excerpt at its
+    own positions and spaces in between: every selection keeps its start, end, code and coder,
+    and ``mss-eval import-qda`` of the file gives the same segments with the same ids. A segment
+    without positions codes its whole source. Positions count characters (as QualCoder does).
+
+    GUIDs are derived from the ids (UUID version 5), and the file has no time stamps, so the same
+    segments give the same file. The project is checked against ``Project.xsd`` before it is
+    returned.
+
+    Raises
+    ------
+    ValueError
+        When the document breaks the schema (a programming error).
+    """
+    from .refi import PROJECT_NS, project_schema, source_kind_key
+
+    book = book or study_codebook()
+    unique = unique_code_names(book, names=names, language=language)
+    kind_labels = get_instrument("coded_segments").labels("source_kind", language)
+    q = lambda tag: f"{{{PROJECT_NS}}}{tag}"  # noqa: E731
+    ET.register_namespace("", PROJECT_NS)
+    root = ET.Element(q("Project"), {"name": name, "origin": f"mss-eval {__version__}"})
+
+    frame = segments.reset_index(drop=True)
+    coders = list(dict.fromkeys(str(c) for c in frame["coder"].dropna()))
+    users = ET.SubElement(root, q("Users"))
+    user_guid = {c: _guid("user", c) for c in coders}
+    for c in coders:
+        ET.SubElement(users, q("User"), {"guid": user_guid[c], "name": c})
+    if not coders:
+        root.remove(users)
+
+    codes_el = ET.SubElement(ET.SubElement(root, q("CodeBook")), q("Codes"))
+    for level, lv in book.levels.items():
+        level_el = ET.SubElement(codes_el, q("Code"), {
+            "guid": code_guid(level), "name": unique[level], "isCodable": "false",
+            "color": LEVEL_COLOURS.get(level, "#7F7F7F")})
+        ET.SubElement(level_el, q("Description")).text = f"{lv.label.nl} / {lv.label.en} [{level}]"
+        for code in lv.codes:
+            path = f"{level}/{code.key}"
+            el = ET.SubElement(level_el, q("Code"), {
+                "guid": code_guid(path), "name": unique[path], "isCodable": "true",
+                "color": LEVEL_COLOURS.get(level, "#7F7F7F")})
+            ET.SubElement(el, q("Description")).text = (
+                f"{code.label.nl} / {code.label.en} [{path}]")
+
+    variable = _guid("variable", SOURCE_KIND_VARIABLE)
+    variables = ET.SubElement(root, q("Variables"))
+    ET.SubElement(variables, q("Variable"), {"guid": variable, "name": SOURCE_KIND_VARIABLE,
+                                             "typeOfVariable": "Text"})
+
+    sources_el = ET.SubElement(root, q("Sources"))
+    texts: dict[str, str] = {}
+    misfits = 0
+    source_ids = list(dict.fromkeys(str(s) for s in frame["source_id"].dropna()))
+    for source_id in source_ids:
+        rows = frame[frame["source_id"].astype("string") == source_id]
+        guid = _guid("source", source_id)
+        positioned = rows[rows["start"].notna() & rows["end"].notna()]
+        length = int(positioned["end"].max()) if len(positioned) else 0
+        chars = [" "] * length
+        for start, end, excerpt in positioned[["start", "end", "excerpt"]].itertuples(
+                index=False, name=None):
+            start, end = int(start), int(end)
+            if isinstance(excerpt, str) and len(excerpt) == end - start:
+                chars[start:end] = list(excerpt)
+            elif excerpt is not None and excerpt is not pd.NA and end > start:
+                misfits += 1
+        texts[guid] = "".join(chars)
+        source_el = ET.SubElement(sources_el, q("TextSource"), {
+            "guid": guid, "name": source_id, "plainTextPath": f"internal://{guid}.txt"})
+        for row in positioned.itertuples(index=False):
+            coder = str(row.coder)
+            sel = ET.SubElement(source_el, q("PlainTextSelection"), {
+                "guid": _guid("selection", row.segment_id),
+                "startPosition": str(int(row.start)), "endPosition": str(int(row.end)),
+                "creatingUser": user_guid[coder]})
+            coding = ET.SubElement(sel, q("Coding"), {"guid": _guid("coding", row.segment_id),
+                                                      "creatingUser": user_guid[coder]})
+            ET.SubElement(coding, q("CodeRef"), {"targetGUID": code_guid(str(row.code))})
+        for row in rows[rows["start"].isna() | rows["end"].isna()].itertuples(index=False):
+            coding = ET.SubElement(source_el, q("Coding"), {
+                "guid": _guid("coding", row.segment_id), "creatingUser": user_guid[str(row.coder)]})
+            ET.SubElement(coding, q("CodeRef"), {"targetGUID": code_guid(str(row.code))})
+        kinds = rows["source_kind"].dropna()
+        if len(kinds):
+            key = str(kinds.iloc[0])
+            label = kind_labels.get(key, key)
+            value = ET.SubElement(source_el, q("VariableValue"))
+            ET.SubElement(value, q("VariableRef"), {"targetGUID": variable})
+            ET.SubElement(value, q("TextValue")).text = (
+                label if source_kind_key(label) is not None else key)
+    if not source_ids:
+        root.remove(sources_el)
+
+    ET.indent(root, space="  ")
+    xml = ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+    errors = list(project_schema().iter_errors(ET.ElementTree(ET.fromstring(xml))))
+    if errors:
+        raise ValueError(f"the exported project breaks the REFI-QDA schema: {errors[0]}")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(zipfile.ZipInfo("project.qde", _FIXED_TIME), xml,
+                         compress_type=zipfile.ZIP_DEFLATED)
+        for guid, text in texts.items():
+            archive.writestr(zipfile.ZipInfo(f"sources/{guid}.txt", _FIXED_TIME),
+                             text.encode("utf-8"), compress_type=zipfile.ZIP_DEFLATED)
+    problems = []
+    if misfits:
+        problems.append(Problem("qda_export_excerpt_length", message(
+            "qda_export_excerpt_length", language, count=misfits), severity="warning",
+            file=file))
+    return ProjectExport(data=buffer.getvalue(), sources=len(source_ids), segments=len(frame),
+                         coders=coders, problems=problems)
+
+
+def region_segments(study: Path | str, round_id: str, region: str, *,
+                    language: str = "nl") -> pd.DataFrame:
+    """The checked ``coded_segments`` rows of one region and round, source ids as in the file
+    (not pseudonymised), source kinds as keys.
+
+    Raises
+    ------
+    StudyError
+        The round or region is not in ``study.yaml``, the region has no coded segments for the
+        round, or the file has errors.
+    """
+    from ..input.readers import ReadError, read_table
+    from ..input.validate import validate_table
+    from ..study import DATA_DIR, DATA_SUFFIXES
+    from .importer import _check_place
+
+    study = Path(study)
+    _check_place(study, round_id, region, language)
+    folder = study / DATA_DIR / round_id / region
+    found = [folder / f"coded_segments{s}" for s in DATA_SUFFIXES
+             if (folder / f"coded_segments{s}").is_file()]
+    relative = (folder / "coded_segments.csv").relative_to(study).as_posix()
+    if not found:
+        text = message("qda_export_no_segments", language, region=region, round=round_id,
+                       value=relative)
+        raise StudyError([Problem("qda_export_no_segments", text, file=relative)], summary=text)
+    path = found[0]
+    relative = path.relative_to(study).as_posix()
+    try:
+        raw = read_table(path, file=relative, language=language)
+    except ReadError as exc:
+        raise StudyError(exc.problems) from None
+    frame, problems = validate_table(raw, get_instrument("coded_segments"), language=language,
+                                     round=round_id, region=region)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise StudyError(errors, summary=message("qda_export_invalid_segments", language,
+                                                 value=relative, count=len(errors)))
+    out = frame.astype({"source_kind": "string"})
+    out.attrs["file"] = relative
+    return out
+
+
+def write_project_qdpx(out: Path | str, study: Path | str, round_id: str, region: str, *,
+                       names: Literal["keys", "labels"] = "labels",
+                       language: str = "nl") -> ProjectExport:
+    """Write the coded segments of one region and round as a REFI-QDA project to ``out``
+    (:func:`project_qdpx_bytes`), in one step; the study's files are only read."""
+    from .importer import _write_atomically
+
+    segments = region_segments(study, round_id, region, language=language)
+    result = project_qdpx_bytes(segments, name=f"MSS {region} {round_id}", names=names,
+                                language=language, file=segments.attrs.get("file"))
+    _write_atomically(Path(out), result.data)
+    return result

@@ -23,12 +23,15 @@ returns approved ones only, and :func:`unapproved_excerpts_in` tells a report ch
 unapproved segments it found in a text by their ids, not their text.
 
 ``mss-eval validate`` checks the file against the coded segments it read
-(:func:`check_approved_quotes`): an entry whose segment is not (or no longer) there is an error,
-since the report would fail on it; so is an approved excerpt holding what looks like a direct
-identifier (e-mail address, phone number, BSN, postcode with house number, or a full date near a
-word for birth), as it would be printed. A full date elsewhere in an approved excerpt (``overleg
-van 12-03-2010``) is a warning to look at. The excerpts themselves are coded text, not data about
-a person: the screen of data files does not take their dates for dates of birth.
+(:func:`check_approved_quotes`) and lists, as warnings: an entry whose segment is not (or no
+longer) there, for instance after a QDA project was imported again with other coding (a report
+with quotes stops on it, see :func:`approved_quotes`); an approved excerpt holding what looks like
+a direct identifier (e-mail address, phone number, BSN, postcode with house number, a full date
+near a word for birth), which ``mss-eval check-report`` refuses in a report; and an approved
+excerpt with another full date (``overleg van 12-03-2010``), to look at. Warnings, because the
+data stay valid: the file of quotes is the authors' and one stale line must not keep a region's
+data out of every report. The excerpts themselves are coded text, not data about a person: the
+screen of data files does not take their dates for dates of birth.
 """
 
 from __future__ import annotations
@@ -370,18 +373,18 @@ def check_approved_quotes(study_dir: Path | str, files, *, language: str = "nl")
     Returns
     -------
     list of Problem
-        An error per entry whose segment is not among the coded segments (unless the coded
+        Warnings: one per entry whose segment is not among the coded segments (unless the coded
         segments of its round and region could not be read: then that file's own problems
-        say why), per ambiguous entry and per approved excerpt with what looks like a direct
-        identifier; a warning per approved excerpt with a full date. Never the excerpt's text:
-        the part found is masked. Never raises: a broken file gives its problems.
+        say why), per ambiguous entry, per approved excerpt with what looks like a direct
+        identifier and per approved excerpt with a full date. Never the excerpt's text: the part
+        found is masked. Never raises: a broken quotes file gives its problems as warnings.
     """
     from ..input.identifiers import ColumnKind, mask, screen_values
 
     try:
         entries = read_approved_quotes(study_dir, language=language)
     except StudyError as exc:
-        return list(exc.problems)
+        return [_warning(p) for p in exc.problems]
     if not entries:
         return []
     file = f"{TEXTS_DIR}/{QUOTES_FILE}"
@@ -443,4 +446,8 @@ def check_approved_quotes(study_dir: Path | str, files, *, language: str = "nl")
                 "quotes_identifier", language, value=entry.segment,
                 what=words.get(what, what), part=mask(part)),
                 file=file, line=entry.line, value=entry.segment))
-    return problems
+    return [_warning(p) for p in problems]
+
+
+def _warning(problem: Problem) -> Problem:
+    return Problem(**{**problem.to_dict(), "severity": "warning"})
