@@ -70,6 +70,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..input.limits import GuardedZipFile, ensure_xml_depth, read_file
 from ..instruments import get_instrument
 from ..problems import MESSAGES, Problem, StudyError, message
 
@@ -343,6 +344,7 @@ def normalise_guid(guid: str | None) -> str | None:
 
 
 def _parse_xml(data: bytes, *, file: str, kind: str, language: str) -> ET.ElementTree:
+    ensure_xml_depth(data, file=file, language=language)  # before anything recursive reads it
     try:
         return ET.ElementTree(ET.fromstring(data))
     except ET.ParseError as exc:
@@ -387,13 +389,14 @@ def read_qda(path: Path | str, *, language: str = "nl", strict: bool = True) -> 
     path = Path(path)
     file = path.name
     suffix = path.suffix.lower()
-    data = path.read_bytes()
+    # sizes are checked before reading (mss_eval.input.limits); a .qdpx is read part by part
+    data = b"" if suffix == ".qdpx" else read_file(path, file=file, language=language)
     if suffix == ".qdc":
         return _read_codebook_bytes(data, file=file, language=language, strict=strict)
     archive: zipfile.ZipFile | None = None
     if suffix == ".qdpx" or data[:4] == b"PK\x03\x04":
         try:
-            archive = zipfile.ZipFile(path, "r")
+            archive = GuardedZipFile(path, file=file, language=language)
         except zipfile.BadZipFile as exc:
             raise StudyError([Problem("qda_not_readable", message(
                 "qda_not_readable", language, kind=_KIND_WORD[language]["project"], detail=exc),
