@@ -124,3 +124,53 @@ def test_screen_table_masks_values_and_names_row_and_column():
     for p in problems:
         assert "Vries" not in p.message and "example" not in p.message
         assert "remove" in p.message
+
+
+# -- whole values, column meaning, answer labels (real exports) -------------------------------
+@pytest.mark.parametrize("value", [
+    "62961bfdbe5f238d3225db72",            # Prolific participant id
+    "03f59b48dacd4cd2b2406aa152a04c72",    # Qualtrics panel token
+    "a816ab1246fb4be4",                    # Qualtrics payment code
+    "5e8f0612345678ab90cdef12",            # a hex id holding a phone-like run
+    "ab111222333cd",                       # and one holding an eleven-test number
+])
+def test_a_run_inside_a_hexadecimal_id_is_no_identifier(value):
+    assert kinds_of([value], **FREE) == {}
+    assert kinds_of([value], name="respondent_id", is_identifier=True) == {}
+
+
+@pytest.mark.parametrize("value", ["Somewhat Satisfied", "Very Dissatisfied",
+                                   "Helemaal Mee Eens", "Strongly Agree"])
+def test_title_case_answer_labels_are_not_names(value):
+    assert kinds_of([value], name="respondent_id", is_identifier=True) == {}
+
+
+def test_names_with_particles_are_still_names():
+    assert kinds_of(["Jan van de Vries"], name="respondent_id", is_identifier=True) == {
+        2: "name"}
+
+
+def _column_codes(frame):
+    from mss_eval.input.identifiers import screen_unknown_columns
+
+    return {p.column: p.code for p in screen_unknown_columns(frame, file="f.csv")}
+
+
+def test_a_column_of_repeated_title_case_answers_is_not_a_column_of_names():
+    frame = pd.DataFrame({"Q5": ["Somewhat Satisfied", "Extremely Satisfied"] * 4,
+                          "Q6": ["Neutral Point", "Upper Bound"] * 4}, dtype="string")
+    assert _column_codes(frame) == {}
+
+
+def test_redcap_contact_columns_are_caught_by_their_names():
+    frame = pd.DataFrame({
+        "name_first": ["Nutmeg", "Tumtum"], "name_last": ["Nutmouse", "Nutmouse"],
+        "telephone": ["(405) 321-1111", "(405) 321-2222"],
+        "address": ["14 Rose Cottage St. Kenning UK, 323232", "243 Hill St. Guthrie OK"],
+        "client_phone": ["x", "y"], "straat": ["Kerkstraat", "Dorpsweg"],
+        "height": ["170", "180"],
+    }, dtype="string")
+    assert _column_codes(frame) == {
+        "name_first": "identifier_name_column", "name_last": "identifier_name_column",
+        "telephone": "identifier_phone_column", "address": "identifier_address_column",
+        "client_phone": "identifier_phone_column", "straat": "identifier_address_column"}

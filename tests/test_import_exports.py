@@ -142,3 +142,122 @@ def test_map_writes_the_csv_form_that_validate_reads(tmp_path):
     # without the global recodes -98/-99 are reported naming the source column and the item
     assert missing_codes and "gekoppeld aan" in missing_codes[0].message
     assert missing_codes[0].column in ("opleiding", "erv_tijd", "cijfer")
+
+
+# -- exports as the real tools write them (issue: survey exports) ------------------------------
+def _raw(path: Path):
+    from mss_eval.input.readers import read_table
+
+    return read_table(path, file=path.name)
+
+
+def _proposed(raw) -> dict[str, str]:
+    from mss_eval.input.propose import propose
+    from mss_eval.instruments import get_instrument
+
+    proposal = propose(raw, get_instrument("client_interview"))
+    return {ln.source: ln.rule.item for ln in proposal.lines}
+
+
+def test_a_column_whose_values_are_the_answer_labels_is_that_item(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text("nr,lft,cijfer\nA1,Jonger dan 25,7\nA2,40-54 jaar,8\nA3,55 jaar of ouder,6\n"
+                    "A4,25-39 jaar,9\n", encoding="utf-8")
+    assert _proposed(_raw(path)).get("lft") == "age_band"
+
+
+def test_a_value_label_on_a_user_missing_code_does_not_stop_the_proposal(tmp_path):
+    import pyreadstat
+
+    frame = pd.DataFrame({"v1": [1.0, 2.0, 3.0, 99.0], "v2": [7.0, 8.0, 6.0, 9.0]})
+    path = tmp_path / "export.sav"
+    pyreadstat.write_sav(frame, str(path), column_labels=["Leeftijd in klassen", "Cijfer"],
+                         variable_value_labels={"v1": {1: "jonger dan 25", 2: "25-39 jaar",
+                                                       3: "40-54 jaar", 4: "55 jaar of ouder",
+                                                       99: "onbekend"}},
+                         missing_ranges={"v1": [99]})
+    assert _proposed(_raw(path)).get("v1") == "age_band"
+
+
+def test_a_column_whose_values_do_not_fit_the_item_is_not_proposed(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text("record_id,age,inc_age,mytime\n1,11,Yes,10:10:10\n2,80,No,23:10:10\n"
+                    "3,61,Yes,00:00:00\n", encoding="utf-8")
+    proposed = _proposed(_raw(path))
+    assert "age" not in proposed and "inc_age" not in proposed and "mytime" not in proposed
+
+
+def test_castor_missing_codes_written_as_floats_match_the_recode():
+    from mss_eval.input.mapping import ValueRecode
+
+    recode = ValueRecode(values={"-95": "99", "-98": "98"})
+    assert recode.translate("-95.0") == "99" and recode.translate("-98.00") == "98"
+    assert recode.translate("-95.5") == "-95.5"
+    dates = ValueRecode(values={"-96": "97"}, castor_dates=True)
+    assert dates.translate("01-01-2996") == "97"
+    assert dates.translate("01-01-2010") == "01-01-2010"
+
+
+def test_one_date_beyond_any_date_in_a_sav_names_its_column(tmp_path):
+    import pyreadstat
+
+    path = tmp_path / "export.sav"
+    frame = pd.DataFrame({"id": [1.0, 2.0], "when": [13e9, 1e15]})
+    pyreadstat.write_sav(frame, str(path), variable_format={"when": "DATETIME20"})
+    raw = _raw(path)
+    assert raw.data["when"].tolist()[0].startswith("1994-09-26")
+    assert raw.data["when"].isna().tolist() == [False, True]
+    (problem,) = [p for p in raw.problems if p.code == "sav_date_out_of_range"]
+    assert problem.column == "when" and problem.row == 3
+
+
+def test_english_male_and_female_are_accepted_for_gender(tmp_path):
+    rows = samples.template_rows()
+    for row, word in zip(rows, ["Male", "Female", "male", "FEMALE"] * 2):
+        row["gender"] = word
+    root = _study(tmp_path, template_rows=rows)
+    report = validate_study(root)
+    assert not [p for p in report.errors if p.column == "gender"]
+    tidy = report.tables[f"data/{ROUND}/den_haag/client_interview.csv"]
+    assert tidy["gender"].tolist()[:4] == ["man", "woman", "man", "woman"]
+
+
+def test_limesurvey_code_and_text_headings_are_recognised(tmp_path):
+    path = tmp_path / "results-survey123.csv"
+    path.write_text('"id. Response ID","submitdate. Date submitted","lastpage. Last page",'
+                    '"startlanguage. Start language","seed. Seed","G01Q01. Wat is uw geslacht?"\n'
+                    '1,2010-09-14 10:00:00,3,nl,1041181964,A1\n', encoding="utf-8")
+    raw = _raw(path)
+    from mss_eval.input.exports import metadata_kind
+
+    assert raw.tool == "limesurvey"
+    assert metadata_kind("seed. Seed", raw.tool) == "survey"
+    assert metadata_kind("G01Q01. Wat is uw geslacht?", raw.tool) is None
+
+
+def test_qualtrics_legacy_two_row_format_is_recognised(tmp_path):
+    path = tmp_path / "legacy.csv"
+    path.write_text("V1,V2,V3,V4,V5,V6,V7,V8,V9,V10,Q1,LocationLatitude\n"
+                    "ResponseID,ResponseSet,Name,ExternalDataReference,EmailAddress,IPAddress,"
+                    "Status,StartDate,EndDate,Finished,Wat is uw geslacht?,LocationLatitude\n"
+                    "R_1abcdefghij,Default Response Set,Anonymous,,,145.12.1.1,0,"
+                    "2010-09-14 10:00:00,2010-09-14 10:20:00,1,Vrouw,52.0705\n",
+                    encoding="utf-8")
+    raw = _raw(path)
+    assert raw.tool == "qualtrics_legacy" and len(raw.data) == 1
+    assert raw.labels["Q1"] == "Wat is uw geslacht?"
+    from mss_eval.input.propose import propose
+    from mss_eval.instruments import get_instrument
+
+    proposal = propose(raw, get_instrument("client_interview"))
+    assert {"V3", "V5", "V6", "LocationLatitude"} <= set(proposal.drop)
+    assert [ln.rule.item for ln in proposal.lines if ln.source == "Q1"] == ["gender"]
+
+
+def test_map_names_a_case_mix_item_without_a_column_on_its_own_line(tmp_path, capsys):
+    path = tmp_path / "export.csv"
+    path.write_text("respondent,cijfer\nA1,7\n", encoding="utf-8")
+    assert main(["map", str(path), "--instrument", "client_interview"]) == 0
+    err = capsys.readouterr().err
+    (line,) = [ln for ln in err.splitlines() if ln.startswith("LET OP")]
+    assert "age_band" in line and "gender" in line and "gecorrigeerde rapportcijfer" in line

@@ -394,7 +394,7 @@ class ValueRecode:
             # Castor writes a missing date as a date in 2995-2999 (01-01-2996: code -96)
             year = CASTOR_MISSING_DATE.fullmatch(text)
             if year is not None:
-                code = str(int(year.group(1) or year.group(2)) - 3000)
+                code = str(2900 - int(year.group(1) or year.group(2)))
                 hit = self.values.get(code, code)
         if hit is not None:
             return hit
