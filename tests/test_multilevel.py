@@ -3,7 +3,8 @@
 A balanced design (every region the same number of clients, no case mix) has closed forms: the
 REML estimates are the ANOVA estimators, σ² = MSW and τ² = (MSB - MSW)/n, and each region's
 empirical-Bayes estimate is the grand mean plus R·(ȳ_j - ȳ) with R = τ²/(τ² + σ²/n). The binary
-outcome's two stages are recomputed here from their formulas (empirical logits, DerSimonian-Laird).
+outcome's logistic GLMM is fitted again here by integrating each region's likelihood with scipy's
+adaptive quadrature and maximising it with Nelder-Mead.
 """
 
 from __future__ import annotations
@@ -137,7 +138,42 @@ def test_default_case_mix_is_the_four_characteristics_of_the_cq_index():
     assert CASE_MIX == ("age_band", "gender", "education", "living_situation")
 
 
-def test_a_yes_no_outcome_follows_the_logit_normal_approximation_by_hand():
+def _glmm_by_integration(counts: dict[str, tuple[int, int]]) -> tuple[float, float, dict]:
+    """A random-intercept logistic model fitted by hand: each region's likelihood integrated
+    with scipy's adaptive quadrature (no Gauss-Hermite), maximised with Nelder-Mead."""
+    from scipy import integrate, optimize
+    from scipy.special import expit
+
+    def region_loglik(mu: float, tau: float, yes: int, n: int) -> float:
+        def integrand(u):
+            p = expit(mu + u)
+            return math.exp(yes * math.log(p) + (n - yes) * math.log1p(-p)) * \
+                stats.norm.pdf(u, 0, tau)
+        value, _ = integrate.quad(integrand, -12 * tau, 12 * tau, epsabs=0, epsrel=1e-12,
+                                  limit=200)
+        return math.log(value)
+
+    def minus(theta):
+        mu, tau = theta
+        if tau <= 1e-4:
+            return np.inf
+        return -sum(region_loglik(mu, tau, y, n) for y, n in counts.values())
+
+    fit = optimize.minimize(minus, [0.0, 0.7], method="Nelder-Mead",
+                            options={"xatol": 1e-8, "fatol": 1e-10, "maxiter": 4000})
+    mu, tau = fit.x
+    modes = {}
+    for g, (yes, n) in counts.items():
+        post = optimize.minimize_scalar(
+            lambda u: -(yes * math.log(expit(mu + u)) + (n - yes) * math.log1p(-expit(mu + u))
+                        - u * u / (2 * tau * tau)), bounds=(-10, 10), method="bounded",
+            options={"xatol": 1e-10})
+        p = expit(mu + post.x)
+        modes[g] = (post.x, 1 / math.sqrt(n * p * (1 - p) + 1 / tau ** 2))
+    return mu, tau * tau, modes
+
+
+def test_a_yes_no_outcome_is_a_logistic_glmm_as_integrated_by_hand():
     counts = {"a": (2, 10), "b": (9, 12), "c": (5, 8), "d": (14, 15), "e": (3, 14)}
     rows = []
     for g, (yes, n) in counts.items():
@@ -145,29 +181,19 @@ def test_a_yes_no_outcome_follows_the_logit_normal_approximation_by_hand():
     frame = pd.DataFrame(rows).assign(round="r1")
     frame["spv"] = frame["spv"].astype("boolean")
     out = multilevel_comparison(frame, "spv", covariates=(), min_n=5).set_index("region")
-    assert (out["method"] == "logit_normal_dl").all()
-    # by hand: empirical logits against the overall share, DerSimonian-Laird τ², shrinkage
-    p = sum(y for y, _ in counts.values()) / sum(n for _, n in counts.values())
-    d = np.array([math.log(y / (n - y)) - math.log(p / (1 - p)) for y, n in counts.values()])
-    v = np.array([1 / y + 1 / (n - y) for y, n in counts.values()])
-    w = 1 / v
-    fixed = (w * d).sum() / w.sum()
-    q = (w * (d - fixed) ** 2).sum()
-    tau2 = max(0.0, (q - (len(d) - 1)) / (w.sum() - (w ** 2).sum() / w.sum()))
-    wr = 1 / (v + tau2)
-    mu = (wr * d).sum() / wr.sum()
-    assert out["tau2"].iloc[0] == pytest.approx(tau2, rel=1e-6)
-    centre = math.log(p / (1 - p)) + mu
+    assert (out["method"] == "glmm_agq").all()
+    mu, tau2, modes = _glmm_by_integration(counts)
+    assert tau2 > 0.3  # the regions differ: the hand fit is inside, not on the boundary
+    assert out["tau2"].iloc[0] == pytest.approx(tau2, rel=2e-3)
     expit = lambda x: 1 / (1 + math.exp(-x))  # noqa: E731
-    assert out["overall"].iloc[0] == pytest.approx(expit(centre), rel=1e-6)
-    for (g, _), dj, vj in zip(counts.items(), d, v):
-        r = tau2 / (tau2 + vj)
-        u, sd = r * (dj - mu), math.sqrt(r * vj)
-        assert out.loc[g, "reliability"] == pytest.approx(r, rel=1e-6)
-        assert out.loc[g, "estimate"] == pytest.approx(expit(centre + u), rel=1e-6)
-        assert out.loc[g, "ci_low"] == pytest.approx(expit(centre + u - Z95 * sd), rel=1e-6)
-    assert out["sigma2"].iloc[0] == pytest.approx(1 / (p * (1 - p)))
-    assert out["icc"].iloc[0] == pytest.approx(tau2 / (tau2 + math.pi ** 2 / 3))
+    # without case mix the share of an average region is expit(μ)
+    assert out["overall"].iloc[0] == pytest.approx(expit(mu), abs=1e-4)
+    for g, (u, sd) in modes.items():
+        assert out.loc[g, "estimate"] == pytest.approx(expit(mu + u), abs=1e-4)
+        assert out.loc[g, "ci_low"] == pytest.approx(expit(mu + u - Z95 * sd), abs=1e-4)
+        assert out.loc[g, "reliability"] == pytest.approx(1 - sd ** 2 / tau2, abs=1e-3)
+    assert out["icc"].iloc[0] == pytest.approx(out["tau2"].iloc[0] /
+                                               (out["tau2"].iloc[0] + math.pi ** 2 / 3))
     # region e: 3 of 14 against about 58% overall, reliable enough to fall below
     assert out.loc["e", "group"] == "below"
 
@@ -189,8 +215,10 @@ def test_two_regions_closer_than_chance_give_tau2_zero_not_a_negative_variance()
     assert out["estimate"].to_numpy() == pytest.approx([out["overall"].iloc[0]] * 2)
 
 
-def test_perfect_separation_in_the_case_mix_falls_back_to_the_overall_share():
-    # every woman says yes: the case-mix coefficient runs off, so no adjustment is made
+def test_a_case_mix_category_answering_all_yes_is_merged_and_the_note_says_so():
+    # every woman says yes: her category's coefficient would run off to infinity, so women
+    # join the largest category that answers both ways; with two categories nothing is left to
+    # adjust for and the comparison equals the crude one
     frame = pd.DataFrame({"round": "r1", "region": np.repeat(["a", "b", "c"], 6),
                           "gender": ["woman", "man"] * 9,
                           "spv": [True, False, True, True, True, False] * 3})
@@ -199,6 +227,39 @@ def test_perfect_separation_in_the_case_mix_falls_back_to_the_overall_share():
     crude = multilevel_comparison(frame, "spv", kind="binary", covariates=(), min_n=5)
     assert adjusted["adjusted_mean"].to_numpy() == pytest.approx(
         crude["adjusted_mean"].to_numpy())
+    assert (adjusted["note"] == "case_mix_merged:gender=woman").all()
+    assert crude["note"].isna().all()
+
+
+def test_only_the_separated_category_is_merged_the_others_keep_their_adjustment():
+    rng = np.random.default_rng(5)
+    n = 240
+    region = np.repeat([f"r{i}" for i in range(8)], n // 8)
+    # the age band matters, and region r0..r3 reach mostly the young
+    young = rng.random(n) < np.where(np.isin(region, ["r0", "r1", "r2", "r3"]), 0.8, 0.2)
+    age = np.where(young, "under_25", "age_55_plus")
+    p = np.where(young, 0.3, 0.7)
+    spv = rng.random(n) < p
+    # a third, small category in which every client says yes: separated
+    age[:6] = "age_25_54"
+    spv[:6] = True
+    sizes = pd.Series(age).value_counts()
+    assert sizes.iloc[0] > sizes.iloc[1]  # one largest category, no tie
+    frame = pd.DataFrame({"round": "r1", "region": region, "age_band": age, "spv": spv})
+    out = multilevel_comparison(frame, "spv", kind="binary", covariates=("age_band",), min_n=5)
+    assert (out["note"] == "case_mix_merged:age_band=age_25_54").all()
+    # the same as merging that category by hand into the largest one: the other categories'
+    # adjustment is kept
+    by_hand = frame.assign(age_band=frame["age_band"].replace(
+        {"age_25_54": frame["age_band"].value_counts().idxmax()}))
+    merged = multilevel_comparison(by_hand, "spv", kind="binary", covariates=("age_band",),
+                                   min_n=5)
+    crude = multilevel_comparison(frame, "spv", kind="binary", covariates=(), min_n=5)
+    assert out["adjusted_mean"].to_numpy() == pytest.approx(merged["adjusted_mean"].to_numpy())
+    assert out["estimate"].to_numpy() == pytest.approx(merged["estimate"].to_numpy())
+    # and the adjustment is real: the young regions' adjusted shares differ from the crude ones
+    assert np.abs(out["adjusted_mean"].to_numpy() - crude["adjusted_mean"].to_numpy()).max() \
+        > 0.05
 
 
 def test_the_case_mix_is_a_setting_of_study_yaml(tmp_path):

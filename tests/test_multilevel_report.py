@@ -251,3 +251,38 @@ def test_the_groups_sentence_fits_one_or_no_other_region(study):
     assert sentence == ("In Vervolgmeting 2011: Den Haag ligt boven het gemiddelde en Dordrecht "
                         "ligt onder het gemiddelde voor het cijfer, na correctie voor leeftijd, "
                         "geslacht, opleiding en woonsituatie.")
+
+
+def test_a_merged_case_mix_category_is_said_in_the_report(study):
+    # a yes/no item on which every client aged 55 or over says yes: that category cannot be
+    # adjusted for; the report says which one and where its clients went
+    import numpy as np
+    import pandas as pd
+
+    report = Report(study, round="2010-1")
+    rng = np.random.default_rng(11)
+    n = 60
+    age = np.where(rng.random(n) < 0.5, "age_25_39", "age_40_54").astype(object)
+    age[:6] = "age_55_plus"
+    yes = rng.random(n) < 0.5
+    yes[:6] = True
+    frame = pd.DataFrame({"round": "2010-1", "region": np.repeat(["alkmaar", "breda", "zeist"],
+                                                                  20),
+                          "age_band": age, "has_spv": yes})
+    result = multilevel_comparison(frame, "has_spv", kind="binary", covariates=("age_band",),
+                                   min_n=5)
+    assert (result["note"] == "case_mix_merged:age_band=age_55_plus").all()  # the premise
+    sentences = chapters._group_sentences(report, result, "2010-1", "een SPV")
+    shares = chapters._share_groups(report, frame, "has_spv")
+    from mss_eval.instruments import get_instrument
+
+    label = get_instrument("client_interview").labels("age_band", "nl")["age_55_plus"]
+    expected = (f"In de categorie '{label}' (leeftijd) gaven alle cliënten hetzelfde antwoord; "
+                "daarvoor kan de vergelijking niet corrigeren, dus deze cliënten tellen mee in "
+                "de grootste categorie van hetzelfde kenmerk.")
+    assert expected in sentences and expected in shares
+    # without the merge no such sentence
+    plain = multilevel_comparison(frame.iloc[6:], "has_spv", kind="binary",
+                                  covariates=("age_band",), min_n=5)
+    assert not any("gaven alle cliënten" in s for s in
+                   chapters._group_sentences(report, plain, "2010-1", "een SPV"))

@@ -82,9 +82,11 @@ PAIRED_OUTCOMES: tuple[str, ...] = ("mss_rating", "experience", "network_close",
                                     "network_specialised_care")
 
 _MISSING_LEVEL = "_missing"
-#: τ² below this share of σ² (an ICC under 0.0001) is taken as 0: the optimiser stops a hair
-#: above the boundary, and a region would need 40,000 clients to be told apart anyway.
-_TAU2_ZERO = 1e-4
+#: How much higher (in log-likelihood units) an interior REML fit must be than the fit at τ² = 0
+#: to be taken: an optimiser stops near, not on, the boundary, at a likelihood that differs from
+#: the boundary's only in the last digits (or is lower), and where it stops depends on the
+#: processor's arithmetic. lme4 and metafor likewise compare with the boundary explicitly.
+_BOUNDARY_TOLERANCE = 1e-6
 #: The optimisers tried in turn for the REML fit, until one converges.
 _MIXED_METHODS: tuple[str, ...] = ("bfgs", "lbfgs", "powell", "nm")
 
@@ -151,21 +153,20 @@ def multilevel_comparison(frame: pd.DataFrame, outcome: str, *, kind: str | None
       (BLUP) of its random intercept; its interval is ``± z · sd(u_j | y)``, the conditional
       standard deviation ``sqrt(τ²(1 - R_j))``. ``adjusted_mean`` is the case-mix adjusted mean
       before shrinkage, ``ȳ_j - mean_j(x'β̂) + overall``.
-    * ``binary`` outcomes (yes/no items): a normal approximation on the logit scale in two
-      stages. A logistic regression on the case mix alone gives each region's expected share
-      ``E_j``; the region's effect is ``d_j = logit(O_j) - logit(E_j)`` with variance
-      ``v_j = 1/x_j + 1/(n_j - x_j)`` (0.5 added to both counts when a share is 0 or 1); the
-      effects are combined in a random-effects meta-analysis (DerSimonian-Laird τ²) and each
-      is shrunk by ``R_j = τ²/(τ² + v_j)``. Estimates and intervals
-      are turned back into shares. ``sigma2`` is the per-client variance on the logit scale,
-      ``1/(P(1-P))`` at the overall share ``P``, and ``icc`` the latent-scale ICC
-      ``τ²/(τ² + π²/3)``. When a case-mix category answers all yes or all no (perfect
-      separation), the case mix cannot be adjusted for and the expected share is the overall
-      one. Limits: the approximation is rough for regions with few clients or
-      shares near 0% or 100%, τ² is a moment estimate, and the uncertainty of the case-mix
-      coefficients is ignored; a logistic GLMM (lme4 ``glmer``) is the exact counterpart.
+    * ``gaussian``: when the REML likelihood at τ² = 0 (least squares, closed form) is not
+      lower than the optimiser's, the fit is that boundary, the same on every processor.
+    * ``binary`` outcomes (yes/no items): a logistic random-intercept model (GLMM) by maximum
+      likelihood with adaptive Gauss-Hermite quadrature (9 points, as lme4's ``glmer(nAGQ=9)``),
+      the boundary τ² = 0 compared explicitly. A region's estimate is the share the round's
+      clients would have there, ``mean_i expit(x_i'β̂ + û_j)`` with ``û_j`` the conditional
+      mode, its interval at ``û_j ± z·sd(u_j | y)``; ``overall`` the same at ``u = 0``.
+      ``sigma2`` is the per-client variance on the logit scale, ``1/(P(1-P))`` at the overall
+      share ``P``, and ``icc`` the latent-scale ICC ``τ²/(τ² + π²/3)``. A case-mix category in
+      which every client answers yes (or no) is merged into the characteristic's largest
+      category that answers both ways (perfect separation); ``note`` names it
+      (``case_mix_merged:age_band=under_25``).
 
-    A region's *reliability* is ``R_j = τ²/(τ² + σ²/n_j)`` (binary: ``τ²/(τ² + v_j)``), the
+    A region's *reliability* is ``R_j = τ²/(τ² + σ²/n_j)`` (binary: ``1 - sd(u_j | y)²/τ²``), the
     share of its observed spread that is real difference. Its *group* is ``above`` or
     ``below`` only when its interval excludes ``overall``, otherwise ``average``. The number of
     clients a region needs for a reliability ``R`` is ``R/(1-R) · σ²/τ²`` (rounded up; none when
@@ -201,7 +202,7 @@ def multilevel_comparison(frame: pd.DataFrame, outcome: str, *, kind: str | None
         group, overall, n_regions, n_model, icc, tau2, sigma2, n_for_reliability_0_8,
         n_for_reliability_0_9, method, note, suppressed``: one row per region, in the order
         of the data; the model's figures (``overall`` to ``n_for_reliability_0_9``) repeat on
-        every row of the group; ``method`` is ``mixedlm_reml`` or ``logit_normal_dl``.
+        every row of the group; ``method`` is ``mixedlm_reml`` or ``glmm_agq``.
 
     Notes
     -----
@@ -214,8 +215,9 @@ def multilevel_comparison(frame: pd.DataFrame, outcome: str, *, kind: str | None
        (empirical Bayes estimates, reliability).
     .. [2] Sixma, H., et al. (2008). *Handboek CQ-index ontwikkeling*. NIVEL (case-mix
        adjustment, three groups).
-    .. [3] DerSimonian, R., & Laird, N. (1986). Meta-analysis in clinical trials. *Controlled
-       Clinical Trials*, 7, 177-188.
+    .. [3] Pinheiro, J. C., & Bates, D. M. (1995). Approximations to the log-likelihood function
+       in the nonlinear mixed-effects model. *J. Comput. Graph. Stat.*, 4, 12-35 (adaptive
+       Gauss-Hermite quadrature).
 
     Examples
     --------
@@ -255,8 +257,12 @@ def multilevel_comparison(frame: pd.DataFrame, outcome: str, *, kind: str | None
         fitted: dict[str, dict] = {}
         shared: dict = {"n_regions": len(keep), "n_model": len(model)}
         if len(keep) >= 2:
-            fit = _fit_gaussian if kind == "gaussian" else _fit_binary
-            per_region, shared_fit = fit(model, cov_cols, keep, z)
+            if kind == "gaussian":
+                per_region, shared_fit = _fit_gaussian(model, cov_cols, keep, z)
+            else:
+                per_region, shared_fit = _fit_binary(
+                    model, cov_cols, keep, z,
+                    names={f"_c{i}": c for i, c in enumerate(covariates)})
             fitted, shared = per_region, {**shared, **shared_fit}
         means = g.groupby("_group", sort=False)["_y"].mean()
         for region, size in sizes.items():
@@ -335,11 +341,16 @@ def _fit_gaussian(model: pd.DataFrame, cov_cols: list[str], keep: list[str], z: 
                 break
     if result is None:
         raise RuntimeError(f"the multilevel model could not be fitted: {failure}")
-    tau2 = float(np.asarray(result.cov_re)[0, 0])
-    sigma2 = float(result.scale)
-    if tau2 < _TAU2_ZERO * sigma2:  # the boundary: an optimiser stops a hair above 0
-        tau2 = 0.0
-    fixed = np.asarray(result.model.exog, dtype=float) @ np.asarray(result.fe_params, dtype=float)
+    exog = np.asarray(result.model.exog, dtype=float)
+    boundary = _reml_at_zero(exog, np.asarray(result.model.endog, dtype=float))
+    if boundary["llf"] >= result.llf - _BOUNDARY_TOLERANCE:
+        # the REML optimum is on the boundary: regions no more alike than chance allows; the
+        # fit there is ordinary least squares, in closed form, the same on every processor
+        tau2, sigma2, beta = 0.0, boundary["sigma2"], boundary["beta"]
+    else:
+        tau2, sigma2 = float(np.asarray(result.cov_re)[0, 0]), float(result.scale)
+        beta = np.asarray(result.fe_params, dtype=float)
+    fixed = exog @ beta
     overall = float(fixed.mean())
     # at τ² = 0 statsmodels cannot invert the random effects' covariance (it raises), and
     # every region's effect is 0 anyway
@@ -367,72 +378,186 @@ def _fit_gaussian(model: pd.DataFrame, cov_cols: list[str], keep: list[str], z: 
     return out, shared
 
 
-def _dersimonian_laird(effects: np.ndarray, variances: np.ndarray) -> tuple[float, float]:
-    """DerSimonian-Laird τ² (truncated at 0) and the random-effects mean of ``effects``.
+def _reml_at_zero(exog: np.ndarray, endog: np.ndarray) -> dict:
+    """The REML fit of the random-intercept model at τ² = 0: ordinary least squares.
 
-    ``Q = Σ w (d - d̄_w)²`` with ``w = 1/v``; ``τ² = max(0, (Q - (k-1)) / (Σw - Σw²/Σw))``; the
-    mean weighted by ``1/(v + τ²)``. (statsmodels' ``combine_effects`` gives the same τ² but
-    does not truncate it at 0, which makes the weights of two regions cancel out.)
+    The restricted log-likelihood there, with σ² profiled out, is
+    ``-((n-p)·log(2π·σ̂²) + log|X'X| + (n-p)) / 2`` with ``σ̂² = RSS/(n-p)``: the same quantity,
+    with the same constants, as statsmodels' ``MixedLMResults.llf`` of a REML fit, so the two
+    can be compared (``tests/test_multilevel.py`` checks they meet as τ² goes to 0).
     """
-    w = 1.0 / variances
-    fixed = float((w * effects).sum() / w.sum())
-    q = float((w * (effects - fixed) ** 2).sum())
-    tau2 = max(0.0, (q - (len(effects) - 1)) / (w.sum() - (w ** 2).sum() / w.sum()))
-    wr = 1.0 / (variances + tau2)
-    return tau2, float((wr * effects).sum() / wr.sum())
+    beta, *_ = np.linalg.lstsq(exog, endog, rcond=None)
+    n, p = exog.shape
+    rss = float(((endog - exog @ beta) ** 2).sum())
+    dof = n - p
+    if dof <= 0 or rss <= 0:
+        return {"llf": -np.inf, "sigma2": np.nan, "beta": beta}
+    sigma2 = rss / dof
+    logdet = float(np.linalg.slogdet(exog.T @ exog)[1])
+    llf = -0.5 * (dof * math.log(2 * math.pi * sigma2) + logdet + dof)
+    return {"llf": llf, "sigma2": sigma2, "beta": beta}
 
 
-def _fit_binary(model: pd.DataFrame, cov_cols: list[str], keep: list[str], z: float
-                ) -> tuple[dict[str, dict], dict]:
-    y = model["_y"].to_numpy(dtype=float)
-    share = float(y.mean())
-    expected = np.full(len(model), share)
-    if cov_cols and 0.0 < share < 1.0:
-        import statsmodels.api as sm
-        import statsmodels.formula.api as smf
-        from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
+#: Nodes of the adaptive Gauss-Hermite quadrature of the yes/no model (lme4's ``nAGQ``).
+_AGQ_NODES = 9
+_HERMITE = np.polynomial.hermite.hermgauss(_AGQ_NODES)
 
-        formula = "_y ~ 1" + "".join(f" + C({c})" for c in cov_cols)
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", category=PerfectSeparationWarning)
-            warnings.filterwarnings("ignore", category=RuntimeWarning,
-                                    module=r"statsmodels(\.|$)")
-            glm = smf.glm(formula, model, family=sm.families.Binomial()).fit()
-        fitted = np.asarray(glm.fittedvalues, dtype=float)
-        separated = any(issubclass(w.category, PerfectSeparationWarning) for w in caught)
-        # a category in which every client says yes (or no) sends its coefficient off to
-        # infinity and its expected share to 1: too few clients to adjust for that case mix,
-        # so the expected share is the overall one
-        if not separated and np.all((fitted > 1e-6) & (fitted < 1 - 1e-6)):
-            expected = fitted
-    effects, variances = [], []
-    per = pd.DataFrame({"g": model["_group"].to_numpy(), "y": y, "e": expected}).groupby(
-        "g", sort=False).agg(n=("y", "size"), x=("y", "sum"), e=("e", "mean"))
-    for region in keep:
-        n, x = int(per.at[region, "n"]), float(per.at[region, "x"])
-        e = float(np.clip(per.at[region, "e"], 0.5 / (n + 1), (n + 0.5) / (n + 1)))
-        xc, nc = (x + 0.5, n + 1.0) if x in (0.0, float(n)) else (x, float(n))
-        effects.append(special.logit(xc / nc) - special.logit(e))
-        variances.append(1.0 / xc + 1.0 / (nc - xc))
-    effects_a, variances_a = np.asarray(effects), np.asarray(variances)
-    tau2, centre = _dersimonian_laird(effects_a, variances_a)
-    p = min(max(share, 1e-9), 1 - 1e-9)
-    overall_logit = float(special.logit(p)) + centre
+
+def _merge_separated(model: pd.DataFrame, cov_cols: list[str], names: dict[str, str]
+                     ) -> tuple[pd.DataFrame, list[str], list[str]]:
+    """Case-mix categories in which every client answers yes (or every one no), merged.
+
+    Such a category sends its coefficient to infinity (perfect separation): the model cannot
+    adjust for it. Only that category is merged into the characteristic's largest category
+    that answers both ways; the other categories keep their adjustment. A characteristic left
+    with one category drops out. Returns the frame, the covariates kept and one
+    ``characteristic=category`` per merged category (for ``note``).
+    """
+    merged: list[str] = []
+    kept: list[str] = []
+    model = model.copy()
+    for col in cov_cols:
+        by_level = model.groupby(col, sort=True)["_y"].agg(["mean", "size"])
+        separated = by_level.index[(by_level["mean"] <= 0.0) | (by_level["mean"] >= 1.0)]
+        mixed = by_level.drop(index=separated)
+        if len(separated):
+            merged += [f"{names[col]}={level}" for level in separated]
+            if mixed.empty:
+                continue
+            # the largest mixed category; ties in the categories' order
+            target = mixed["size"].idxmax()
+            model[col] = model[col].where(~model[col].isin(separated), target)
+        if model[col].nunique() > 1:
+            kept.append(col)
+    return model, kept, merged
+
+
+def _region_modes(eta: np.ndarray, yes: np.ndarray, count: np.ndarray, region: np.ndarray,
+                  k: int, tau2: float) -> tuple[np.ndarray, np.ndarray]:
+    """Each region's conditional mode of ``u`` and the curvature ``-h''`` there (Newton)."""
+    u = np.zeros(k)
+    for _ in range(100):
+        p = special.expit(eta + u[region])
+        grad = np.bincount(region, yes - count * p, minlength=k) - u / tau2
+        info = np.bincount(region, count * p * (1 - p), minlength=k) + 1.0 / tau2
+        step = np.clip(grad / info, -5.0, 5.0)
+        u += step
+        if np.max(np.abs(step)) < 1e-10:
+            break
+    p = special.expit(eta + u[region])
+    info = np.bincount(region, count * p * (1 - p), minlength=k) + 1.0 / tau2
+    return u, info
+
+
+def _glmm_loglik(beta: np.ndarray, tau: float, design: np.ndarray, yes: np.ndarray,
+                 count: np.ndarray, region: np.ndarray, k: int) -> tuple[float, np.ndarray,
+                                                                           np.ndarray]:
+    """Marginal log-likelihood of the random-intercept logistic model (adaptive quadrature).
+
+    Per region ``∫ Π_i p(y_i | u) φ(u; 0, τ²) du`` by Gauss-Hermite quadrature centred on the
+    conditional mode and scaled by the curvature there (as lme4's ``glmer(nAGQ = 9)``).
+    Returns it with the conditional modes and standard deviations of ``u``.
+    """
+    eta = design @ beta
+    if tau < 1e-6:
+        p_log = yes * eta - count * np.logaddexp(0.0, eta)
+        return float(p_log.sum()), np.zeros(k), np.zeros(k)
+    tau2 = tau * tau
+    u, info = _region_modes(eta, yes, count, region, k, tau2)
+    sd = 1.0 / np.sqrt(info)
+    nodes, weights = _HERMITE
+    total = 0.0
+    per_node = []
+    for x in nodes:
+        point = u + math.sqrt(2.0) * sd * x
+        e = eta + point[region]
+        lik = np.bincount(region, yes * e - count * np.logaddexp(0.0, e), minlength=k)
+        per_node.append(lik - point ** 2 / (2 * tau2) + x * x)
+    stacked = np.vstack(per_node) + np.log(weights)[:, None]
+    total = special.logsumexp(stacked, axis=0) + np.log(math.sqrt(2.0) * sd) \
+        - 0.5 * math.log(2 * math.pi * tau2)
+    return float(total.sum()), u, sd
+
+
+def _fit_binary(model: pd.DataFrame, cov_cols: list[str], keep: list[str], z: float,
+                names: dict[str, str] | None = None) -> tuple[dict[str, dict], dict]:
+    """A logistic random-intercept model (GLMM) by maximum likelihood, adaptive quadrature."""
+    from scipy import optimize
+
+    names = names or {c: c for c in cov_cols}
+    model, cov_cols, merged = _merge_separated(model, cov_cols, names)
+    # clients of a region alike in every characteristic are one binomial count: the
+    # likelihood is the same as client by client, and much quicker to evaluate
+    keys = ["_group", *cov_cols]
+    counts = model.groupby(keys, sort=False)["_y"].agg(yes="sum", count="size").reset_index()
+    order = {r: i for i, r in enumerate(keep)}
+    region = counts["_group"].map(order).to_numpy(dtype=int)
+    yes = counts["yes"].to_numpy(dtype=float)
+    count = counts["count"].to_numpy(dtype=float)
+    columns = [np.ones(len(counts))]
+    for col in cov_cols:
+        levels = model[col].value_counts(sort=True).index.tolist()  # the largest as reference
+        columns += [(counts[col] == level).to_numpy(dtype=float) for level in levels[1:]]
+    design = np.column_stack(columns)
+    k = len(keep)
+    share = float(yes.sum() / count.sum())
+    if share in (0.0, 1.0):
+        beta, tau, u, sd = np.zeros(design.shape[1]), 0.0, np.zeros(k), np.zeros(k)
+        beta[0] = special.logit(min(max(share, 1e-9), 1 - 1e-9))
+    else:
+        def objective(theta: np.ndarray) -> float:
+            return -_glmm_loglik(theta[:-1], theta[-1], design, yes, count, region, k)[0]
+
+        start = np.zeros(design.shape[1] + 1)
+        start[0] = special.logit(share)
+        best = None
+        bounds = [(None, None)] * design.shape[1] + [(0.0, 10.0)]
+        for tau0 in (0.5, 0.05):
+            start[-1] = tau0
+            attempt = optimize.minimize(objective, start, method="L-BFGS-B", bounds=bounds,
+                                        options={"ftol": 1e-12, "gtol": 1e-8, "maxiter": 500})
+            if best is None or attempt.fun < best.fun:
+                best = attempt
+        beta, tau = best.x[:-1], float(best.x[-1])
+        boundary = optimize.minimize(lambda b: objective(np.append(b, 0.0)), beta,
+                                     method="BFGS", options={"gtol": 1e-8})
+        if -boundary.fun >= -best.fun - _BOUNDARY_TOLERANCE:
+            beta, tau = boundary.x, 0.0
+        _, u, sd = _glmm_loglik(beta, tau, design, yes, count, region, k)
+    tau2 = tau * tau
+    eta = design @ beta
+    weights = count / count.sum()
+
+    def standardised(shift: np.ndarray | float) -> np.ndarray:
+        # the share among all clients of the round's model had they been in that region
+        shift = np.atleast_1d(np.asarray(shift, dtype=float))
+        return (special.expit(eta[None, :] + shift[:, None]) * weights).sum(axis=1)
+
+    overall = float(standardised(0.0)[0])
+    expected = np.bincount(region, count * special.expit(eta), minlength=k) / \
+        np.bincount(region, count, minlength=k)
+    observed_yes = np.bincount(region, yes, minlength=k)
+    observed_n = np.bincount(region, count, minlength=k)
+    est, low, high = (standardised(u), standardised(u - z * sd), standardised(u + z * sd))
     out = {}
-    for region, d, v in zip(keep, effects_a, variances_a):
-        r = tau2 / (tau2 + v) if tau2 > 0 else 0.0
-        u, sd = r * (d - centre), math.sqrt(r * v)
-        out[region] = {
-            "adjusted_mean": float(special.expit(overall_logit + d - centre)),
-            "estimate": float(special.expit(overall_logit + u)),
-            "ci_low": float(special.expit(overall_logit + u - z * sd)),
-            "ci_high": float(special.expit(overall_logit + u + z * sd)),
-            "reliability": r, "group": _group_of(u - z * sd, u + z * sd, 0.0)}
-    sigma2 = 1.0 / (p * (1 - p))
-    shared = {"overall": float(special.expit(overall_logit)),
+    p_overall = min(max(overall, 1e-9), 1 - 1e-9)
+    for j, name in enumerate(keep):
+        x, n = observed_yes[j], observed_n[j]
+        xc, nc = (x + 0.5, n + 1.0) if x in (0.0, n) else (x, n)
+        e = min(max(expected[j], 1e-9), 1 - 1e-9)
+        d = special.logit(xc / nc) - special.logit(e)
+        out[name] = {
+            "adjusted_mean": float(special.expit(special.logit(p_overall) + d)),
+            "estimate": float(est[j]), "ci_low": float(low[j]), "ci_high": float(high[j]),
+            "reliability": float(1.0 - sd[j] ** 2 / tau2) if tau2 > 0 else 0.0,
+            "group": _group_of(u[j] - z * sd[j], u[j] + z * sd[j], 0.0)}
+    sigma2 = 1.0 / (p_overall * (1 - p_overall))
+    shared = {"overall": overall,
               "icc": tau2 / (tau2 + math.pi ** 2 / 3), "tau2": tau2, "sigma2": sigma2,
               "n_for_reliability_0_8": _n_for(0.8, tau2, sigma2),
-              "n_for_reliability_0_9": _n_for(0.9, tau2, sigma2), "method": "logit_normal_dl"}
+              "n_for_reliability_0_9": _n_for(0.9, tau2, sigma2), "method": "glmm_agq"}
+    if merged:
+        shared["note"] = "case_mix_merged:" + ";".join(merged)
     return out, shared
 
 

@@ -1571,6 +1571,42 @@ def _multilevel(report: Report, frame: pd.DataFrame, column: str,
                                                          result["region"].astype(str))])
 
 
+def _merged_categories(report: Report, note, who: str = "clients") -> list[str]:
+    """The case-mix categories a yes/no comparison merged (``note`` ``case_mix_merged:...``),
+    as 'characteristic: category' in the report's language."""
+    from ..instruments import get_instrument
+
+    if is_missing(note) or not str(note).startswith("case_mix_merged:"):
+        return []
+    instrument = get_instrument("partner_survey" if who == "partners" else "client_interview")
+    out = []
+    for part in str(note).split(":", 1)[1].split(";"):
+        column, _, level = part.partition("=")
+        try:
+            labels = instrument.labels(column, report.language)
+        except KeyError:
+            labels = {}
+        word = _t(report, _CASE_MIX_WORDS[column]) if column in _CASE_MIX_WORDS else column
+        category = _t(report, N_("unknown")) if level == "_missing" else labels.get(level, level)
+        out.append(f"'{category}' ({word})")
+    return out
+
+
+def _merged_sentences(report: Report, note, who: str = "clients") -> list[str]:
+    """One sentence on the case-mix categories a yes/no comparison could not adjust for."""
+    merged = _merged_categories(report, note, who)
+    if not merged:
+        return []
+    return [say_n(report.language,
+                  "In the category {categories} every client gave the same answer, so the "
+                  "comparison cannot adjust for it: those clients are counted with the largest "
+                  "category of the same characteristic.",
+                  "In the categories {categories} every client gave the same answer, so the "
+                  "comparison cannot adjust for them: those clients are counted with the "
+                  "largest category of the same characteristic.",
+                  len(merged), categories=join_words(merged, report.language))]
+
+
 def _group_sentences(report: Report, result: pd.DataFrame, rnd: str, what: str,
                      who: str = "clients") -> list[str]:
     """The three groups of a round in words: only regions the model separates are named, in
@@ -1625,6 +1661,7 @@ def _group_sentences(report: Report, result: pd.DataFrame, rnd: str, what: str,
                           "are 'average' and cannot be told apart.")
             out.append(prefix + say(lang, text, **fields))
         model = modelled.iloc[0]
+        out += _merged_sentences(report, model["note"], who)
         if float(model["tau2"]) == 0.0:
             out.append(say(
                 lang, "The model finds no difference between the regions beyond chance (τ² = 0), "
@@ -1786,23 +1823,24 @@ def _involvement(report: Report, clients: pd.DataFrame) -> Block:
 
 def _share_groups(report: Report, clients: pd.DataFrame, variable: str) -> list[str]:
     """Which regions lie above or below the rest on a yes/no item after case-mix adjustment
-    (the logit-normal multilevel comparison); nothing is said of regions it cannot separate."""
+    (the logistic multilevel comparison); nothing is said of regions it cannot separate."""
     lang = report.language
     result = _multilevel(report, clients, variable, kind="binary")
     result = result[~result["suppressed"] & result["group"].notna()]
     apart = result[result["group"] != "average"]
     if result.empty:
         return []
+    merged = _merged_sentences(report, result["note"].iloc[0])
     if apart.empty:
         return [_t(report, "After adjusting for the clients' make-up, the regions cannot be told apart "
-                   "on this.")]
+                   "on this."), *merged]
     parts = []
     for group in ("above", "below"):
         names = [report.region_label(g) for g in apart.loc[apart["group"] == group, "region"]]
         if names:
             parts.append(f"{join_words(names, lang)} {_t(report, _GROUP_WORDS[group])}")
     return [say(lang, "After adjusting for the clients' make-up: {parts}; the other regions are "
-                "average.", parts=join_words(parts, lang))]
+                "average.", parts=join_words(parts, lang)), *merged]
 
 
 def _share_figure(report: Report, frame: pd.DataFrame, **kwargs):
@@ -2261,10 +2299,11 @@ def _comparison_method_sentences(report: Report) -> list[str]:
            "the organisation group a partner answers for."),
         _t(report,
            "For yes/no questions (such as contact with a professional) the same comparison is "
-           "approximated on the logit scale: per region the difference between the observed "
-           "share and the share expected for its clients, combined in a random-effects model. "
-           "That approximation is rough for regions with few clients or shares near 0% or "
-           "100%."),
+           "made with a logistic multilevel model: the chance of a yes depends on the clients' "
+           "characteristics and on the region, and each region's share is estimated for the "
+           "clients of the whole round. Where every client in one category of a characteristic "
+           "gave the same answer, that category is counted with the largest one, and the text "
+           "says so."),
     ]
     if report.kind == "final":
         out.append(say(
