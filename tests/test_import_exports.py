@@ -261,3 +261,37 @@ def test_map_names_a_case_mix_item_without_a_column_on_its_own_line(tmp_path, ca
     err = capsys.readouterr().err
     (line,) = [ln for ln in err.splitlines() if ln.startswith("LET OP")]
     assert "age_band" in line and "gender" in line and "gecorrigeerde rapportcijfer" in line
+
+
+def test_validate_ends_with_the_case_mix_columns_a_delivery_lacks(tmp_path, capsys):
+    rows = [{k: v for k, v in r.items() if k != "age_band"} for r in samples.template_rows()]
+    root = _study(tmp_path, template_rows=rows)
+    main(["validate", str(root)])
+    out = capsys.readouterr().out.splitlines()
+    notes = [ln for ln in out if ln.startswith("LET OP")]
+    assert len(notes) == 1 and "age_band" in notes[0] and "client_interview.csv" in notes[0]
+    assert out[-2] == notes[0]  # just above the summary, not among the warnings
+
+
+def test_redcap_branching_logic_is_named_on_the_proposed_line(tmp_path):
+    from mss_eval.input.exports import read_structure
+    from mss_eval.input.propose import propose
+    from mss_eval.instruments import get_instrument
+
+    dictionary = tmp_path / "dictionary.csv"
+    dictionary.write_text(
+        '"Variable / Field Name","Form Name","Section Header","Field Type","Field Label",'
+        '"Choices, Calculations, OR Slider Labels","Field Note",'
+        '"Text Validation Type OR Show Slider Number","Text Validation Min",'
+        '"Text Validation Max",Identifier?,"Branching Logic (Show field only if...)"\n'
+        'record_id,interview,,text,Respondentnummer,,,,,,,\n'
+        'contact,interview,,yesno,"Contact met een hulpverlener",,,,,,,\n'
+        'spv,interview,,yesno,"Heeft een SPV",,,,,,,"[contact] = \'1\'"\n', encoding="utf-8")
+    data = tmp_path / "export.csv"
+    data.write_text("record_id,contact,spv,interview_complete\nA1,1,1,2\nA2,0,,2\n",
+                    encoding="utf-8")
+    raw = _raw(data)
+    assert raw.tool == "redcap"
+    proposal = propose(raw, get_instrument("client_interview"), read_structure([dictionary]))
+    (line,) = [ln for ln in proposal.lines if ln.source == "spv"]
+    assert line.rule.item == "has_spv" and "gevraagd als [contact] = '1'" in line.reason

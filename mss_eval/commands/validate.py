@@ -82,5 +82,27 @@ def run(args: argparse.Namespace) -> int:
                   "Completeness per round and region:")
             for line in report.completeness_lines():
                 print(f"  {line}")
+        for line in _case_mix_lines(report, language):
+            print(line)
         print(report.summary())
     return 0 if report.valid else 1
+
+
+def _case_mix_lines(report, language: str) -> list[str]:
+    """One line per file that lacks a case-mix column: among many warnings, the one that costs
+    the adjusted rating is said again at the end, on its own."""
+    case_mix = set(getattr(getattr(report.config, "settings", None), "case_mix", ()) or ())
+    by_file: dict[str, list[str]] = {}
+    for p in report.problems:
+        if p.code == "column_absent" and p.column in case_mix and p.file:
+            by_file.setdefault(p.file, []).append(p.column)
+    out = []
+    for file, columns in by_file.items():
+        names = ", ".join(columns)
+        out.append(f"LET OP: {file} heeft geen kolom voor {names}; de rapporten missen daardoor "
+                   "het voor achtergrond gecorrigeerde rapportcijfer van deze regio (koppel de "
+                   "kolom in de mapping als de export hem heeft)" if language != "en" else
+                   f"NOTE: {file} has no column for {names}; the reports therefore lack the "
+                   "rating adjusted for background for this region (map the column in the "
+                   "mapping if the export has it)")
+    return out

@@ -291,6 +291,13 @@ def propose(raw, instrument: Instrument, structure: Structure | None = None,
         if t.column is None:
             used_targets.update(c.name for c in instrument.columns_of(t.name))
         chosen[s] = line
+    for s, line in chosen.items():
+        condition = structure.branching.get(s)
+        if condition:
+            # REDCap asks the field only under this condition: a blank cell may mean
+            # "not asked" (97) rather than "no answer"
+            asked = "gevraagd als" if language == "nl" else "asked if"
+            line.reason = f"{line.reason} ({asked} {' '.join(condition.split())})".strip()
     proposal.lines = [chosen[s] for s in sources if s in chosen]
     proposal.unmatched = [s for s in sources if s not in chosen]
     covered = {t for t in used_targets}
