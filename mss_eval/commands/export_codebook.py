@@ -14,14 +14,16 @@ Schrijft het codeboek voor de kwalitatieve interviews (questionnaires/qualitativ
 als REFI-QDA-codeboek (.qdc), dat ATLAS.ti, MAXQDA, NVivo en QualCoder kunnen inlezen voordat een
 regio gaat coderen. Per niveau is er een hoofdcode met de thema's eronder. Dan koppelt
 'mss-eval import-qda' de codes later zonder koppelbestand. De codes houden bij elke export dezelfde
-GUID, zodat een bijgewerkt codeboek de bestaande codes herkent.
+GUID, zodat een bijgewerkt codeboek de bestaande codes herkent. Elke naam komt één keer voor
+(QualCoder voegt codes met dezelfde naam samen): een thema waarvan de naam ook bij een ander
+niveau hoort krijgt het niveau erachter, bijvoorbeeld 'peer_expertise (executive)'.
 
 Met --names labels krijgen de codes de labels in de gekozen taal (--language) als naam in plaats
 van de sleutels (executive / shorter_lines).
 
 Writes the qualitative codebook as a REFI-QDA codebook (.qdc) for a region's QDA tool: one parent
 code per level with its themes below, stable GUIDs, code keys as names (or labels with
---names labels). Without --out it is written to standard output.
+--names labels), every name once (a repeated one gets its level in brackets). Without --out it is written to standard output.
 
 Voorbeeld / example:
   mss-eval export-codebook --format qdc --out codeboek_mss.qdc

@@ -21,6 +21,11 @@ gelezen.
 - De soort bron (algemeen interview, partnerinterview, cliëntinterview, terugkoppelings-
   bijeenkomst, document) komt uit een variabele 'soort bron', een case met die variabele, of een
   documentgroep met de naam van de soort; anders uit --source-kind.
+- Posities tellen tekens; NVivo telt UTF-16-eenheden (een emoji telt twee) en dat wordt bij
+  het inlezen omgerekend. De codeur is wie de codering maakte (bij NVivo: wie de selectie
+  maakte). Fragmentnummers volgen uit bron, positie, code en codeur, en blijven dus gelijk bij
+  een nieuwe export van hetzelfde project. Gecodeerde tekst in pdf's wordt overgenomen; notities en
+  memo's niet (een waarschuwing noemt hoeveel).
 - Een bestaand coded_segments.csv wordt alleen vervangen met --replace.
 - Met een codeboek (.qdc) wordt alleen gecontroleerd of alle codes gekoppeld kunnen worden.
 
@@ -28,7 +33,9 @@ Reads a REFI-QDA project (.qdpx) exported by a QDA tool and writes the coded seg
 region and round to STUDY/data/ROUND/REGION/coded_segments.csv. Codes map to the study codebook by
 path or label, or through --mapping; unmapped codes are listed and stop the import unless
 --allow-unmapped. The source kind comes from a variable 'source kind', a case with it, a document
-group named after the kind, or --source-kind. The .qdpx file is only read.
+group named after the kind, or --source-kind. Positions count characters (NVivo's UTF-16
+positions are converted); segment ids follow from source, positions, code and coder, so they stay
+the same in a new export of the same project. The .qdpx file is only read.
 
 Voorbeeld / example:
   mss-eval import-qda denhaag.qdpx --study mijn_studie --round 2010-1 --region den_haag
