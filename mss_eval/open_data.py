@@ -22,6 +22,13 @@ on fewer than ``min_respondents`` is suppressed, and a total that would give a s
 away is suppressed too). A suppressed value is written as ``x`` (as in the reports), a value
 that does not exist as an empty cell; both are the schema's missing values. Nothing in the
 package is row-level: only figures per region, round or study.
+
+A text cell (an organisation's name, an answer label, a round's label) comes from a delivery or
+``study.yaml``, so the writer treats it as data a spreadsheet must not run: as OWASP advises
+against CSV injection, a text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
+return gets a leading apostrophe (:data:`FORMULA_GUARD`), and every text cell is written between
+double quotes (so a semicolon in it cannot start a new cell in a spreadsheet that splits on
+semicolons). Numbers stay numbers, unquoted and unchanged (``-0.25`` is not a formula).
 """
 
 from __future__ import annotations
@@ -40,6 +47,10 @@ PACKAGE_FILE = "datapackage.json"
 LEVELS = ("collection", "personal", "executive", "administrative", "indicators")
 #: Units whose values are not numbers.
 TEXT_UNITS = ("text",)
+#: Put before a text cell a spreadsheet would read as a formula (OWASP, CSV injection).
+FORMULA_GUARD = "'"
+#: The first characters that make a spreadsheet read a cell as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 UNITS = {
     "count": ("aantal", "count"),
@@ -329,11 +340,42 @@ def definition_rows() -> list[dict]:
 
 
 # -- writing --------------------------------------------------------------------------------------
-def _csv(rows: Sequence[dict], fields: Sequence[str]) -> str:
+_NUMERIC_TYPES = ("number", "integer")
+_NUMBER = re.compile(r"-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?")
+
+
+def neutralise(text: str) -> str:
+    """A text cell as a spreadsheet shows it and does not run: with :data:`FORMULA_GUARD`
+    before it when it starts like a formula (OWASP's advice against CSV injection).
+
+    >>> neutralise('=HYPERLINK("http://example.org/","klik")')
+    '\'=HYPERLINK("http://example.org/","klik")'
+    >>> neutralise("Stichting Anker")
+    'Stichting Anker'
+    """
+    return FORMULA_GUARD + text if text.startswith(FORMULA_STARTS) else text
+
+
+def _cell(text: str, type_: str):
+    """One cell for :func:`_csv`: a number of a numeric field as a number (written unquoted);
+    anything else as a text, neutralised (written quoted)."""
+    if type_ in _NUMERIC_TYPES and _NUMBER.fullmatch(text):
+        number = int(text) if type_ == "integer" or text.lstrip("-").isdigit() else float(text)
+        # written back as the same characters: a float's repr (_number) reads and prints alike
+        if str(number) == text:
+            return number
+    return neutralise(text)
+
+
+def _csv(rows: Sequence[dict], fields: Sequence[dict]) -> str:
+    """The rows as CSV text: numbers bare, texts quoted and neutralised (see the module notes)."""
+    names = [f["name"] for f in fields]
+    types = {f["name"]: f.get("type", "string") for f in fields}
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(fields), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
+    writer = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_NONNUMERIC)
+    writer.writerow(names)
+    for row in rows:
+        writer.writerow([_cell(str(row.get(name, "")), types[name]) for name in names])
     return buffer.getvalue()
 
 
@@ -363,7 +405,8 @@ def package_descriptor(config, resources: Sequence[str], min_respondents: int,
         "sources": [{"title": f"mss-eval {__version__}",
                      "path": "https://pypi.org/project/mss-eval/"}],
         "mss_eval": {"version": __version__, "min_respondents": min_respondents,
-                     "suppression_marker": SUPPRESSED, "rounds": list(rounds),
+                     "suppression_marker": SUPPRESSED, "formula_guard": FORMULA_GUARD,
+                     "formula_starts": list(FORMULA_STARTS), "rounds": list(rounds),
                      "synthetic": bool(config.synthetic)},
         "resources": [
             {"name": name, "path": f"{name}.csv", "profile": "tabular-data-resource",
@@ -453,8 +496,7 @@ def export_study(study_path: Path | str, out_dir: Path | str, *,
     out.mkdir(parents=True, exist_ok=True)
     result = ExportResult(package=out / PACKAGE_FILE)
     for name, rows in tables.items():
-        fields = [f["name"] for f in SCHEMAS[name]["fields"]]
-        atomic_write(out / f"{name}.csv", _csv(rows, fields))
+        atomic_write(out / f"{name}.csv", _csv(rows, SCHEMAS[name]["fields"]))
         result.rows[name] = len(rows)
     descriptor = package_descriptor(config, list(tables), min_n, chosen)
     atomic_write(result.package, json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n")
@@ -469,5 +511,5 @@ def read_key_figures(package_dir: Path | str) -> list[dict]:
         return list(csv.DictReader(handle))
 
 
-__all__ = ["ExportResult", "PACKAGE_FILE", "SCHEMAS", "SUPPRESSED", "export_study",
+__all__ = ["ExportResult", "FORMULA_GUARD", "PACKAGE_FILE", "neutralise", "SCHEMAS", "SUPPRESSED", "export_study",
            "read_key_figures", "validate_package"]

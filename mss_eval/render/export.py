@@ -268,8 +268,36 @@ def _html_to_pdf_weasyprint(document: str, target: Path, base_url: Path | None =
                                 category=DeprecationWarning, module=r"weasyprint(\.|$)")
         import weasyprint
 
-        weasyprint.HTML(string=document, base_url=str(base_url or target.parent)).write_pdf(
+        folder = Path(base_url or target.parent)
+        weasyprint.HTML(string=document, base_url=str(folder),
+                        url_fetcher=_report_folder_fetcher(folder)).write_pdf(
             target, pdf_variant=WEASYPRINT_PDF_VARIANT)
+
+
+def _report_folder_fetcher(folder: Path):
+    """A WeasyPrint URL fetcher that reads only ``data:`` URIs and files in the report's own
+    ``folder``: no network, no other file of the machine. (The report's HTML embeds its figures
+    and images as data URIs, so it needs nothing else; anything else is left out, as WeasyPrint
+    leaves out any resource its fetcher refuses.)"""
+    import os
+    from urllib.parse import unquote, urlsplit
+
+    from weasyprint.urls import URLFetcher
+
+    root = os.path.realpath(folder)
+
+    class ReportFolderFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            scheme = urlsplit(url).scheme.lower()
+            if scheme == "file":
+                path = os.path.realpath(unquote(urlsplit(url).path))
+                if os.path.commonpath([root, path]) != root:
+                    raise ValueError(f"outside the report's folder: {url}")
+            elif scheme != "data":
+                raise ValueError(f"not fetched (only the report's folder): {url}")
+            return super().fetch(url, headers)
+
+    return ReportFolderFetcher(allowed_protocols=("data", "file"), allow_redirects=False)
 
 
 def write_docx(nodes: list, target: Path, language: str = "nl") -> None:

@@ -63,6 +63,12 @@ def _text(text: str) -> str:
     return f"#{_string(text)}" if text else ""
 
 
+def _plain(tokens: Sequence[dict]) -> str:
+    """The text of inline Markdown tokens without their markup (an image's alt text)."""
+    return "".join(t.get("raw", "") if t.get("type") == "text" else _plain(t.get("children") or [])
+                   for t in tokens)
+
+
 _ANCHOR = re.compile(r"[A-Za-z0-9_.:-]+")
 
 
@@ -72,6 +78,8 @@ class _Writer:
     def __init__(self, image_dir: Path):
         self.image_dir = image_dir
         self.images = 0
+        #: the image files of the author's text being written (AuthorText.images)
+        self.author_images: dict[str, bytes] = {}
         self.labels: set[str] = set()
         #: the Typst level of the last heading written (1: the title)
         self.last_level = 1
@@ -167,7 +175,9 @@ class _Writer:
     def _author_text(self, node) -> str:
         from ..report.html import markdown_tokens
 
+        self.author_images = node.images
         out = self.markdown(markdown_tokens(node.markdown))
+        self.author_images = {}
         if node.note:
             out += f"#note[{_text(node.note)}]\n\n"
         return out
@@ -306,14 +316,31 @@ class _Writer:
                 out.append(f"#link({_string(url)})[{inner}]"
                            if re.match(r"^(https?|mailto):", url) else inner)
             elif kind == "image":
-                # an author's image is not embedded: its alt text stands in for it
-                alt = self.inline(children)
-                out.append(f"#emph[{alt}]" if alt else "")
+                out.append(self.author_image(token))
             elif children:
                 out.append(self.inline(children))
             elif token.get("raw"):
                 out.append(_text(token["raw"]))
         return "".join(out)
+
+    def author_image(self, token: dict) -> str:
+        """An image of an author's text: its file from ``texts/`` (what the text node carries)
+        in the document's own folder, else its alt text; Typst never reads another file."""
+        from ..report.text import image_type
+
+        data = self.author_images.get(str(token.get("attrs", {}).get("url", "")))
+        alt_markup = self.inline(token.get("children") or [])
+        kind = image_type(data) if data else None
+        if kind is None:
+            return f"#emph[{alt_markup}]" if alt_markup else ""
+        self.images += 1
+        name = f"text-image-{self.images}.{kind.split('/')[1]}"
+        (self.image_dir / name).write_bytes(data)
+        alt = _plain(token.get("children") or [])
+        image = f"image({_string('/' + name)}"
+        box = (f"box({image}, alt: {_string(alt)}))" if alt
+               else f"box(pdf.artifact({image})))")
+        return f"#block(breakable: false)[#{box}]"
 
     def markdown_table(self, token: dict) -> str:
         head = next((c for c in token.get("children", []) if c["type"] == "table_head"), None)

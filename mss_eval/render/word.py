@@ -111,6 +111,8 @@ class _Writer:
         import docx
 
         self.language = language if language in _WORDS else "nl"
+        #: the image files of the author's text being written (AuthorText.images)
+        self.author_images: dict[str, bytes] = {}
         self.words = _WORDS[self.language]
         self.document = docx.Document()
         self.title = next((n.title for n in nodes if n.kind == "title_page"), "")
@@ -355,7 +357,9 @@ class _Writer:
     def _author_text(self, node) -> None:
         from ..report.html import markdown_tokens
 
+        self.author_images = node.images
         self.markdown(markdown_tokens(node.markdown))
+        self.author_images = {}
         if node.note:
             self.note(node.note)
 
@@ -461,8 +465,33 @@ class _Writer:
                 paragraph.add_run(" ")
             elif kind == "linebreak":
                 paragraph.add_run().add_break()
+            elif kind == "image":
+                self.author_image(paragraph, token, bold=bold, italic=italic)
             elif children:
                 self.inline(paragraph, children, bold=bold, italic=italic)
+
+    def author_image(self, paragraph: Any, token: dict, *, bold: bool = False,
+                     italic: bool = False) -> None:
+        """An image of an author's text: its file from ``texts/`` (what the text node carries)
+        embedded with its alt text, else the alt text itself; nothing is linked to a file."""
+        from docx.oxml.ns import qn
+        from docx.shared import Cm
+
+        from ..report.text import image_type
+
+        data = self.author_images.get(str(token.get("attrs", {}).get("url", "")))
+        children = token.get("children") or []
+        if not data or image_type(data) is None:
+            self.inline(paragraph, children, bold=bold, italic=True)
+            return
+        run = paragraph.add_run()
+        shape = run.add_picture(io.BytesIO(data))
+        if shape.width > Cm(16):
+            shape.height = int(shape.height * Cm(16) / shape.width)
+            shape.width = Cm(16)
+        alt = "".join(t.get("raw", "") for t in children if t.get("type") == "text")
+        for picture in run.element.iter(qn("wp:docPr")):
+            picture.set("descr", alt)
 
     def markdown_table(self, token: dict) -> None:
         rows = []

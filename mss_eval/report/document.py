@@ -278,16 +278,21 @@ class Contents(Node):
 @dataclass
 class AuthorText(Node):
     """An author's text (Markdown from ``texts/``), placeholders filled; ``note`` is the
-    suppression note when a placeholder named a suppressed figure."""
+    suppression note when a placeholder named a suppressed figure; ``images`` the image files
+    of ``texts/`` the text shows, by the address written in it (every writer embeds these and
+    shows any other image as its alt text, see :func:`mss_eval.report.text.author_images`)."""
 
     kind: ClassVar[str] = "author_text"
     markdown: str
     note: str | None = None
     source: str = ""
+    images: dict[str, bytes] = field(default_factory=dict, repr=False)
 
     def to_json(self) -> dict:
         return _compact({"type": self.kind, "markdown": self.markdown, "note": self.note,
-                         "source": self.source})
+                         "source": self.source,
+                         "images": {url: base64.b64encode(data).decode("ascii")
+                                    for url, data in self.images.items()} or None})
 
     def texts(self):
         return [("author text", self.markdown)] + ([("note", self.note)] if self.note else [])
@@ -633,7 +638,9 @@ def node_from_json(data: Mapping) -> Node:
         return Contents(data.get("title", ""),
                         [node_from_json(h) for h in data.get("entries", [])])
     if kind == "author_text":
-        return AuthorText(data["markdown"], data.get("note"), data.get("source", ""))
+        return AuthorText(data["markdown"], data.get("note"), data.get("source", ""),
+                          images={str(url): base64.b64decode(b64)
+                                  for url, b64 in (data.get("images") or {}).items()})
     if kind == "table":
         import pandas as pd
 

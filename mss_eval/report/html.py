@@ -100,17 +100,40 @@ def _contents(node) -> str:
             f"<ol>{entries}</ol></nav>")
 
 
-def markdown_html(text: str, *, shift_headings: int = 2) -> str:
+def markdown_html(text: str, *, shift_headings: int = 2,
+                  images: dict[str, bytes] | None = None) -> str:
     """An author's Markdown as HTML; raw HTML is escaped, headings move down a level.
 
     ``# Heading`` in an author's text becomes ``<h3>`` inside a chapter (``shift_headings=2``),
-    so the report's own numbered chapter headings stay on top.
+    so the report's own numbered chapter headings stay on top. An image is embedded (a data URI)
+    when ``images`` holds its file (see :func:`mss_eval.report.text.author_images`), any other
+    image is shown as its alt text; a link that goes elsewhere than a web page, an e-mail address
+    or a heading is shown as its text. So the HTML loads nothing and points nowhere on the
+    machine.
     """
     import mistune
+
+    from .text import image_type, link_allowed
+
+    images = images or {}
 
     class Shifted(mistune.HTMLRenderer):
         def heading(self, text: str, level: int, **attrs: Any) -> str:
             return super().heading(text, min(level + shift_headings, 6), **attrs)
+
+        def image(self, text: str, url: str, title: str | None = None) -> str:
+            data = images.get(url)
+            kind = image_type(data) if data else None
+            if kind is None:
+                return text
+            uri = f"data:{kind};base64,{base64.b64encode(data).decode('ascii')}"
+            return (f'<img src="{uri}" alt="{esc(html.unescape(mistune.util.striptags(text)))}" '
+                    f'style="max-width:100%">')
+
+        def link(self, text: str, url: str, title: str | None = None) -> str:
+            if not link_allowed(url):
+                return text
+            return super().link(text, url, title)
 
     md = mistune.create_markdown(escape=True, renderer=Shifted(escape=True),
                                  plugins=["table", "strikethrough"])
@@ -127,7 +150,8 @@ def markdown_tokens(text: str) -> list[dict]:
 
 def _author_text(node) -> str:
     note = f'<p class="text-note">{esc(node.note)}</p>' if node.note else ""
-    return f'<div class="author-text">{markdown_html(node.markdown)}{note}</div>'
+    return (f'<div class="author-text">{markdown_html(node.markdown, images=node.images)}'
+            f"{note}</div>")
 
 
 def _table(node) -> str:

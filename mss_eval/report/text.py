@@ -37,21 +37,37 @@ decimals), ``{{ round.personal.spv | percent }}``, ``{{ region.collection.client
 Without a format, a figure whose unit is a share is written as a percentage, a count as a whole
 number and anything else with one decimal. A placeholder
 naming a figure that does not exist is an error naming the file and line; a figure suppressed for
-too few respondents is written as the suppression marker, never as its value.
+too few respondents is written as the suppression marker, never as its value. A figure that is a
+text (an organisation's name from a delivery) is written as literal text: its Markdown
+characters are escaped and its line breaks become spaces, so a delivery cannot add a link, an
+image or a heading to a report.
+
+Images and links
+----------------
+A text is published, so what it may point to is limited (docs/security.md). An image is a file
+in the study's ``texts/`` folder, named relative to the text (``![Kaart van de regio](kaart.png)``
+beside ``texts/2010-1/breda/mss.md``), a PNG, JPEG or GIF of at most 5 MB; every report embeds
+it, so the report needs nothing else. A link goes to a web page (``https://``, ``http://``), an
+e-mail address (``mailto:``) or a heading of the report (``#...``). Any other image or link
+(a web address as image, a path such as ``/etc/hostname`` or ``../../data``, ``//host``,
+``file:``) is an error naming the file and line, as an unknown figure is. Raw HTML in a text is
+shown as text, never as HTML.
 """
 
 from __future__ import annotations
 
 import difflib
 import math
+import os
 import re
+import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..problems import MESSAGES, Problem, StudyError, message
-from ..study import TEXTS_DIR
+from ..study import TEXTS_DIR, is_inside, link_outside_problem
 from .style import (
     SUPPRESSED_MARKER,
     check_language,
@@ -101,12 +117,67 @@ MESSAGES.update({
               "houd er één",
         "en": "chapter '{chapter}' appears twice in {folder}: as {a} and as {b}; keep one",
     },
+    "text_image_refused": {
+        "nl": "de afbeelding '{value}' kan niet in het rapport: {reason}; een afbeelding is een "
+              "PNG-, JPEG- of GIF-bestand in de map texts/, genoemd vanaf de tekst "
+              "(bijv. ![Kaart](kaart.png))",
+        "en": "the image '{value}' cannot go into the report: {reason}; an image is a PNG, JPEG "
+              "or GIF file in the folder texts/, named relative to the text "
+              "(e.g. ![Map](map.png))",
+    },
+    "text_link_refused": {
+        "nl": "de link '{value}' kan niet in het rapport; een link gaat naar een webpagina "
+              "(https://...), een e-mailadres (mailto:...) of een kop van het rapport (#...)",
+        "en": "the link '{value}' cannot go into the report; a link goes to a web page "
+              "(https://...), an e-mail address (mailto:...) or a heading of the report (#...)",
+    },
     "text_not_utf8": {
         "nl": "de tekst is geen UTF-8; sla het bestand op als UTF-8 (Kladblok: 'Opslaan als', "
               "codering UTF-8)",
         "en": "the text is not UTF-8; save the file as UTF-8",
     },
 })
+
+#: Why an image is refused (the ``reason`` of ``text_image_refused``).
+_IMAGE_REASONS = {
+    "remote": {"nl": "het is een adres op internet of een pad buiten de studie, geen bestand in "
+                     "texts/",
+               "en": "it is an internet address or a path outside the study, not a file in "
+                     "texts/"},
+    "outside": {"nl": "het bestand ligt buiten de map texts/ van de studie",
+                "en": "the file is outside the study's folder texts/"},
+    "missing": {"nl": "het bestand bestaat niet", "en": "the file does not exist"},
+    "type": {"nl": "het is geen PNG-, JPEG- of GIF-afbeelding",
+             "en": "it is not a PNG, JPEG or GIF image"},
+    "size": {"nl": "het bestand is groter dan 5 MB", "en": "the file is larger than 5 MB"},
+}
+
+#: The image formats a text may show, by their first bytes (SVG is not among them: it can load
+#: other files and run scripts).
+IMAGE_TYPES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg",
+               b"GIF87a": "image/gif", b"GIF89a": "image/gif"}
+#: The largest image a text may show.
+MAX_IMAGE_BYTES = 5 * 1024 * 1024
+#: Where a link in a text may go.
+_LINK_ALLOWED = re.compile(r"^(?:https?://[^/\s]|mailto:[^\s]|#)", re.IGNORECASE)
+#: Characters escaped in a figure that is a text, so Markdown reads them as themselves.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>!#|~{}&])")
+
+
+def image_type(data: bytes) -> str | None:
+    """The media type of an image a text may show (:data:`IMAGE_TYPES`), or None."""
+    return next((t for magic, t in IMAGE_TYPES.items() if data.startswith(magic)), None)
+
+
+def link_allowed(url: str) -> bool:
+    """Whether a link of an author's text may go into a report (see the module notes)."""
+    return bool(_LINK_ALLOWED.match(url.strip()))
+
+
+def literal_markdown(text: str) -> str:
+    """A text as Markdown that shows exactly that text (one line, markup characters escaped)."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", re.sub(r"[\r\n]+", " ", text))
+
 
 _PLACEHOLDER = re.compile(r"\{\{\s*(?P<name>[^{}|]*?)\s*(?:\|\s*(?P<fmt>[^{}]*?)\s*)?\}\}")
 
@@ -120,6 +191,11 @@ class PlaceholderError(StudyError):
 
     def __str__(self) -> str:
         return "\n".join(p.describe(self.language) for p in self.problems)
+
+
+class AuthorTextError(PlaceholderError):
+    """An image or link in an author's text that cannot go into a report (names file and
+    line)."""
 
 
 @dataclass(frozen=True)
@@ -172,6 +248,9 @@ def author_text(study_path: Path | str, chapter: str, round: str | None = None,
             a=found[0].name, b=found[1].name), file=rel)])
     path = found[0]
     rel = _relative(path, study_path)
+    if not is_inside(path, study_path / TEXTS_DIR):
+        problem = link_outside_problem(study_path, path, TEXTS_DIR, language)
+        raise StudyError([problem], summary=problem.describe(language))
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
@@ -237,7 +316,7 @@ def _format_figure(value: Any, fmt: str | None, language: str) -> tuple[str, boo
 
         return (gettext(language, "yes") if value else gettext(language, "no")), False
     if isinstance(value, str):
-        return value, False
+        return literal_markdown(value), False
     fmt = (fmt or "").strip()
     if fmt in ("percent", "%"):
         return format_percent(value, 0, language), False
@@ -341,16 +420,102 @@ def markdown_to_html(text: str, *, shift_headings: int = 2) -> str:
     return markdown_html(text, shift_headings=shift_headings)
 
 
+def _line_of(text: str, *needles: str) -> int | None:
+    """The first line holding the first of ``needles`` found (most specific first)."""
+    lines = text.splitlines()
+    for needle in needles:
+        for lineno, line in enumerate(lines, start=1):
+            if needle in line:
+                return lineno
+    return None
+
+
+def _resources(tokens, found: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Every ``(kind, url)`` of the links and images in mistune's syntax tree."""
+    for token in tokens:
+        if token.get("type") in ("link", "image"):
+            found.append((token["type"], str(token.get("attrs", {}).get("url", ""))))
+        _resources(token.get("children") or [], found)
+    return found
+
+
+def author_images(author: AuthorText, markdown: str, *, language: str = "nl") -> dict[str, bytes]:
+    """The images an author's (filled) Markdown shows, as ``{url as written: bytes}``.
+
+    Raises
+    ------
+    StudyError
+        For an image that is not a PNG, JPEG or GIF file in the study's ``texts/`` folder, or a
+        link that goes elsewhere than a web page, an e-mail address or a heading (see the module
+        notes): names the file and line.
+    """
+    from .html import markdown_tokens
+
+    texts_root = _texts_root(author)
+    images: dict[str, bytes] = {}
+    problems: list[Problem] = []
+    for kind, url in _resources(markdown_tokens(markdown), []):
+        shown = urllib.parse.unquote(url)
+        line = _line_of(markdown, f"]({shown}", f"](<{shown}", f"]({url}", f"<{shown}>", shown,
+                        url)
+        if kind == "link":
+            if not link_allowed(url):
+                problems.append(Problem("text_link_refused", message(
+                    "text_link_refused", language, value=shown), file=author.relative,
+                    line=line, value=shown))
+            continue
+        if url in images:
+            continue
+        reason = None
+        parsed = urllib.parse.urlsplit(shown)
+        if (parsed.scheme or parsed.netloc or shown.startswith(("/", "\\")) or ":" in shown
+                or os.path.isabs(shown)):
+            reason = "remote"
+        else:
+            path = author.path.parent / parsed.path
+            if not is_inside(path, texts_root):
+                reason = "outside"
+            elif not path.is_file():
+                reason = "missing"
+            elif path.stat().st_size > MAX_IMAGE_BYTES:
+                reason = "size"
+            else:
+                data = path.read_bytes()
+                if image_type(data) is None:
+                    reason = "type"
+                else:
+                    images[url] = data
+        if reason:
+            problems.append(Problem("text_image_refused", message(
+                "text_image_refused", language, value=shown,
+                reason=_IMAGE_REASONS[reason].get(language, _IMAGE_REASONS[reason]["nl"])),
+                file=author.relative, line=line, value=shown))
+    if problems:
+        problems.sort(key=lambda p: p.line or 0)
+        raise AuthorTextError(problems, language)
+    return images
+
+
+def _texts_root(author: AuthorText) -> Path:
+    """The study's ``texts/`` folder of an author's text (its relative path starts there)."""
+    parts = Path(author.relative).parts
+    if len(parts) >= 2 and parts[0] == TEXTS_DIR:
+        return author.path.parents[len(parts) - 2]
+    return author.path.parent
+
+
 def render_author_text(author: AuthorText, figures: Mapping[str, Any], *, language: str = "nl",
                        min_respondents: int = 5):
-    """An author's chapter text as a report node, with its placeholders filled; a placeholder
-    that named a suppressed figure adds the suppression note."""
+    """An author's chapter text as a report node, with its placeholders filled and its images
+    (:func:`author_images`); a placeholder that named a suppressed figure adds the suppression
+    note."""
     from .document import AuthorText as AuthorTextNode
 
     filled, suppressed = fill_placeholders(author.text, figures, language=language,
                                            source=author.relative)
+    images = author_images(author, filled, language=language)
     note = suppression_note(language, min_respondents) if suppressed else None
-    return AuthorTextNode(filled, note=note, source=author.relative)
+    return AuthorTextNode(filled, note=note, source=author.relative, images=images)
 
 
 # -- generated sentences ------------------------------------------------------------------------
