@@ -313,7 +313,7 @@ def _line(source: str, target: Target, values: dict, score: float, reason: str, 
     recodes the whole mapping applies, such as Castor's missing codes)."""
     shared = {str(k): v for k, v in (shared or {}).items()}
     data_values = [v for v in _distinct(raw.data[source])
-                   if not (v in shared and target.column is not None
+                   if not (_as_code(v) in shared and target.column is not None
                            and (target.column.is_coded or target.column.is_numeric))]
     check = score < SURE
     if target.column is None:
@@ -402,6 +402,11 @@ def _values_fit(values: list[str], column: Column, r, recodes: dict) -> bool:
             continue
         fit += 1
     return fit * 2 >= len(values)
+
+
+def _as_code(value: str) -> str:
+    """``-95.0`` as ``-95`` (Castor's API writes its missing codes as floats)."""
+    return _text(float(value)) if re.fullmatch(r"[+-]?\d+\.0+", value) else value
 
 
 def _numeric_missing(value: str, r) -> bool:
