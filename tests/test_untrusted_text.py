@@ -372,3 +372,12 @@ def test_jinja_tags_in_a_text_are_not_run_by_the_html_export():
 
     assert '{% include "/etc/passwd" %}' in html
     assert "root:" not in html
+
+
+def test_markdown_the_workbench_wrote_is_inserted_as_markdown():
+    from mss_eval.report.text import Markdown
+
+    filled, _ = fill_placeholders("{{ findings }}", {"findings": Markdown("- een\n- [twee](#h-5)")})
+
+    assert markdown_html(filled) == ('<ul>\n<li>een</li>\n<li><a href="#h-5">twee</a></li>\n'
+                                     "</ul>\n")

@@ -352,10 +352,12 @@ def _reference(report, finding: Finding) -> Span:
 
 def findings_markdown(report, found: list[Finding]) -> str:
     """The findings as a Markdown list (for ``{{ findings }}`` in an author's summary)."""
+    from .text import Markdown
+
     out = []
     for f in found:
         out.append(f"- {f.text} ([{_reference(report, f).text}](#{f.anchor}))")
-    return "\n".join(out)
+    return Markdown("\n".join(out))
 
 
 def summary(report) -> Block:

@@ -164,6 +164,11 @@ _LINK_ALLOWED = re.compile(r"^(?:https?://[^/\s]|mailto:[^\s]|#)", re.IGNORECASE
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>!#|~{}&])")
 
 
+class Markdown(str):
+    """Markdown the workbench wrote itself (the findings list of ``{{ findings }}``): a
+    placeholder inserts it as Markdown, where a figure that is a text is inserted literally."""
+
+
 def image_type(data: bytes) -> str | None:
     """The media type of an image a text may show (:data:`IMAGE_TYPES`), or None."""
     return next((t for magic, t in IMAGE_TYPES.items() if data.startswith(magic)), None)
@@ -315,6 +320,8 @@ def _format_figure(value: Any, fmt: str | None, language: str) -> tuple[str, boo
         from .i18n import gettext
 
         return (gettext(language, "yes") if value else gettext(language, "no")), False
+    if isinstance(value, Markdown):
+        return str(value), False
     if isinstance(value, str):
         return literal_markdown(value), False
     fmt = (fmt or "").strip()
