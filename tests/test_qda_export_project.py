@@ -166,3 +166,26 @@ def test_nvivo_project_goes_round_through_export_with_the_same_ids(tmp_path, sch
     _reimport(study, out)
     assert _csv(data) == before
     assert len(_rows(data)) == 56
+
+
+def test_a_coding_of_a_whole_source_goes_round_too(tmp_path):
+    from qualitative_qdpx import Project, Selection, Source, span
+
+    text = "Het convenant loopt door. Niemand valt meer tussen wal en schip."
+    project = Project(
+        users=["ann", "bob"],
+        codes={"administrative": {"continuity": {}}, "personal": {"referral_to_care": {}}},
+        sources=[Source("Verslag stuurgroep", text, variable="document"),
+                 Source("Notulen", "", variable="document")],
+        selections=[Selection("Verslag stuurgroep", *span(text, "Het convenant loopt door."),
+                              [("administrative/continuity", "ann")])],
+        source_codings=[("Verslag stuurgroep", "personal/referral_to_care", "bob"),
+                        ("Notulen", "administrative/continuity", "ann")])
+    study = write_study(tmp_path / "studie")
+    assert main(["import-qda", str(write_qdpx(tmp_path / "p.qdpx", project)), "--study",
+                 str(study), "--round", "2010-1", "--region", "eindhoven"]) == 0
+    data = study / "data/2010-1/eindhoven/coded_segments.csv"
+    before = _csv(data)
+    assert sum(1 for r in _rows(data) if not r["start"]) == 2
+    _reimport(study, _export(study, tmp_path / "e.qdpx", region="eindhoven"), region="eindhoven")
+    assert _csv(data) == before
