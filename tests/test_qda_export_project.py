@@ -189,3 +189,24 @@ def test_a_coding_of_a_whole_source_goes_round_too(tmp_path):
     assert sum(1 for r in _rows(data) if not r["start"]) == 2
     _reimport(study, _export(study, tmp_path / "e.qdpx", region="eindhoven"), region="eindhoven")
     assert _csv(data) == before
+
+
+def test_project_has_what_qualcoders_import_reads(den_haag, tmp_path):
+    """QualCoder's REFI-QDA import (its refi.py) reads creationDateTime and creatingUser of every
+    text source and selection (a missing date stops it), takes a code with child codes for a
+    category and any other for a code, refuses a second code of the same name, and reads the
+    plain text from 'sources/' or 'Sources/'."""
+    with zipfile.ZipFile(_export(den_haag, tmp_path / "export.qdpx")) as archive:
+        root = ET.fromstring(archive.read("project.qde"))
+        names = set(archive.namelist())
+    users = {u.get("guid") for u in root.iter(f"{{{NS}}}User")}
+    for tag in ("TextSource", "PlainTextSelection"):
+        for el in root.iter(f"{{{NS}}}{tag}"):
+            assert el.get("creationDateTime", "").endswith("Z")
+            assert el.get("creatingUser") in users
+    for source in root.iter(f"{{{NS}}}TextSource"):
+        assert "sources/" + source.get("plainTextPath").removeprefix("internal://") in names
+    codes = [c for c in root.iter(f"{{{NS}}}Code") if c.find(f"{{{NS}}}Code") is None]
+    categories = [c for c in root.iter(f"{{{NS}}}Code") if c.find(f"{{{NS}}}Code") is not None]
+    assert len({c.get("name") for c in codes}) == len(codes) == 30
+    assert all(c.get("isCodable") == "false" for c in categories) and len(categories) == 4

@@ -18,6 +18,7 @@ updated codebook. The document is checked against the codebook schema before it 
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import uuid
 import xml.etree.ElementTree as ET
@@ -152,7 +153,8 @@ def _guid(*parts: object) -> str:
 
 def project_qdpx_bytes(segments: pd.DataFrame, *, name: str, book: Codebook | None = None,
                        names: Literal["keys", "labels"] = "labels", language: str = "nl",
-                       file: str | None = None) -> ProjectExport:
+                       file: str | None = None,
+                       created: dt.datetime | None = None) -> ProjectExport:
     """Coded segments (``coded_segments`` rows of one region and round) as a REFI-QDA project.
 
     The project holds the study codebook (the names of :func:`codebook_qdc_bytes`, unique, with
@@ -163,9 +165,10 @@ def project_qdpx_bytes(segments: pd.DataFrame, *, name: str, book: Codebook | No
     and ``mss-eval import-qda`` of the file gives the same segments with the same ids. A segment
     without positions codes its whole source. Positions count characters (as QualCoder does).
 
-    GUIDs are derived from the ids (UUID version 5), and the file has no time stamps, so the same
-    segments give the same file. The project is checked against ``Project.xsd`` before it is
-    returned.
+    GUIDs are derived from the ids (UUID version 5) and the only time stamp is ``created`` (the
+    ``creationDateTime`` of sources, selections and codings, which QualCoder's import requires;
+    default 2000-01-01), so the same segments give the same file. The project is checked against
+    ``Project.xsd`` before it is returned.
 
     Raises
     ------
@@ -181,6 +184,8 @@ def project_qdpx_bytes(segments: pd.DataFrame, *, name: str, book: Codebook | No
     ET.register_namespace("", PROJECT_NS)
     root = ET.Element(q("Project"), {"name": name, "origin": f"mss-eval {__version__}"})
 
+    stamp = (created or dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)).astimezone(
+        dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     frame = segments.reset_index(drop=True)
     coders = list(dict.fromkeys(str(c) for c in frame["coder"].dropna()))
     users = ET.SubElement(root, q("Users"))
@@ -228,19 +233,22 @@ def project_qdpx_bytes(segments: pd.DataFrame, *, name: str, book: Codebook | No
                 misfits += 1
         texts[guid] = "".join(chars)
         source_el = ET.SubElement(sources_el, q("TextSource"), {
-            "guid": guid, "name": source_id, "plainTextPath": f"internal://{guid}.txt"})
+            "guid": guid, "name": source_id, "plainTextPath": f"internal://{guid}.txt",
+            "creatingUser": user_guid[str(rows["coder"].iloc[0])], "creationDateTime": stamp})
         for row in positioned.itertuples(index=False):
             coder = str(row.coder)
             sel = ET.SubElement(source_el, q("PlainTextSelection"), {
                 "guid": _guid("selection", row.segment_id),
                 "startPosition": str(int(row.start)), "endPosition": str(int(row.end)),
-                "creatingUser": user_guid[coder]})
+                "creatingUser": user_guid[coder], "creationDateTime": stamp})
             coding = ET.SubElement(sel, q("Coding"), {"guid": _guid("coding", row.segment_id),
-                                                      "creatingUser": user_guid[coder]})
+                                                      "creatingUser": user_guid[coder],
+                                                      "creationDateTime": stamp})
             ET.SubElement(coding, q("CodeRef"), {"targetGUID": code_guid(str(row.code))})
         for row in rows[rows["start"].isna() | rows["end"].isna()].itertuples(index=False):
             coding = ET.SubElement(source_el, q("Coding"), {
-                "guid": _guid("coding", row.segment_id), "creatingUser": user_guid[str(row.coder)]})
+                "guid": _guid("coding", row.segment_id), "creatingUser": user_guid[str(row.coder)],
+                "creationDateTime": stamp})
             ET.SubElement(coding, q("CodeRef"), {"targetGUID": code_guid(str(row.code))})
         kinds = rows["source_kind"].dropna()
         if len(kinds):
@@ -325,7 +333,12 @@ def write_project_qdpx(out: Path | str, study: Path | str, round_id: str, region
     from .importer import _write_atomically
 
     segments = region_segments(study, round_id, region, language=language)
+    # the time the coding came into the study: the same file gives the same project
+    changed = dt.datetime.fromtimestamp(
+        (Path(study) / segments.attrs["file"]).stat().st_mtime, dt.timezone.utc).replace(
+        microsecond=0)
     result = project_qdpx_bytes(segments, name=f"MSS {region} {round_id}", names=names,
-                                language=language, file=segments.attrs.get("file"))
+                                language=language, file=segments.attrs.get("file"),
+                                created=changed)
     _write_atomically(Path(out), result.data)
     return result
