@@ -286,3 +286,23 @@ def test_a_merged_case_mix_category_is_said_in_the_report(study):
                                   covariates=("age_band",), min_n=5)
     assert not any("gaven alle cliënten" in s for s in
                    chapters._group_sentences(report, plain, "2010-1", "een SPV"))
+
+
+def test_a_between_region_spread_the_data_cannot_bound_is_not_reported_as_a_finding(study):
+    # round 2010-1 of the example study: three regions, Dordrecht's 12 clients all in contact
+    # with a professional, four case-mix characteristics: the likelihood rises without end as
+    # the regions are set apart (glmer gives a standard deviation of 13 with a warning), so no
+    # region may be placed above or below, and the report says why
+    clients = study["client_interview"]
+    first = clients[clients["round"].astype(str) == "2010-1"]
+    shares = first.groupby("region", observed=True)["contact_professional"].mean()
+    assert shares["dordrecht"] == 1.0  # the premise
+    report = Report(study, round="2010-1")
+    result = multilevel_comparison(clients, "contact_professional", kind="binary",
+                                   covariates=chapters._case_mix_of(report), min_n=5)
+    rows = result[(result["round"].astype(str) == "2010-1") & ~result["suppressed"]]
+    assert (rows["note"] == "tau2_not_estimable").all()
+    assert rows["tau2"].isna().all() and rows["group"].isna().all()
+    [sentence] = chapters._share_groups(report, clients[clients["round"].astype(str) == "2010-1"],
+                                        "contact_professional")
+    assert sentence.startswith("Op dit punt zijn de regio's niet te vergelijken")

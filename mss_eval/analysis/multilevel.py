@@ -401,6 +401,12 @@ def _reml_at_zero(exog: np.ndarray, endog: np.ndarray) -> dict:
 #: Nodes of the adaptive Gauss-Hermite quadrature of the yes/no model (lme4's ``nAGQ``).
 _AGQ_NODES = 9
 _HERMITE = np.polynomial.hermite.hermgauss(_AGQ_NODES)
+#: The largest between-region standard deviation of the yes/no model taken as an estimate
+#: (logit scale). Beyond it (odds ratios of e^10 between a region one SD above and one below
+#: the mean) the likelihood is running off, not measuring a spread: with few regions, one of
+#: which answered all yes or all no after the case mix, the data do not bound τ (glmer runs off
+#: the same way, with a convergence warning); ``note = "tau2_not_estimable"``.
+_TAU_MAX = 5.0
 
 
 def _merge_separated(model: pd.DataFrame, cov_cols: list[str], names: dict[str, str]
@@ -433,9 +439,11 @@ def _merge_separated(model: pd.DataFrame, cov_cols: list[str], names: dict[str, 
 
 
 def _region_modes(eta: np.ndarray, yes: np.ndarray, count: np.ndarray, region: np.ndarray,
-                  k: int, tau2: float) -> tuple[np.ndarray, np.ndarray]:
-    """Each region's conditional mode of ``u`` and the curvature ``-h''`` there (Newton)."""
-    u = np.zeros(k)
+                  k: int, tau2: float, start: np.ndarray | None = None
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """Each region's conditional mode of ``u`` and the curvature ``-h''`` there (Newton, from
+    ``start``: the optimiser's previous point is close, so a few steps suffice)."""
+    u = np.zeros(k) if start is None else start.copy()
     for _ in range(100):
         p = special.expit(eta + u[region])
         grad = np.bincount(region, yes - count * p, minlength=k) - u / tau2
@@ -450,33 +458,44 @@ def _region_modes(eta: np.ndarray, yes: np.ndarray, count: np.ndarray, region: n
 
 
 def _glmm_loglik(beta: np.ndarray, tau: float, design: np.ndarray, yes: np.ndarray,
-                 count: np.ndarray, region: np.ndarray, k: int) -> tuple[float, np.ndarray,
-                                                                           np.ndarray]:
+                 count: np.ndarray, region: np.ndarray, k: int,
+                 start: np.ndarray | None = None, gradient: bool = False):
     """Marginal log-likelihood of the random-intercept logistic model (adaptive quadrature).
 
     Per region ``∫ Π_i p(y_i | u) φ(u; 0, τ²) du`` by Gauss-Hermite quadrature centred on the
     conditional mode and scaled by the curvature there (as lme4's ``glmer(nAGQ = 9)``).
-    Returns it with the conditional modes and standard deviations of ``u``.
+    Returns it with the conditional modes and standard deviations of ``u`` and, with
+    ``gradient``, its gradient in ``(β, log τ)`` at fixed nodes (the quadrature does not depend
+    on where it is centred, up to its own small error, so this is the gradient to that error).
     """
     eta = design @ beta
     if tau < 1e-6:
-        p_log = yes * eta - count * np.logaddexp(0.0, eta)
-        return float(p_log.sum()), np.zeros(k), np.zeros(k)
+        value = float((yes * eta - count * np.logaddexp(0.0, eta)).sum())
+        if gradient:
+            grad = design.T @ (yes - count * special.expit(eta))
+            return value, np.zeros(k), np.zeros(k), np.append(grad, 0.0)
+        return value, np.zeros(k), np.zeros(k)
     tau2 = tau * tau
-    u, info = _region_modes(eta, yes, count, region, k, tau2)
+    u, info = _region_modes(eta, yes, count, region, k, tau2, start)
     sd = 1.0 / np.sqrt(info)
     nodes, weights = _HERMITE
-    total = 0.0
-    per_node = []
-    for x in nodes:
-        point = u + math.sqrt(2.0) * sd * x
-        e = eta + point[region]
-        lik = np.bincount(region, yes * e - count * np.logaddexp(0.0, e), minlength=k)
-        per_node.append(lik - point ** 2 / (2 * tau2) + x * x)
-    stacked = np.vstack(per_node) + np.log(weights)[:, None]
-    total = special.logsumexp(stacked, axis=0) + np.log(math.sqrt(2.0) * sd) \
-        - 0.5 * math.log(2 * math.pi * tau2)
-    return float(total.sum()), u, sd
+    # nodes × regions: u at each node, and nodes × patterns: the linear predictor there
+    points = u[None, :] + math.sqrt(2.0) * sd[None, :] * nodes[:, None]
+    e = eta[None, :] + points[:, region]
+    terms = yes[None, :] * e - count[None, :] * np.logaddexp(0.0, e)
+    lik = np.stack([np.bincount(region, row, minlength=k) for row in terms])
+    stacked = lik - points ** 2 / (2 * tau2) + (nodes ** 2 + np.log(weights))[:, None]
+    top = stacked.max(axis=0)
+    share = np.exp(stacked - top)
+    norm = share.sum(axis=0)
+    total = top + np.log(norm) + np.log(math.sqrt(2.0) * sd) - 0.5 * math.log(2 * math.pi * tau2)
+    if not gradient:
+        return float(total.sum()), u, sd
+    post = share / norm  # each node's weight in its region's integral
+    residual = (post[:, region] * (yes[None, :] - count[None, :] * special.expit(e))).sum(axis=0)
+    d_beta = design.T @ residual
+    d_log_tau = float((post * (points ** 2 / tau2 - 1.0)).sum())
+    return float(total.sum()), u, sd, np.append(d_beta, d_log_tau)
 
 
 def _fit_binary(model: pd.DataFrame, cov_cols: list[str], keep: list[str], z: float,
@@ -505,24 +524,53 @@ def _fit_binary(model: pd.DataFrame, cov_cols: list[str], keep: list[str], z: fl
         beta, tau, u, sd = np.zeros(design.shape[1]), 0.0, np.zeros(k), np.zeros(k)
         beta[0] = special.logit(min(max(share, 1e-9), 1 - 1e-9))
     else:
+        modes = np.zeros(k)
+
         def objective(theta: np.ndarray) -> float:
-            return -_glmm_loglik(theta[:-1], theta[-1], design, yes, count, region, k)[0]
+            # τ = exp(θ): unconstrained; τ → 0 is the boundary, fitted on its own below
+            nonlocal modes
+            # far beyond any real spread the likelihood is flat: the search stops there
+            capped = theta[-1] > math.log(10 * _TAU_MAX)
+            tau_ = math.exp(min(theta[-1], math.log(10 * _TAU_MAX)))
+            value, u_, _, grad = _glmm_loglik(theta[:-1], tau_, design, yes, count, region, k,
+                                              modes, gradient=True)
+            if np.all(np.isfinite(u_)):
+                modes = u_
+            if capped:
+                grad[-1] = 0.0
+            return -value, -grad
 
         start = np.zeros(design.shape[1] + 1)
         start[0] = special.logit(share)
         best = None
-        bounds = [(None, None)] * design.shape[1] + [(0.0, 10.0)]
         for tau0 in (0.5, 0.05):
-            start[-1] = tau0
-            attempt = optimize.minimize(objective, start, method="L-BFGS-B", bounds=bounds,
-                                        options={"ftol": 1e-12, "gtol": 1e-8, "maxiter": 500})
+            start[-1] = math.log(tau0)
+            modes = np.zeros(k)
+            attempt = optimize.minimize(objective, start, method="BFGS", jac=True,
+                                        options={"gtol": 1e-6, "maxiter": 1000})
             if best is None or attempt.fun < best.fun:
                 best = attempt
-        beta, tau = best.x[:-1], float(best.x[-1])
-        boundary = optimize.minimize(lambda b: objective(np.append(b, 0.0)), beta,
-                                     method="BFGS", options={"gtol": 1e-8})
+        beta, tau = best.x[:-1], math.exp(min(float(best.x[-1]), math.log(10 * _TAU_MAX)))
+
+        def at_zero(b: np.ndarray) -> tuple[float, np.ndarray]:
+            value, _, _, grad = _glmm_loglik(b, 0.0, design, yes, count, region, k,
+                                             gradient=True)
+            return -value, -grad[:-1]
+
+        boundary = optimize.minimize(at_zero, beta, method="BFGS", jac=True,
+                                     options={"gtol": 1e-8})
         if -boundary.fun >= -best.fun - _BOUNDARY_TOLERANCE:
             beta, tau = boundary.x, 0.0
+        elif tau > _TAU_MAX:
+            # the likelihood still rises as the regions are set infinitely far apart: with few
+            # regions, one of which answered all yes (or all no) after the case mix, the data
+            # cannot say how much regions differ (glmer runs off the same way, with a warning)
+            return ({r: {"adjusted_mean": np.nan, "estimate": np.nan, "ci_low": np.nan,
+                         "ci_high": np.nan, "reliability": np.nan, "group": None}
+                     for r in keep},
+                    {"overall": np.nan, "icc": np.nan, "tau2": np.nan, "sigma2": np.nan,
+                     "n_for_reliability_0_8": np.nan, "n_for_reliability_0_9": np.nan,
+                     "method": "glmm_agq", "note": "tau2_not_estimable"})
         _, u, sd = _glmm_loglik(beta, tau, design, yes, count, region, k)
     tau2 = tau * tau
     eta = design @ beta

@@ -1826,6 +1826,10 @@ def _share_groups(report: Report, clients: pd.DataFrame, variable: str) -> list[
     (the logistic multilevel comparison); nothing is said of regions it cannot separate."""
     lang = report.language
     result = _multilevel(report, clients, variable, kind="binary")
+    if (result.loc[~result["suppressed"], "note"] == "tau2_not_estimable").any():
+        return [_t(report, "The regions cannot be compared on this: with so few regions and "
+                   "clients, one region's answers leave the difference between regions after "
+                   "adjusting for the clients' make-up impossible to estimate.")]
     result = result[~result["suppressed"] & result["group"].notna()]
     apart = result[result["group"] != "average"]
     if result.empty:
