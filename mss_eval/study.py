@@ -350,8 +350,9 @@ def outside_links(study_dir: Path | str, language: str = "nl") -> list[Problem]:
 
     ``texts/`` (or any file or folder in it) may not link out of ``texts/``, so a report can
     show neither a file of the machine nor the study's secret or deliveries; a column mapping in
-    ``data/`` may not link out of ``data/``; ``.mss-secret`` may not link out of the study. (A
-    data file or folder in ``data/`` that links out of the study is refused, and not read, by
+    ``data/`` may not link out of ``data/``, nor a data file or folder to elsewhere in the
+    study (such as ``.mss-secret``); ``.mss-secret`` may not link out of the study. (A data
+    file or folder in ``data/`` that links out of the study is refused, and not read, by
     validation: ``path_outside_study``.) Links are looked at, never followed into: a linked
     folder outside is one problem, not a walk through it.
     """
@@ -364,14 +365,17 @@ def outside_links(study_dir: Path | str, language: str = "nl") -> list[Problem]:
     if texts.is_symlink() and not is_inside(texts, study):
         problems.append(link_outside_problem(study, texts, ".", language))
     else:
-        problems += _links_out_of(study, TEXTS_DIR, lambda name: True, language)
-    problems += _links_out_of(study, DATA_DIR, lambda name: name.lower().endswith(
-        MAPPING_SUFFIXES), language)
+        problems += _links_out_of(study, TEXTS_DIR, lambda name, path: True, language)
+    # a mapping may not leave data/; a data file or folder may not lead to elsewhere in the
+    # study (the secret, texts/): one that leaves the study is validation's to refuse
+    problems += _links_out_of(study, DATA_DIR, lambda name, path: name.lower().endswith(
+        MAPPING_SUFFIXES) or is_inside(path, study), language)
     return problems
 
 
 def _links_out_of(study: Path, folder: str, which, language: str) -> list[Problem]:
-    """The links under ``study/folder`` (those whose name ``which`` takes) that lead out of it."""
+    """The links under ``study/folder`` that lead out of it and that ``which(name, path)``
+    takes."""
     top = study / folder
     if not top.is_dir():
         return []
@@ -380,7 +384,7 @@ def _links_out_of(study: Path, folder: str, which, language: str) -> list[Proble
         dirs.sort()
         for name in sorted(dirs + files):
             path = Path(here) / name
-            if which(name) and path.is_symlink() and not is_inside(path, top):
+            if path.is_symlink() and not is_inside(path, top) and which(name, path):
                 problems.append(link_outside_problem(study, path, folder, language))
     return problems
 

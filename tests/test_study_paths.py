@@ -135,6 +135,18 @@ def test_a_mapping_linked_outside_data_is_refused(study, outside, capsys):
     assert "PRIVATE-LINE" not in printed
 
 
+def test_a_data_file_may_not_link_to_the_secret_inside_the_study(study, capsys):
+    (study / ".mss-secret").write_text("cd" * 32 + "\n", encoding="ascii")
+    target = study / "data" / ROUND / REGION / "client_interview.csv"
+    target.unlink()
+    target.symlink_to(study / ".mss-secret")
+
+    error, printed = refused(study, capsys)
+
+    assert [p.file for p in error.problems] == [f"data/{ROUND}/{REGION}/client_interview.csv"]
+    assert "cd" * 32 not in printed
+
+
 def test_the_mapping_suffixes_are_those_of_the_input_stage():
     from mss_eval.input.mapping import MAPPING_SUFFIXES as INPUT_SUFFIXES
 
