@@ -932,7 +932,8 @@ def characteristic_breakdown(frame: pd.DataFrame, characteristic: str, *,
             cell = g.assign(_v=vals)[has]
             sums = pd.crosstab(pd.Categorical(cell[characteristic], categories=categories),
                                pd.Categorical(cell[across], categories=across_values),
-                               values=cell["_v"], aggfunc="sum", dropna=False)
+                               # positional: the Categoricals above have no index to align on
+                               values=cell["_v"].to_numpy(), aggfunc="sum", dropna=False)
             nval = pd.crosstab(pd.Categorical(cell[characteristic], categories=categories),
                                pd.Categorical(cell[across], categories=across_values),
                                dropna=False)
