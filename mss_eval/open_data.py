@@ -360,7 +360,7 @@ def _cell(text: str, type_: str):
     """One cell for :func:`_csv`: a number of a numeric field as a number (written unquoted);
     anything else as a text, neutralised (written quoted)."""
     if type_ in _NUMERIC_TYPES and _NUMBER.fullmatch(text):
-        number = int(text) if type_ == "integer" or text.lstrip("-").isdigit() else float(text)
+        number = int(text) if text.lstrip("-").isdigit() else float(text)
         # written back as the same characters: a float's repr (_number) reads and prints alike
         if str(number) == text:
             return number

@@ -160,8 +160,9 @@ IMAGE_TYPES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg",
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
 #: Where a link in a text may go.
 _LINK_ALLOWED = re.compile(r"^(?:https?://[^/\s]|mailto:[^\s]|#)", re.IGNORECASE)
-#: Characters escaped in a figure that is a text, so Markdown reads them as themselves.
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>!#|~{}&])")
+#: Characters escaped in a figure that is a text, so Markdown reads them as themselves: every
+#: ASCII punctuation character (CommonMark lets a backslash escape each of them).
+_MARKDOWN_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")
 
 
 class Markdown(str):
@@ -451,7 +452,7 @@ def author_images(author: AuthorText, markdown: str, *, language: str = "nl") ->
 
     Raises
     ------
-    StudyError
+    AuthorTextError
         For an image that is not a PNG, JPEG or GIF file in the study's ``texts/`` folder, or a
         link that goes elsewhere than a web page, an e-mail address or a heading (see the module
         notes): names the file and line.
