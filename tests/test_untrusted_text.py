@@ -381,3 +381,26 @@ def test_markdown_the_workbench_wrote_is_inserted_as_markdown():
 
     assert markdown_html(filled) == ('<ul>\n<li>een</li>\n<li><a href="#h-5">twee</a></li>\n'
                                      "</ul>\n")
+
+
+def test_a_changed_image_of_a_text_renders_its_report_again(tmp_path):
+    from mss_eval.render.cache import ReportCache
+    from mss_eval.render.plan import plan_reports
+    from mss_eval.study import load_config
+
+    if not (EXAMPLE / "study.yaml").is_file():
+        pytest.skip("the example study is not generated (make templates)")
+    study = one_region_study(tmp_path / "study")
+    texts = study / "texts" / ROUND
+    (texts / REGION).mkdir(parents=True)
+    (texts / "logo.png").write_bytes(_png(4, 3))
+    (texts / REGION / "mss.md").write_text("![Logo](../logo.png)\n", encoding="utf-8")
+    planned = plan_reports(load_config(study), study, tmp_path / "out")
+    job = next(j for j in planned if j.kind == "region")
+
+    before = ReportCache(study, planned)
+    (texts / "logo.png").write_bytes(_png(5, 3))
+    after = ReportCache(study, planned)
+
+    assert f"texts/{ROUND}/logo.png" in before.inputs(job)
+    assert before.keys[job.key] != after.keys[job.key]

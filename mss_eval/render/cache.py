@@ -6,7 +6,7 @@ Every rendered report gets a key: a SHA-256 over what it was made from
   a round report ``data/<round>/``, the final report all of ``data/``; plus ``study.yaml`` and the
   local secret for every report;
 * the authors' texts of the report (``texts/<round>/<region>/*.md``, ``texts/<round>/*.md``,
-  ``texts/final/*.md``);
+  ``texts/final/*.md``) and the image files of ``texts/`` they show;
 * the notebook's content, the report's parameters (not ``rendered_by``: the appendix names the
   command that really made the report) and :func:`mss_eval.tidy_cache.code_fingerprint` (package
   versions and the source).
@@ -106,8 +106,36 @@ class ReportCache:
             folder = f"{TEXTS_DIR}/{job.round}"
         else:
             folder = f"{TEXTS_DIR}/final"
-        return {k: v for k, v in self._files_under(folder, direct_only=True).items()
-                if k.endswith(".md")}
+        texts = {k: v for k, v in self._files_under(folder, direct_only=True).items()
+                 if k.endswith(".md")}
+        return {**texts, **{rel: self.hashes[rel] for md in texts for rel in self._images(md)
+                            if rel in self.hashes}}
+
+    def _images(self, md: str) -> list[str]:
+        """The files of ``texts/`` a text shows as images (paths relative to the study): part of
+        its report's key, so a changed image renders the report again."""
+        import os.path
+        import urllib.parse
+
+        from ..report.html import markdown_tokens
+
+        try:
+            text = (self.study_path / md).read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeError):
+            return []
+        found: list[str] = []
+
+        def walk(tokens) -> None:
+            for token in tokens:
+                if token.get("type") == "image":
+                    url = urllib.parse.unquote(str(token.get("attrs", {}).get("url", "")))
+                    rel = os.path.normpath(os.path.join(os.path.dirname(md), url))
+                    if rel.startswith(TEXTS_DIR + "/"):
+                        found.append(rel.replace(os.sep, "/"))
+                walk(token.get("children") or [])
+
+        walk(markdown_tokens(text))
+        return found
 
     def _data(self, job: ReportJob) -> dict[str, str]:
         if job.kind == "region":
