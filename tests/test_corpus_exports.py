@@ -210,10 +210,11 @@ def test_qualtrics_delivery_from_the_corpus_file(tmp_path):
         names.append(f"Q{i}")
         labels.append(INSTRUMENT.column(item).label.nl)
         ids.append(json.dumps({"ImportId": f"QID{i}"}))
-    names += ["Q3_t_First Click", "Q3_t_Page Submit", "Q13 - Topics"]
-    labels += ["Timing - First Click", "Timing - Page Submit", "Q13 - Topics"]
+    extra = ["Q3_t_First Click", "Q3_t_Page Submit", "Q13 - Topics", "PROLIFIC_PID"]
+    names += extra
+    labels += ["Timing - First Click", "Timing - Page Submit", "Q13 - Topics", "PROLIFIC_PID"]
     ids += ['{"ImportId":"QID3_FIRST_CLICK"}', '{"ImportId":"QID3_PAGE_SUBMIT"}',
-            '{"ImportId":"QID13_TOPICS"}']
+            '{"ImportId":"QID13_TOPICS"}', '{"ImportId":"PROLIFIC_PID"}']
     body = []
     for n, a in enumerate(samples.ANSWERS):
         meta = list(first[:keep])
@@ -229,7 +230,7 @@ def test_qualtrics_delivery_from_the_corpus_file(tmp_path):
                 values.append(_label(item, value).capitalize())
             else:
                 values.append(str(value))
-        body.append(meta + values + ["1.2", "7.9", ""])
+        body.append(meta + values + ["1.2", "7.9", "", f"62961bfdbe5f238d3225db{n:02d}"])
     export = tmp_path / "MSS_cliënten_October 20, 2010.csv"
     with open(export, "w", encoding="utf-8", newline="") as fh:
         csv.writer(fh).writerows([names, labels, ids, *body])
@@ -237,6 +238,9 @@ def test_qualtrics_delivery_from_the_corpus_file(tmp_path):
     _template(root)
     _map(export, root)
     _same(root)
+    # the page timer, the Text iQ column and the panel id are Qualtrics' metadata
+    report = validate_study(root)
+    assert not {p.column for p in report.problems if p.code == "column_unknown"} & set(extra)
 
 
 def test_spss_delivery_from_the_corpus_file(tmp_path):
