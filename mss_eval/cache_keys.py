@@ -5,6 +5,12 @@ results) is keyed by SHA-256 digests made here: of the study's input files
 (:func:`file_hashes`), of the code that computed the result (:func:`code_fingerprint`) and of the
 options (:func:`digest`). Nothing here imports another stage of the package, so the input stage,
 the tidy data and the renderer can all use it without importing each other.
+
+The cache holds the study's data (each data file's rows as entered, respondent numbers and open
+answers included; the tidy tables with pseudonyms), so it gets the protection of the study's
+secret: its folders are made with mode 0700 and its files 0600 (:func:`private_folder`,
+:func:`private_atomic_path`), readable by the owner only, and :func:`clear_cache` removes it
+(``mss-eval clear-cache``).
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ import hashlib
 import json
 import os
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 from .hashing import sha256_of
@@ -29,9 +35,13 @@ NO_CACHE_ENV = "MSS_EVAL_NO_CACHE"
 #: not yet tell a later write apart ("racy" timestamps).
 _RACY_SECONDS = 2.0
 _SCHEMA = 1
+#: Modes of the cache's folders and files: the owner only, as the study's secret.
+DIR_MODE = 0o700
+FILE_MODE = 0o600
 
-__all__ = ["CACHE_DIR", "HASHES_FILE", "NO_CACHE_ENV", "cache_dir", "cache_disabled",
-           "code_fingerprint", "digest", "file_hashes"]
+__all__ = ["CACHE_DIR", "DIR_MODE", "FILE_MODE", "HASHES_FILE", "NO_CACHE_ENV", "cache_dir",
+           "cache_disabled", "clear_cache", "code_fingerprint", "digest", "file_hashes",
+           "private_atomic_path", "private_folder"]
 
 
 def cache_disabled() -> bool:
@@ -42,6 +52,62 @@ def cache_disabled() -> bool:
 def cache_dir(study_path: Path | str) -> Path:
     """``<study>/.mss-cache``."""
     return Path(study_path) / CACHE_DIR
+
+
+def private_folder(folder: Path | str) -> Path:
+    """Create ``folder`` and the folders above it up to the ``.mss-cache`` it lies in, each
+    with mode 0700 (the cache folder itself is set to 0700 too, also when an older version made
+    it with the default mode), and return it. A folder outside a cache is only created."""
+    folder = Path(folder)
+    chain = [folder, *folder.parents]
+    root = next((p for p in chain if p.name == CACHE_DIR), None)
+    if root is None:
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+    for path in reversed(chain[:chain.index(root) + 1]):
+        with contextlib.suppress(FileExistsError):
+            path.mkdir(mode=DIR_MODE)
+    if root.stat().st_mode & 0o077:
+        os.chmod(root, DIR_MODE)
+    return folder
+
+
+@contextlib.contextmanager
+def private_atomic_path(target: Path | str) -> Iterator[Path]:
+    """:func:`mss_eval.atomic.atomic_path` (not durable) for a file of the cache: its folders
+    made private first, the file given mode 0600 before it is renamed into place."""
+    from .atomic import atomic_path
+
+    target = Path(target)
+    private_folder(target.parent)
+    with atomic_path(target, durable=False) as tmp:
+        yield tmp
+        if tmp.exists():
+            os.chmod(tmp, FILE_MODE)
+
+
+def clear_cache(study_path: Path | str) -> tuple[int, int]:
+    """Remove the study's ``.mss-cache/`` with everything in it; returns (files, bytes) removed.
+
+    A ``.mss-cache`` that is a symbolic link is removed as a link: what it points to is not
+    touched. Nothing else of the study is touched; the next load makes the cache again.
+    """
+    import shutil
+
+    folder = cache_dir(study_path)
+    if folder.is_symlink():
+        folder.unlink()
+        return 0, 0
+    if not folder.is_dir():
+        return 0, 0
+    files = size = 0
+    for root, _dirs, names in os.walk(folder):
+        for name in names:
+            with contextlib.suppress(OSError):
+                size += os.lstat(os.path.join(root, name)).st_size
+                files += 1
+    shutil.rmtree(folder)
+    return files, size
 
 
 def _input_files(study_path: Path) -> Iterable[tuple[str, Path]]:
@@ -114,9 +180,8 @@ def file_hashes(study_path: Path | str, extra: Iterable[str] = ()) -> dict[str, 
 
 
 def _write_json(path: Path, data) -> None:
-    from .atomic import atomic_write
-
-    atomic_write(path, json.dumps(data, sort_keys=True), durable=False)
+    with private_atomic_path(path) as tmp:
+        tmp.write_text(json.dumps(data, sort_keys=True), encoding="utf-8")
 
 
 @functools.cache

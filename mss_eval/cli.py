@@ -31,6 +31,7 @@ COMMANDS = {
     "check-report": "check_report",
     "reproduce": "reproduce",
     "export": "export",
+    "clear-cache": "clear_cache",
 }
 
 

@@ -18,9 +18,10 @@ few milliseconds. Within one process the last study loaded is also kept in memor
 report kernel loads a study once for all the reports it renders; every caller gets its own
 shallow copy of the frames (copy-on-write), so one report cannot change another's data.
 
-The cache holds pseudonymised rows (the same as the tidy frames) and stays inside the study
-folder, next to the raw data and the secret. Delete ``.mss-cache/`` at any time; set
-``MSS_EVAL_NO_CACHE=1`` to bypass it.
+The cache holds pseudonymised rows (the same as the tidy frames, open answers and coded excerpts
+included) and stays inside the study folder, next to the raw data and the secret, with the
+secret's protection: folders 0700, files 0600. ``mss-eval clear-cache`` removes ``.mss-cache/``
+at any time; ``MSS_EVAL_NO_CACHE=1`` bypasses it.
 """
 
 from __future__ import annotations
@@ -38,8 +39,8 @@ from pathlib import Path
 from typing import Literal
 
 # the keys of every cache live in one leaf module; these names stay importable from here
-from .cache_keys import (CACHE_DIR, HASHES_FILE, NO_CACHE_ENV, cache_dir, cache_disabled,
-                         code_fingerprint, digest, file_hashes)
+from .cache_keys import (CACHE_DIR, FILE_MODE, HASHES_FILE, NO_CACHE_ENV, cache_dir,
+                         cache_disabled, code_fingerprint, digest, file_hashes, private_folder)
 from .study import DATA_DIR, SECRET_FILE, STUDY_FILE
 
 TIDY_DIR = "tidy"
@@ -147,7 +148,7 @@ def _write_entry(study_path: Path, key: str, study, overwrite: bool = False) -> 
         trash = target.with_name(f".{target.name}.old-{os.getpid()}")
         os.rename(target, trash)
         shutil.rmtree(trash, ignore_errors=True)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    private_folder(target.parent)
     tmp = Path(tempfile.mkdtemp(prefix=f".{key[:12]}.", dir=target.parent))
     try:
         for instrument, frame in study.tables.items():
@@ -158,6 +159,8 @@ def _write_entry(study_path: Path, key: str, study, overwrite: bool = False) -> 
                 "skipped": [list(pair) for pair in study.skipped]}
         (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, default=str),
                                        encoding="utf-8")
+        for written in tmp.iterdir():
+            os.chmod(written, FILE_MODE)  # the folder is 0700 (mkdtemp); its files 0600
         try:
             os.rename(tmp, target)  # atomic: a reader sees a whole entry or none
         except OSError:

@@ -23,8 +23,9 @@ problems). Nothing in the cache is code that could run when read, so an entry pl
 damaged, partial or foreign entry is a miss, never an error. Entries are written atomically
 (temporary files renamed into place, the JSON last), so processes loading the same study at once
 do not see half an entry. The entries hold the same rows as the data files next to them
-(respondent numbers as entered), in the study folder; delete ``.mss-cache/`` at any time, set
-``MSS_EVAL_NO_CACHE=1`` to bypass it.
+(respondent numbers as entered), in the study folder, readable by the owner only (folders 0700,
+files 0600, as the study's secret); ``mss-eval clear-cache`` removes ``.mss-cache/`` at any time,
+``MSS_EVAL_NO_CACHE=1`` bypasses it.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..atomic import atomic_path
+from ..cache_keys import private_atomic_path, private_folder
 from ..problems import Problem
 
 FILES_DIR = "files"
@@ -84,7 +85,7 @@ def _meta_from_json(meta: dict) -> dict:
 
 
 def _write_json(path: Path, data: dict) -> None:
-    with atomic_path(path, durable=False) as tmp:
+    with private_atomic_path(path) as tmp:
         tmp.write_text(json.dumps(data, ensure_ascii=False, sort_keys=True), encoding="utf-8")
 
 
@@ -97,7 +98,7 @@ def _read_json(path: Path) -> dict | None:
 
 
 def _write_frame(path: Path, frame: pd.DataFrame) -> None:
-    with atomic_path(path, durable=False) as tmp:
+    with private_atomic_path(path) as tmp:
         frame.to_parquet(tmp, engine="pyarrow")
 
 
@@ -236,7 +237,7 @@ def save_bundle(folder: Path, results: dict[str, dict], old: dict | None,
     frames_name = f"{BUNDLE_FRAMES}{secrets.token_hex(6)}"
     frames_dir = folder / frames_name
     try:
-        frames_dir.mkdir(parents=True)
+        private_folder(frames_dir)
         for name, parts in pieces.items():
             frame = pd.concat(parts) if len(parts) > 1 else parts[0]
             _write_frame(frames_dir / f"{name}.parquet", frame)
