@@ -56,7 +56,8 @@ def _case_mix_data():
 
 def test_case_mix_adjusted_means_equal_a_hand_built_regression():
     df = _case_mix_data()
-    out = personal.case_mix_adjusted_rating(df, min_n=5).set_index("region")
+    out = personal.case_mix_adjusted_rating(df, min_n=5, method="ols",
+                                            covariates=personal.CASE_MIX).set_index("region")
     # second route: dummy-coded least squares in numpy, regions with >= 5 complete cases
     d = pd.DataFrame({c: df[c].astype(str) for c in ("region", "gender", "age_band")})
     d["y"] = df["mss_rating"].astype(float)
@@ -86,18 +87,21 @@ def test_case_mix_flags_regions_whose_intervals_overlap_and_separates_distinct_o
          "living_situation": "alone"}
         for r, vals in (("a", [9, 10, 9, 10, 9, 10]), ("b", [2, 3, 2, 3, 2, 3]))
         for v, g in zip(vals, ["man", "woman"] * 3)])
-    out = personal.case_mix_adjusted_rating(far, min_n=5).set_index("region")
+    out = personal.case_mix_adjusted_rating(far, min_n=5, method="ols",
+                                            covariates=personal.CASE_MIX).set_index("region")
     assert out["separable"].tolist() == [True, True]
     assert out["note"].isna().all()
     near = far.assign(mss_rating=pd.array([8, 7] * 6, dtype="Int64"))
-    out = personal.case_mix_adjusted_rating(near, min_n=5)
+    out = personal.case_mix_adjusted_rating(near, min_n=5, method="ols",
+                                            covariates=personal.CASE_MIX)
     assert out["separable"].tolist() == [False, False]
     assert out["note"].tolist() == ["intervals_overlap"] * 2
 
 
 def test_case_mix_with_a_single_region_says_there_is_nothing_to_compare():
     df = _case_mix_data()
-    out = personal.case_mix_adjusted_rating(df[df.region == "a"], min_n=5)
+    out = personal.case_mix_adjusted_rating(df[df.region == "a"], min_n=5, method="ols",
+                                            covariates=personal.CASE_MIX)
     assert out["note"].tolist() == ["single_region"]
     assert pd.isna(out["adjusted_mean"].iloc[0]) and out["mean"].notna().all()
 

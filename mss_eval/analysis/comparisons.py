@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -29,7 +30,7 @@ from ._base import (
 )
 
 __all__ = ["compare_regions", "rating_comparison", "with_pooled", "round_change",
-           "rating_change", "PAIRWISE_MAX_REGIONS"]
+           "rating_change", "partially_paired_t", "PAIRWISE_MAX_REGIONS"]
 
 #: Pairwise tests are made for at most this many regions per round: 12 regions give 66 pairs,
 #: 175 would give 15,225 pairs that no reader can take in (and that take minutes to compute).
@@ -232,9 +233,24 @@ def round_change(result: pd.DataFrame, value: str, *, keys: Sequence[str] = (),
     -------
     DataFrame
         ``region, *keys, round_from, round_to, value_from, value_to, change, n_from, n_to,
-        n, suppressed``: one row per region, key and pair of consecutive rounds in which it was
-        measured; ``change`` is ``value_to - value_from``; ``n`` is the smaller base; suppressed
-        when either figure is.
+        ci_low, ci_high, n, suppressed``: one row per region, key and pair of consecutive
+        rounds in which it was measured; ``change`` is ``value_to - value_from``; ``n`` is the
+        smaller base; suppressed when either figure is.
+
+    Notes
+    -----
+    ``ci_low``/``ci_high`` of the change combine the two figures' own intervals (``ci_low``,
+    ``ci_high`` of ``result``, e.g. Wilson intervals of shares) by the MOVER method of Zou &
+    Donner (2008) (Newcombe's method 10 for shares): ``change - sqrt((value_to - low_to)² +
+    (high_from - value_from)²)`` to ``change + sqrt((high_to - value_to)² + (value_from -
+    low_from)²)``. It treats the rounds as independent samples; for the rating, whose clients
+    may return, :func:`rating_change` pairs the returning clients. Missing when ``result`` has
+    no interval.
+
+    References
+    ----------
+    .. [1] Zou, G. Y., & Donner, A. (2008). Construction of confidence limits about effect
+       measures: a general approach. *Statistics in Medicine*, 27(10), 1693-1702.
 
     Examples
     --------
@@ -259,83 +275,186 @@ def round_change(result: pd.DataFrame, value: str, *, keys: Sequence[str] = (),
             va, vb = a[value], b[value]
             change = (np.nan if supp or pd.isna(va) or pd.isna(vb)
                       else float(vb) - float(va))
+            low, high = _mover(va, vb, a.get("ci_low"), a.get("ci_high"), b.get("ci_low"),
+                               b.get("ci_high")) if not np.isnan(change) else (np.nan, np.nan)
             rows.append({region: reg, **dict(zip(keys, rest)), "round_from": a["round"],
                          "round_to": b["round"], "value_from": va, "value_to": vb,
-                         "change": change, "n_from": a["n"], "n_to": b["n"],
-                         "n": min(_num(a["n"]), _num(b["n"])), "suppressed": supp})
+                         "change": change, "n_from": a["n"], "n_to": b["n"], "ci_low": low,
+                         "ci_high": high, "n": min(_num(a["n"]), _num(b["n"])),
+                         "suppressed": supp})
     cols = [region, *keys, "round_from", "round_to", "value_from", "value_to", "change",
-            "n_from", "n_to", "n", "suppressed"]
+            "n_from", "n_to", "ci_low", "ci_high", "n", "suppressed"]
     out = pd.DataFrame(rows, columns=cols)
     for c in ("round_from", "round_to"):
         out[c] = out[c].astype("string")
     if region in result:
         out[region] = out[region].astype(result[region].dtype)
-    return finish(out, ints=("n_from", "n_to", "n"), floats=("change",))
+    return finish(out, ints=("n_from", "n_to", "n"), floats=("change", "ci_low", "ci_high"))
+
+
+def _mover(va, vb, la, ua, lb, ub) -> tuple[float, float]:
+    """The MOVER interval of ``vb - va`` from the two estimates' own intervals."""
+    parts = [va, vb, la, ua, lb, ub]
+    if any(p is None or pd.isna(p) for p in parts):
+        return np.nan, np.nan
+    va, vb, la, ua, lb, ub = map(float, parts)
+    d = vb - va
+    return (d - np.sqrt((vb - lb) ** 2 + (ua - va) ** 2),
+            d + np.sqrt((ub - vb) ** 2 + (va - la) ** 2))
 
 
 def _num(v) -> float:
     return 0.0 if pd.isna(v) else float(v)
 
 
-def rating_change(clients: pd.DataFrame, *, column: str = "mss_rating", min_n: int = MIN_N,
-                  rounds: Sequence[str] | None = None, confidence: float = 0.95
-                  ) -> pd.DataFrame:
+def rating_change(clients: pd.DataFrame, *, column: str = "mss_rating", study: Any = None,
+                  min_n: int | None = None, rounds: Sequence[str] | None = None,
+                  confidence: float = 0.95, id_column: str = "respondent_id") -> pd.DataFrame:
     """Change of the clients' rating for each region interviewed in two consecutive rounds.
 
-    The clients of two rounds are treated as independent samples (most are different people):
-    Welch's t-test with Hedges' g and the Mann-Whitney U test (pingouin). Rests on the clients
-    with a rating; suppressed when either round has fewer than ``min_n``.
+    ``change`` is the mean of all the later round's clients minus the mean of all the earlier
+    round's (``mean_to - mean_from``). Clients interviewed in both rounds keep their pseudonym
+    (``id_column``); where such clients return, the two rounds are *partially overlapping
+    samples* and the interval and t-test account for the pairing (Derrick et al., 2017,
+    ``T_new2``): the variance of the difference is ::
+
+        s_from²/n_from + s_to²/n_to - 2 r s_from s_to n_paired / (n_from n_to)
+
+    with ``r`` the correlation of the returning clients' two ratings, and the degrees of freedom
+    ``(n_paired - 1) + (γ - n_paired + 1) / (a + b + 2 n_paired) · (a + b)``, ``γ`` Welch's
+    degrees of freedom and ``a``, ``b`` the clients seen in one round only. Without returning
+    clients (fewer than two) this is Welch's t-test; when every client returns it is the paired
+    t-test. Intervals are at full precision (scipy's t quantile, no rounding).
+
+    Rests on the clients with a rating; suppressed when either round has fewer than ``min_n``
+    (by default the study's ``settings.min_respondents``, else 5).
 
     Returns
     -------
     DataFrame
-        ``region, round_from, round_to, n_from, n_to, mean_from, mean_to, change, ci_low,
-        ci_high, t, dof, p_t, p_mwu, hedges, n, suppressed``; ``ci_low/ci_high`` is pingouin's
-        interval of the difference (``mean_to - mean_from``).
+        ``region, round_from, round_to, n_from, n_to, n_paired, mean_from, mean_to, change,
+        ci_low, ci_high, t, dof, p_t, p_mwu, hedges, method, n, suppressed``; ``method`` is
+        ``welch`` or ``partially_paired``; ``p_mwu`` (Mann-Whitney U, pingouin) and ``hedges``
+        (Hedges' g) only for independent rounds (``welch``), since both assume independence.
+
+    References
+    ----------
+    .. [1] Derrick, B., Russ, B., Toher, D., & White, P. (2017). Test statistics for the
+       comparison of means for two samples that include both paired and independent
+       observations. *Journal of Modern Applied Statistical Methods*, 16(1), 137-157.
 
     Examples
     --------
     >>> df = pd.DataFrame({"round": ["r1"] * 5 + ["r2"] * 5, "region": "a",
+    ...     "respondent_id": [f"p{i}" for i in range(10)],
     ...     "mss_rating": [6, 7, 7, 6, 7, 8, 8, 9, 8, 7]})
-    >>> rating_change(df)[["region", "round_from", "round_to", "change"]]
-      region round_from round_to  change
-    0      a         r1       r2     1.4
+    >>> rating_change(df)[["region", "round_from", "round_to", "n_paired", "change", "method"]]
+      region round_from round_to  n_paired  change method
+    0      a         r1       r2         0     1.4  welch
     """
+    from ..disclosure import minimum
+
+    min_n = minimum(study, min_n)
+    if rounds is None and study is not None:
+        rounds = [r.id for r in study.config.rounds]
     order = list(rounds) if rounds is not None else list(
         dict.fromkeys(clients["round"].astype(str)))
     values = as_float(clients[column])
+    ids = (clients[id_column].astype("string").to_numpy() if id_column in clients
+           else np.full(len(clients), pd.NA, dtype=object))
     data = pd.DataFrame({"round": clients["round"].astype(str).to_numpy(),
-                         "region": clients["region"].astype(str).to_numpy(), "y": values})
+                         "region": clients["region"].astype(str).to_numpy(), "y": values,
+                         "id": ids})
     data = data[~np.isnan(values)]
     rows = []
     regions = list(dict.fromkeys(data["region"]))
     for region in regions:
         present = [r for r in order if ((data["region"] == region) & (data["round"] == r)).any()]
         for ra, rb in zip(present, present[1:]):
-            ya = data.loc[(data["region"] == region) & (data["round"] == ra), "y"].to_numpy()
-            yb = data.loc[(data["region"] == region) & (data["round"] == rb), "y"].to_numpy()
+            a = data[(data["region"] == region) & (data["round"] == ra)]
+            b = data[(data["region"] == region) & (data["round"] == rb)]
+            ya, yb = a["y"].to_numpy(), b["y"].to_numpy()
+            both = _returning(a, b)
             row = {"region": region, "round_from": ra, "round_to": rb, "n_from": len(ya),
-                   "n_to": len(yb), "n": min(len(ya), len(yb))}
+                   "n_to": len(yb), "n_paired": len(both), "n": min(len(ya), len(yb))}
             if min(len(ya), len(yb)) < min_n:
                 rows.append({**row, "suppressed": True})
                 continue
+            test = partially_paired_t(ya, yb, both["y_from"].to_numpy(),
+                                      both["y_to"].to_numpy(), confidence=confidence)
+            independent = test["method"] == "welch"
             with library_warnings_quiet(), np.errstate(all="ignore"):
-                tt = pg.ttest(yb, ya, correction=True, confidence=confidence)
-                mw = pg.mwu(yb, ya)
-            ci = tt.filter(like="CI").iloc[0].to_numpy()
-            rows.append({**row, "mean_from": ya.mean(), "mean_to": yb.mean(),
-                         "change": yb.mean() - ya.mean(), "ci_low": float(ci[0][0]),
-                         "ci_high": float(ci[0][1]), "t": float(tt["T"].iloc[0]),
-                         "dof": float(tt["dof"].iloc[0]), "p_t": float(tt["p_val"].iloc[0]),
-                         "p_mwu": float(mw["p_val"].iloc[0]),
-                         "hedges": float(pg.compute_effsize(yb, ya, eftype="hedges")),
-                         "suppressed": False})
-    cols = ["region", "round_from", "round_to", "n_from", "n_to", "mean_from", "mean_to",
-            "change", "ci_low", "ci_high", "t", "dof", "p_t", "p_mwu", "hedges", "n",
-            "suppressed"]
+                p_mwu = float(pg.mwu(yb, ya)["p_val"].iloc[0]) if independent else np.nan
+                hedges = (float(pg.compute_effsize(yb, ya, eftype="hedges")) if independent
+                          else np.nan)
+            rows.append({**row, "mean_from": ya.mean(), "mean_to": yb.mean(), **test,
+                         "p_mwu": p_mwu, "hedges": hedges, "suppressed": False})
+    cols = ["region", "round_from", "round_to", "n_from", "n_to", "n_paired", "mean_from",
+            "mean_to", "change", "ci_low", "ci_high", "t", "dof", "p_t", "p_mwu", "hedges",
+            "method", "n", "suppressed"]
     out = pd.DataFrame(rows, columns=cols)
-    for c in ("region", "round_from", "round_to"):
+    for c in ("region", "round_from", "round_to", "method"):
         out[c] = out[c].astype("string")
-    return finish(out, ints=("n_from", "n_to", "n"),
+    return finish(out, ints=("n_from", "n_to", "n_paired", "n"),
                   floats=("mean_from", "mean_to", "change", "ci_low", "ci_high", "t", "dof",
                           "p_t", "p_mwu", "hedges"))
+
+
+def _returning(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
+    """The clients with a pseudonym in both rounds: ``y_from``, ``y_to`` (a pseudonym seen twice
+    within one round is not a returning client: it pairs with nothing)."""
+    a = a[a["id"].notna()].drop_duplicates("id", keep=False)
+    b = b[b["id"].notna()].drop_duplicates("id", keep=False)
+    return a[["id", "y"]].merge(b[["id", "y"]], on="id", suffixes=("_from", "_to"))
+
+
+def partially_paired_t(before: np.ndarray, after: np.ndarray, paired_before: np.ndarray,
+                       paired_after: np.ndarray, *, confidence: float = 0.95) -> dict:
+    """``mean(after) - mean(before)`` with its interval and t-test, for two samples of which
+    ``paired_before``/``paired_after`` are the same people measured twice (Derrick et al.,
+    2017, ``T_new2``; see :func:`rating_change`).
+
+    Returns a dict ``change, ci_low, ci_high, t, dof, p_t, method``.
+
+    Examples
+    --------
+    >>> out = partially_paired_t(np.array([6., 7, 8]), np.array([7., 8, 9]),
+    ...                          np.array([6., 7, 8]), np.array([7., 8, 9]))
+    >>> out["change"], out["method"]
+    (1.0, 'partially_paired')
+    """
+    from scipy import stats
+
+    before, after = np.asarray(before, dtype=float), np.asarray(after, dtype=float)
+    n1, n2, nc = len(before), len(after), len(paired_before)
+    change = float(after.mean() - before.mean())
+    v1 = before.var(ddof=1) / n1 if n1 > 1 else np.nan
+    v2 = after.var(ddof=1) / n2 if n2 > 1 else np.nan
+    with np.errstate(all="ignore"):
+        gamma = (v1 + v2) ** 2 / (v1 ** 2 / (n1 - 1) + v2 ** 2 / (n2 - 1))
+    r = 0.0
+    if nc >= 2:
+        with np.errstate(all="ignore"):
+            r = float(np.corrcoef(paired_before, paired_after)[0, 1])
+        r = 0.0 if np.isnan(r) else r
+    if nc < 2:
+        method, var, dof = "welch", v1 + v2, gamma
+    else:
+        method = "partially_paired"
+        s1, s2 = before.std(ddof=1), after.std(ddof=1)
+        var = v1 + v2 - 2 * r * s1 * s2 * nc / (n1 * n2)
+        single = (n1 - nc) + (n2 - nc)
+        dof = (nc - 1) + (gamma - nc + 1) / (single + 2 * nc) * single
+        if not np.isfinite(dof):  # both rounds without spread
+            dof = nc - 1
+    se = float(np.sqrt(max(var, 0.0))) if np.isfinite(var) else np.nan
+    if not se > 0:
+        same = change == 0
+        return {"change": change, "ci_low": change if se == 0 else np.nan,
+                "ci_high": change if se == 0 else np.nan, "t": np.nan, "dof": dof,
+                "p_t": (1.0 if same else 0.0) if se == 0 else np.nan, "method": method}
+    q = stats.t.ppf(0.5 + confidence / 2, dof)
+    t = change / se
+    return {"change": change, "ci_low": change - q * se, "ci_high": change + q * se,
+            "t": t, "dof": float(dof), "p_t": float(2 * stats.t.sf(abs(t), dof)),
+            "method": method}

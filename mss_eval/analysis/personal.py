@@ -162,12 +162,20 @@ def _design_row_means_per_region(result, data: pd.DataFrame,
     return out
 
 
-def case_mix_adjusted_rating(clients: pd.DataFrame, *, covariates: Sequence[str] = CASE_MIX,
-                             by: Sequence[str] | None = ("round",), min_n: int = MIN_N,
-                             confidence: float = 0.95) -> pd.DataFrame:
+def case_mix_adjusted_rating(clients: pd.DataFrame, *, study=None,
+                             covariates: Sequence[str] | None = None,
+                             by: Sequence[str] | None = ("round",), min_n: int | None = None,
+                             confidence: float = 0.95,
+                             method: str = "multilevel") -> pd.DataFrame:
     """Raw and case-mix adjusted mean rating per region, side by side (CQ-index style).
 
-    Within each group of ``by`` (default each round) the model ::
+    ``method="multilevel"`` (default) adjusts as the reports do: the random-intercept model of
+    :func:`mss_eval.analysis.multilevel.multilevel_comparison` with the study's case mix, so
+    that ``adjusted_mean`` and its interval are the reports' (and ``figures.json``'s)
+    ``comparison.rating_mean.multilevel`` estimate, interval, ``reliability`` and ``group``; a
+    missing case-mix answer is a category of its own there, so ``n_model`` is ``n``.
+
+    ``method="ols"``: within each group of ``by`` (default each round) the model ::
 
         mss_rating ~ C(region) + C(age_band) + C(gender) + C(living_situation)
 
@@ -186,19 +194,27 @@ def case_mix_adjusted_rating(clients: pd.DataFrame, *, covariates: Sequence[str]
     ----------
     clients : DataFrame
         Tidy ``client_interview`` data.
-    covariates : sequence of str
-        Case-mix characteristics (categorical columns).
+    study : Study, optional
+        A loaded study: its ``settings.case_mix`` and ``settings.min_respondents`` are the
+        defaults of ``covariates`` and ``min_n``.
+    covariates : sequence of str, optional
+        Case-mix characteristics (categorical columns); by default the study's
+        ``settings.case_mix``, without a study the workbench default
+        (:data:`mss_eval.analysis.multilevel.CASE_MIX`).
     by : sequence of str
         Separate models per group; must not contain ``region``.
-    min_n : int
-        Minimum number of clients per region.
+    min_n : int, optional
+        Minimum number of clients per region; by default the study's, else 5.
+    method : {"multilevel", "ols"}
+        The reports' random-intercept model (default) or fixed-effects least squares.
 
     Returns
     -------
     DataFrame
         ``*by, region, n, mean, ci_low, ci_high, n_model, adjusted_mean, adjusted_ci_low,
-        adjusted_ci_high, separable, note, suppressed``. ``n``/``mean``/``ci_*`` are the raw
-        figures (every client with a rating), ``n_model`` the clients in the model.
+        adjusted_ci_high, separable, note, suppressed`` (``multilevel`` adds ``reliability``
+        and ``group`` before ``separable``). ``n``/``mean``/``ci_*`` are the raw figures (every
+        client with a rating), ``n_model`` the clients in the model.
 
     Examples
     --------
@@ -207,12 +223,24 @@ def case_mix_adjusted_rating(clients: pd.DataFrame, *, covariates: Sequence[str]
     ...     "age_band": ["age_25_39", "age_40_54"] * 8,
     ...     "gender": ["man"] * 4 + ["woman"] * 4 + ["man", "woman"] * 4,
     ...     "living_situation": "alone"})
-    >>> out = case_mix_adjusted_rating(df, min_n=5)
+    >>> out = case_mix_adjusted_rating(df, min_n=5, method="ols")
     >>> out[["region", "n", "mean", "adjusted_mean", "separable"]].round(2)
       region  n  mean  adjusted_mean  separable
     0      a  8  8.25           8.25       True
     1      b  8  6.25           6.25       True
     """
+    from ..disclosure import minimum
+    from .multilevel import CASE_MIX as STUDY_CASE_MIX
+    from .multilevel import multilevel_comparison
+
+    if method not in ("multilevel", "ols"):
+        raise ValueError("method must be 'multilevel' or 'ols'")
+    min_n = minimum(study, min_n)
+    if covariates is None:
+        covariates = (tuple(study.settings.case_mix) if study is not None
+                      else STUDY_CASE_MIX)
+    # a characteristic the frame lacks is not part of the case mix (as in the reports' model)
+    covariates = [c for c in covariates if c in clients.columns]
     by = [b for b in as_by(by) if b != "region"]
     raw = describe_numeric(clients, "mss_rating", by=by + ["region"], min_n=min_n,
                            confidence=confidence)
@@ -224,6 +252,19 @@ def case_mix_adjusted_rating(clients: pd.DataFrame, *, covariates: Sequence[str]
                for k, g in complete.groupby(by, sort=False, observed=True)]
               if by else [((), complete)])
     fitted: dict[tuple, dict[str, tuple[int, float, float, float]]] = {}
+    extra: dict[tuple, dict[str, tuple]] = {}
+    if method == "multilevel":
+        groups = []
+        ml = multilevel_comparison(clients, "mss_rating", kind="gaussian", by=by,
+                                   covariates=covariates, min_n=min_n, confidence=confidence)
+        for r in ml.to_dict("records"):
+            key = tuple(str(r[b]) for b in by)
+            if r["suppressed"] or pd.isna(r["estimate"]):
+                continue
+            fitted.setdefault(key, {})[str(r["region"])] = (
+                int(r["n"]), float(r["estimate"]), float(r["ci_low"]), float(r["ci_high"]))
+            extra.setdefault(key, {})[str(r["region"])] = (float(r["reliability"]),
+                                                           str(r["group"]))
     for key, g in groups:
         sizes = g.groupby(g["region"].astype(str), sort=False).size()
         keep = [r for r, size in sizes.items() if size >= min_n]
@@ -256,9 +297,11 @@ def case_mix_adjusted_rating(clients: pd.DataFrame, *, covariates: Sequence[str]
     for _, r in raw.iterrows():
         key = tuple(r[b] for b in by)
         region = str(r["region"])
-        model_out = fitted.get(key, {})
+        model_out = fitted.get(tuple(map(str, key)) if method == "multilevel" else key, {})
         n_model, est, lo, hi = model_out.get(region, (np.nan, np.nan, np.nan, np.nan))
-        if region not in model_out:
+        if method == "multilevel":
+            n_model = r["n"]
+        elif region not in model_out:
             sub = complete[(complete["region"].astype(str) == region)]
             for b, k in zip(by, key):
                 sub = sub[sub[b] == k]
@@ -297,6 +340,15 @@ def case_mix_adjusted_rating(clients: pd.DataFrame, *, covariates: Sequence[str]
         sep = bool(apart.fillna(False).any())
         separable.append(sep)
         notes.append(pd.NA if sep else "intervals_overlap")
+    if method == "multilevel":
+        got = [extra.get(tuple(str(row[b]) for b in by), {}).get(str(row["region"]))
+               for _, row in result.iterrows()]
+        result.insert(len(result.columns) - 1, "reliability", pd.array(
+            [np.nan if g is None or hidden else g[0]
+             for g, hidden in zip(got, result["suppressed"])], dtype="Float64"))
+        result.insert(len(result.columns) - 1, "group", pd.array(
+            [pd.NA if g is None or hidden else g[1]
+             for g, hidden in zip(got, result["suppressed"])], dtype="string"))
     result.insert(len(result.columns) - 1, "separable", pd.array(separable, dtype="boolean"))
     result.insert(len(result.columns) - 1, "note", pd.array(notes, dtype="string"))
     return result
