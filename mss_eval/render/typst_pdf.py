@@ -326,7 +326,7 @@ class _Writer:
     def author_image(self, token: dict) -> str:
         """An image of an author's text: its file from ``texts/`` (what the text node carries)
         in the document's own folder, else its alt text; Typst never reads another file."""
-        from ..report.text import image_type
+        from ..report.html import image_type
 
         data = self.author_images.get(str(token.get("attrs", {}).get("url", "")))
         alt_markup = self.inline(token.get("children") or [])

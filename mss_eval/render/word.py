@@ -477,7 +477,7 @@ class _Writer:
         from docx.oxml.ns import qn
         from docx.shared import Cm
 
-        from ..report.text import image_type
+        from ..report.html import image_type
 
         data = self.author_images.get(str(token.get("attrs", {}).get("url", "")))
         children = token.get("children") or []

@@ -12,11 +12,30 @@ from __future__ import annotations
 
 import base64
 import html
+import re
 from typing import Any
 
 from .style import NO_DATA_MARKER, SUPPRESSED_MARKER
 
 esc = html.escape
+
+#: The image formats an author's text may show, by their first bytes (SVG is not among them: it
+#: can load other files and run scripts).
+IMAGE_TYPES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg",
+               b"GIF87a": "image/gif", b"GIF89a": "image/gif"}
+#: Where a link in an author's text may go: a web page, an e-mail address, a heading.
+_LINK_ALLOWED = re.compile(r"^(?:https?://[^/\s]|mailto:[^\s]|#)", re.IGNORECASE)
+
+
+def image_type(data: bytes) -> str | None:
+    """The media type of an image an author's text may show (:data:`IMAGE_TYPES`), or None."""
+    return next((t for magic, t in IMAGE_TYPES.items() if data.startswith(magic)), None)
+
+
+def link_allowed(url: str) -> bool:
+    """Whether a link of an author's text may go into a report (see
+    :mod:`mss_eval.report.text`)."""
+    return bool(_LINK_ALLOWED.match(url.strip()))
 
 
 def spans_html(content: Any) -> str:
@@ -112,8 +131,6 @@ def markdown_html(text: str, *, shift_headings: int = 2,
     machine.
     """
     import mistune
-
-    from .text import image_type, link_allowed
 
     images = images or {}
 
@@ -218,4 +235,5 @@ _WRITERS = {
     "author_text": _author_text, "table": _table, "figure": _figure,
 }
 
-__all__ = ["markdown_html", "markdown_tokens", "node_html", "spans_html"]
+__all__ = ["IMAGE_TYPES", "image_type", "link_allowed", "markdown_html", "markdown_tokens",
+           "node_html", "spans_html"]

@@ -68,6 +68,7 @@ from typing import Any
 
 from ..problems import MESSAGES, Problem, StudyError, message
 from ..study import TEXTS_DIR, is_inside, link_outside_problem
+from .html import image_type, link_allowed, markdown_tokens
 from .style import (
     SUPPRESSED_MARKER,
     check_language,
@@ -152,14 +153,8 @@ _IMAGE_REASONS = {
     "size": {"nl": "het bestand is groter dan 5 MB", "en": "the file is larger than 5 MB"},
 }
 
-#: The image formats a text may show, by their first bytes (SVG is not among them: it can load
-#: other files and run scripts).
-IMAGE_TYPES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg",
-               b"GIF87a": "image/gif", b"GIF89a": "image/gif"}
 #: The largest image a text may show.
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
-#: Where a link in a text may go.
-_LINK_ALLOWED = re.compile(r"^(?:https?://[^/\s]|mailto:[^\s]|#)", re.IGNORECASE)
 #: Characters escaped in a figure that is a text, so Markdown reads them as themselves: every
 #: ASCII punctuation character (CommonMark lets a backslash escape each of them).
 _MARKDOWN_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")
@@ -168,16 +163,6 @@ _MARKDOWN_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")
 class Markdown(str):
     """Markdown the workbench wrote itself (the findings list of ``{{ findings }}``): a
     placeholder inserts it as Markdown, where a figure that is a text is inserted literally."""
-
-
-def image_type(data: bytes) -> str | None:
-    """The media type of an image a text may show (:data:`IMAGE_TYPES`), or None."""
-    return next((t for magic, t in IMAGE_TYPES.items() if data.startswith(magic)), None)
-
-
-def link_allowed(url: str) -> bool:
-    """Whether a link of an author's text may go into a report (see the module notes)."""
-    return bool(_LINK_ALLOWED.match(url.strip()))
 
 
 def literal_markdown(text: str) -> str:
@@ -457,8 +442,6 @@ def author_images(author: AuthorText, markdown: str, *, language: str = "nl") ->
         link that goes elsewhere than a web page, an e-mail address or a heading (see the module
         notes): names the file and line.
     """
-    from .html import markdown_tokens
-
     texts_root = _texts_root(author)
     images: dict[str, bytes] = {}
     problems: list[Problem] = []
