@@ -295,3 +295,29 @@ def test_redcap_branching_logic_is_named_on_the_proposed_line(tmp_path):
     proposal = propose(raw, get_instrument("client_interview"), read_structure([dictionary]))
     (line,) = [ln for ln in proposal.lines if ln.source == "spv"]
     assert line.rule.item == "has_spv" and "gevraagd als [contact] = '1'" in line.reason
+
+
+def test_a_mapping_whose_columns_are_empty_is_read_and_the_file_screened(tmp_path):
+    root = _study(tmp_path)
+    folder = root / "data" / ROUND / "dordrecht"
+    folder.mkdir(parents=True)
+    (folder / "client_interview.csv").write_text(
+        "nr,naam,cijfer\n1,Jan de Vries,7\n2,Piet Bakker,8\n", encoding="utf-8")
+    (folder / "client_interview.mapping.yaml").write_text(
+        "instrument: client_interview\ndrop:\ncolumns:\n", encoding="utf-8")
+    report = validate_study(root)
+    assert not [p for p in report.errors if p.code.startswith("mapping_")]
+    assert "naam" in {p.column for p in report.errors if p.code.startswith("identifier_")}
+
+
+def test_redcap_labels_export_is_recognised_and_its_status_columns_left_out(tmp_path):
+    path = tmp_path / "export_labels.csv"
+    path.write_text("Record ID,Event Name,Geslacht,Complete?\nA1,Baseline (Arm 1),Vrouw,Complete\n"
+                    "A2,Baseline (Arm 1),Man,Incomplete\n", encoding="utf-8")
+    raw = _raw(path)
+    from mss_eval.input.exports import metadata_kind
+
+    assert raw.tool == "redcap"
+    assert [metadata_kind(c, raw.tool, raw.data[c]) for c in raw.columns] == [
+        None, "survey", None, "survey"]
+    assert _proposed(raw).get("Geslacht") == "gender"

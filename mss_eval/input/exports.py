@@ -87,7 +87,8 @@ SURVEY_METADATA = {
 }
 SURVEY_METADATA["redcap"] = ("redcap_event_name", "redcap_repeat_instrument",
                              "redcap_repeat_instance", "redcap_data_access_group",
-                             "redcap_survey_identifier")
+                             "redcap_survey_identifier", "Event Name", "Repeat Instrument",
+                             "Repeat Instance", "Data Access Group", "Survey Identifier")
 SURVEY_METADATA["limesurvey"] += ("Response ID", "Date submitted", "Last page", "Start language",
                                   "Seed", "Date started", "Date last action", "Total time")
 IDENTIFYING_METADATA["limesurvey"] += ("IP address", "Referrer URL", "Token", "Email address",
@@ -122,9 +123,10 @@ _SUFFIX_METADATA = {
                             r"| - (?:Parent )?Topics| - Sentiment(?: Polarity| Score)?"
                             r"|_DO_\w+|_TEXT - Topics)$"),
     "limesurvey": re.compile(r"^(?:Question time|Group time|interviewtime)(?::.*)?$"),
-    "redcap": re.compile(r"_(?:complete|timestamp)$"),
+    "redcap": re.compile(r"_(?:complete|timestamp)$|(?:^| )Complete\?$|^Survey Timestamp$"),
 }
-_SUFFIX_VALUES = {"redcap": re.compile(r"^(?:[012]|\d{4}-\d\d-\d\d[ \d:]*|\[not completed\])$")}
+_SUFFIX_VALUES = {"redcap": re.compile(
+    r"^(?:[012]|\d{4}-\d\d-\d\d[ \d:]*|\[not completed\]|Incomplete|Unverified|Complete)$")}
 
 _IMPORT_ID = re.compile(r'^\{\s*"ImportId"\s*:')
 _LIMESURVEY_MARKERS = {"id", "submitdate", "lastpage", "startlanguage", "seed"}
@@ -160,9 +162,11 @@ def detect_tool(columns: list[str]) -> str | None:
     if len({c.strip().casefold() for c in columns} & _CASTOR_MARKERS) >= 2 \
             or len(folded & _CASTOR_API_MARKERS) >= 3:
         return "castor"
-    if "recordid" in folded and (any(c.endswith("_complete") for c in columns)
-                                 or any(c.startswith("redcap_") for c in columns)):
-        return "redcap"
+    if "recordid" in folded and (any(c.endswith("_complete") or c.endswith("Complete?")
+                                     for c in columns)
+                                 or any(c.startswith("redcap_") for c in columns)
+                                 or {"eventname", "repeatinstrument"} & folded):
+        return "redcap"  # raw export (field names) or "labels" export (field labels)
     qualtrics = {_folded(c) for c in SURVEY_METADATA["qualtrics"]}
     if len(folded & qualtrics) >= 4:
         return "qualtrics"
