@@ -348,8 +348,8 @@ def neutralise(text: str) -> str:
     """A text cell as a spreadsheet shows it and does not run: with :data:`FORMULA_GUARD`
     before it when it starts like a formula (OWASP's advice against CSV injection).
 
-    >>> neutralise('=HYPERLINK("http://example.org/","klik")')
-    '\'=HYPERLINK("http://example.org/","klik")'
+    >>> print(neutralise('=HYPERLINK("http://example.org/","klik")'))
+    '=HYPERLINK("http://example.org/","klik")
     >>> neutralise("Stichting Anker")
     'Stichting Anker'
     """
@@ -511,5 +511,5 @@ def read_key_figures(package_dir: Path | str) -> list[dict]:
         return list(csv.DictReader(handle))
 
 
-__all__ = ["ExportResult", "FORMULA_GUARD", "PACKAGE_FILE", "neutralise", "SCHEMAS", "SUPPRESSED", "export_study",
-           "read_key_figures", "validate_package"]
+__all__ = ["ExportResult", "FORMULA_GUARD", "PACKAGE_FILE", "SCHEMAS", "SUPPRESSED",
+           "export_study", "neutralise", "read_key_figures", "validate_package"]
