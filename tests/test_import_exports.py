@@ -321,3 +321,30 @@ def test_redcap_labels_export_is_recognised_and_its_status_columns_left_out(tmp_
     assert [metadata_kind(c, raw.tool, raw.data[c]) for c in raw.columns] == [
         None, "survey", None, "survey"]
     assert _proposed(raw).get("Geslacht") == "gender"
+
+
+def test_limesurvey_spss_syntax_file_gives_the_structure_of_a_full_text_export(tmp_path):
+    from mss_eval.input.exports import read_structure
+    from mss_eval.input.propose import propose
+    from mss_eval.instruments import get_instrument
+
+    syntax = tmp_path / "survey_123456_SPSS_syntax_file.sps"
+    syntax.write_text(
+        "* Encoding: UTF-8.\nGET DATA\n /TYPE=TXT\n /FILE='survey_123456_SPSS_data_file.dat'\n"
+        " /DELIMITERS=\",\"\n /QUALIFIER=\"'\"\n /VARIABLES=\n id F6\n submitdate DATETIME23.2\n"
+        " G01Q01 A5\n G01Q02 F2\n .\nCACHE.\nEXECUTE.\n"
+        "VARIABLE LABELS id \"Response ID\".\nVARIABLE LABELS submitdate \"Date submitted\".\n"
+        "VARIABLE LABELS G01Q01 \"Vraag 1\".\n"
+        "VARIABLE LABELS G01Q02 'Welk rapportcijfer geeft u het MSS?'.\n"
+        "VALUE LABELS G01Q01\n \"A1\" \"man\"\n \"A2\" \"vrouw\"\n \"A3\" \"anders\".\nEXECUTE.\n",
+        encoding="utf-8")
+    data = tmp_path / "results-survey123456.csv"
+    data.write_text('"Response ID","Date submitted","Vraag 1","Welk cijfer"\n'
+                    '1,2010-09-14 10:00:00,A2,8\n2,2010-09-15 11:00:00,A1,7\n',
+                    encoding="utf-8")
+    raw = _raw(data)
+    proposal = propose(raw, get_instrument("client_interview"), read_structure([syntax]))
+    lines = {ln.source: ln for ln in proposal.lines}
+    assert lines["Vraag 1"].rule.item == "gender"
+    assert lines["Vraag 1"].rule.values == {"A1": 1, "A2": 2, "A3": 3}
+    assert lines["Welk cijfer"].rule.item == "mss_rating"

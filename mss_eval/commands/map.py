@@ -7,15 +7,17 @@ import shutil
 import sys
 from pathlib import Path
 
-HELP = ("koppeling voorstellen voor een export (SPSS, Qualtrics, LimeSurvey, Castor) / propose "
+HELP = ("koppeling voorstellen voor een export (SPSS, Qualtrics, LimeSurvey, Castor, REDCap) / propose "
         "a column mapping for an export")
 
 DESCRIPTION = """\
-Leest een export uit SPSS (.sav/.zsav), Qualtrics, LimeSurvey of Castor EDC (.csv/.xlsx) en stelt
+Leest een export uit SPSS (.sav/.zsav), Qualtrics, LimeSurvey, Castor EDC of REDCap (.csv/.xlsx) en stelt
 een koppeling (mapping) voor: welke kolom van de export welk item van het instrument is, en welke
 antwoordcodes anders zijn (A1 -> 1). Kolommen worden herkend aan hun naam, hun label
-(SPSS-variabelelabel, de vraagtekst van Qualtrics, een LimeSurvey-structuur .lss of de veld- en
-optielijst van Castor via --structure) en hun antwoordlabels. Elke regel krijgt een zekerheid;
+(SPSS-variabelelabel, de vraagtekst van Qualtrics, een LimeSurvey-structuur .lss of R-syntax, de
+veld- en optielijst van Castor of het data dictionary van REDCap via --structure), hun
+antwoordlabels en hun waarden. Een structuurbestand dat niet te gebruiken is, wordt geweigerd met
+de reden. Elke regel krijgt een zekerheid;
 waar het voorstel twijfelt staat '# controleer'. Controleer het voorstel, pas het aan waar nodig,
 en draai dan 'validate'.
 
@@ -48,9 +50,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="schrijf het voorstel hierheen (.yaml of .csv; '-' = scherm) / "
                              "write the proposal here (.yaml or .csv; '-' = screen)")
     parser.add_argument("--structure", action="append", default=[], metavar="BESTAND",
-                        help="LimeSurvey-structuur (.lss) of Castor veld-/optielijst (.csv); "
-                             "mag vaker / LimeSurvey structure or Castor field/option list; "
-                             "repeatable")
+                        help="enquêtestructuur: LimeSurvey (.lss, R- of SPSS-syntax), Castor "
+                             "veld-/optielijst (.csv), REDCap data dictionary (.csv); mag vaker "
+                             "/ survey structure: LimeSurvey (.lss, R or SPSS syntax), Castor "
+                             "field/option list, REDCap data dictionary; repeatable")
     parser.add_argument("--force", action="store_true",
                         help="een bestaande koppeling overschrijven / overwrite an existing "
                              "mapping")

@@ -315,6 +315,8 @@ class Structure:
         column's code is kept as a label too, so that both are matched)."""
         out = Structure(dict(self.labels), {k: dict(v) for k, v in self.answers.items()},
                         set(self.identifiers), dict(self.branching), {}, self.tool)
+        if sum(c in self.labels for c in columns) * 2 >= len(columns):
+            return out  # the table's columns carry the structure's names: no places needed
         for column in columns:
             entry = self.positions.get(positions.get(column, 0))
             if entry is None:
@@ -484,6 +486,81 @@ def read_r_syntax(path: Path | str) -> Structure:
     return structure
 
 
+_SPS_QUOTED = re.compile(r"'((?:[^']|'')*)'|\"((?:[^\"]|\"\")*)\"")
+_SPS_TOKEN = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|[^\s'\"/]+|/")
+
+
+def _sps_text(token: str) -> str:
+    m = _SPS_QUOTED.fullmatch(token)
+    if m is None:
+        return token
+    return m.group(1).replace("''", "'") if m.group(1) is not None else \
+        m.group(2).replace('""', '"')
+
+
+def _sps_commands(text: str) -> list[str]:
+    """SPSS syntax as commands: a command ends with a full stop at the end of a line."""
+    out, current = [], []
+    for line in text.splitlines():
+        if not current and line.lstrip().startswith("*"):
+            continue  # a comment line
+        current.append(line)
+        if line.rstrip().endswith("."):
+            out.append("\n".join(current).rstrip()[:-1])
+            current = []
+    if current:
+        out.append("\n".join(current))
+    return out
+
+
+def read_sps(path: Path | str) -> Structure:
+    """An SPSS syntax file (LimeSurvey's ``survey_<id>_SPSS_syntax_file.sps``): the variables
+    in order (``/VARIABLES=`` of ``GET DATA`` or ``DATA LIST``), their ``VARIABLE LABELS`` and
+    ``VALUE LABELS`` (and ``ADD VALUE LABELS``)."""
+    text = Path(path).read_text(encoding="utf-8-sig", errors="replace")
+    order: list[str] = []
+    labels: dict[str, str] = {}
+    answers: dict[str, dict[str, str]] = {}
+    for command in _sps_commands(text):
+        head = command.lstrip()
+        upper = head.upper()
+        if upper.startswith(("GET DATA", "DATA LIST")):
+            part = re.split(r"/VARIABLES\s*=", head, maxsplit=1, flags=re.IGNORECASE)
+            if len(part) == 2:
+                for line in part[1].splitlines():
+                    words = line.split()
+                    if words and re.fullmatch(r"[A-Za-z@#$][\w.@#$]*", words[0]):
+                        order.append(words[0])
+        elif upper.startswith("VARIABLE LABELS"):
+            tokens = _SPS_TOKEN.findall(head[len("VARIABLE LABELS"):])
+            name = None
+            for token in tokens:
+                if token == "/":
+                    name = None
+                elif name is None:
+                    name = token
+                else:
+                    labels[name] = _strip_html(_sps_text(token))
+                    name = None
+        elif upper.startswith(("VALUE LABELS", "ADD VALUE LABELS")):
+            body = head.split("LABELS", 1)[1] if "LABELS" in head else head[len("VALUE LABELS"):]
+            for group in re.split(r"(?m)^\s*/|\s/\s", body):
+                tokens = _SPS_TOKEN.findall(group)
+                names = []
+                while tokens and not _SPS_QUOTED.fullmatch(tokens[0]) and \
+                        not re.fullmatch(r"[+-]?\d+(?:\.\d+)?", tokens[0]):
+                    names.append(tokens.pop(0))
+                pairs = {}
+                for code, label in zip(tokens[::2], tokens[1::2]):
+                    pairs[_sps_text(code)] = _strip_html(_sps_text(label))
+                for name in names:
+                    answers.setdefault(name, {}).update(pairs)
+    structure = Structure(tool="limesurvey", labels=dict(labels), answers=dict(answers))
+    for position, name in enumerate(order, start=1):
+        structure.positions[position] = (name, labels.get(name, ""), answers.get(name, {}))
+    return structure
+
+
 def _redcap_choices(text: str) -> dict[str, str]:
     """REDCap's choices ``1, Male | 2, Female`` as {code: text}."""
     out = {}
@@ -529,7 +606,8 @@ def read_redcap_dictionary(path: Path | str) -> Structure:
 
 def structure_kind(path: Path | str, language: str = "nl") -> str:
     """What a survey-structure file is, told by its content: ``lss``, ``castor`` (a field or
-    option list), ``redcap`` (a data dictionary) or ``r_syntax``; raises
+    option list), ``redcap`` (a data dictionary), ``r_syntax`` or ``sps`` (SPSS syntax with
+    labels, as LimeSurvey writes it); raises
     :class:`StructureError` naming why a file cannot be used."""
     path = Path(path)
     nl = language != "en"
@@ -558,13 +636,16 @@ def structure_kind(path: Path | str, language: str = "nl") -> str:
         return "redcap"
     if {"fieldvariablename"} <= folded or "optionvalue" in folded:
         return "castor"
-    if re.search(r"^\s*(?:VARIABLE LABELS|VALUE LABELS|GET DATA|DATA LIST)", text,
-                 re.IGNORECASE | re.MULTILINE):
+    if re.search(r"^\s*(?:VARIABLE LABELS|VALUE LABELS)", text, re.IGNORECASE | re.MULTILINE):
+        return "sps"
+    if re.search(r"^\s*(?:GET DATA|DATA LIST)", text, re.IGNORECASE | re.MULTILINE):
         raise StructureError(
-            f"'{path.name}' is een SPSS-syntaxbestand; lees de export van LimeSurvey liever als "
-            ".sav (die heeft de labels zelf) of geef het R-syntaxbestand" if nl else
-            f"'{path.name}' is an SPSS syntax file; export from LimeSurvey as .sav instead (it "
-            "holds the labels itself) or give the R syntax file")
+            f"'{path.name}' is een SPSS-syntaxbestand zonder VARIABLE LABELS of VALUE LABELS; "
+            "het zegt niets over vragen en antwoorden; geef de syntax met labels, of lees de "
+            "export als .sav (die heeft de labels zelf)" if nl else
+            f"'{path.name}' is an SPSS syntax file without VARIABLE LABELS or VALUE LABELS; it "
+            "says nothing of questions and answers; give the syntax with labels, or read the "
+            "export as .sav (it holds the labels itself)")
     raise StructureError(
         f"'{path.name}' is geen enquêtestructuur die de workbench kent (verwacht: een "
         "LimeSurvey-structuur .lss of R-syntaxbestand, de veldenlijst en optielijst van Castor "
@@ -588,6 +669,8 @@ def read_structure(paths: list[Path | str], language: str = "nl") -> Structure:
             structure.update(part)
         elif kind == "r_syntax":
             structure.update(read_r_syntax(path))
+        elif kind == "sps":
+            structure.update(read_sps(path))
         elif kind == "redcap":
             structure.update(read_redcap_dictionary(path))
         else:
