@@ -10,6 +10,9 @@ For a researcher in JupyterLab::
     import mss_eval as mss
 
     study = mss.load_study("data_templates/example_study")
+    study                                        # what was delivered, without ids or free text
+    study.head("client_interview")               # a first look: no ids, pseudonyms or free text
+    mss.analysis.share(study["client_interview"], "network_informal > 0", study=study)
     mss.analysis.personal.client_rating(study["client_interview"])
     mss.disclosure.protect(my_table, study)
 
@@ -17,15 +20,12 @@ Submodules are imported when first used (``mss.analysis``, ``mss.figures``, ``ms
 ``mss.disclosure``, ``mss.report``, ``mss.render``), so ``import mss_eval`` stays quick.
 """
 
-from __future__ import annotations
-
-import importlib
-from importlib.metadata import PackageNotFoundError, version
-from typing import Any
+from importlib.metadata import PackageNotFoundError as _PackageNotFoundError
+from importlib.metadata import version as _version
 
 try:
-    __version__ = version("mss-eval")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
+    __version__ = _version("mss-eval")
+except _PackageNotFoundError:  # pragma: no cover - running from a source tree without install
     __version__ = "0.0.0"
 
 #: Public name -> the module it stands for (imported on first use).
@@ -96,7 +96,9 @@ def validate(path, **kwargs):
     return validate_study(path, **kwargs)
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str):
+    import importlib
+
     if name in _SUBMODULES:
         module = importlib.import_module(_SUBMODULES[name])
         globals()[name] = module
@@ -105,7 +107,8 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_SUBMODULES))
+    # the public names only (tab completion in JupyterLab): no helper, no imported module
+    return sorted(__all__)
 
 
 __all__ = ["__version__", "load_study", "validate", *_SUBMODULES]

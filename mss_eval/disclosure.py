@@ -6,8 +6,8 @@ default 5) is not shown, and in a table of counts no hidden count may be derivab
 shown. A researcher exploring the data in JupyterLab makes tables of their own; before such a
 table leaves the notebook, these functions apply the same policy:
 
-* :func:`protect` — a result with a base column ``n`` (one row per group): statistics of rows
-  below the minimum become missing and ``suppressed`` is set;
+* :func:`protect` — a result with a base column ``n`` (one row per group): a row below the
+  minimum (or already flagged ``suppressed``) keeps only its keys and its base;
 * :func:`protect_counts` — a cross-tabulation of counts (categories × regions, e.g. from
   :func:`pandas.crosstab`): margins added, primary and secondary suppression.
 
@@ -47,8 +47,8 @@ def minimum(study: Any = None, min_n: int | None = None) -> int:
 
 
 def protect(frame: pd.DataFrame, study: Any = None, *, n: str = "n",
-            statistics: Sequence[str] | None = None, min_n: int | None = None) -> pd.DataFrame:
-    """Suppress the statistics of every row of a result whose base is below the minimum.
+            keys: Sequence[str] | None = None, min_n: int | None = None) -> pd.DataFrame:
+    """Blank every row of a result whose base is below the minimum, but for its keys and base.
 
     Parameters
     ----------
@@ -60,38 +60,69 @@ def protect(frame: pd.DataFrame, study: Any = None, *, n: str = "n",
         minimum.
     n : str
         The base column.
-    statistics : sequence of str, optional
-        The columns to hide in a suppressed row; by default every numeric column except the base
-        (group keys in text columns stay visible).
+    keys : sequence of str, optional
+        The columns that name a row's group (round, region, variable ...), kept in a suppressed
+        row. By default the text and category columns *before* ``n``, the order of every tidy
+        result of the workbench (``*by, n, statistics...``). Everything else is blanked: numbers,
+        yes/no flags and text such as a formatted interval (``"6,12"``) alike.
     min_n : int, optional
         The minimum, overriding the study's.
 
     Returns
     -------
     DataFrame
-        A copy: statistics of rows with ``n < min_n`` are missing, ``suppressed`` is ``True``
-        there (or-ed with an existing ``suppressed`` column). The base itself stays visible, as in
-        the reports. A missing base counts as 0.
+        A copy in which a row is suppressed when ``n < min_n`` or it was flagged ``suppressed``
+        already; in a suppressed row every column but the keys, ``n`` and ``suppressed`` is
+        missing. The base itself stays visible, as in the reports. A missing base counts as 0.
 
     Examples
     --------
     >>> import pandas as pd
-    >>> means = pd.DataFrame({"region": ["a", "b"], "n": [12, 3], "mean": [7.9, 6.0]})
+    >>> means = pd.DataFrame({"region": ["a", "b"], "n": [12, 3], "mean": [7.9, 6.0],
+    ...                       "above_8": [False, True], "shown": ["7,9", "6,0"]})
     >>> protect(means)
-      region   n  mean  suppressed
-    0      a  12   7.9       False
-    1      b   3  <NA>        True
+      region   n  mean  above_8 shown  suppressed
+    0      a  12   7.9    False   7,9       False
+    1      b   3  <NA>     <NA>  <NA>        True
     """
     if n not in frame.columns:
         raise KeyError(f"the frame has no base column {n!r}; name it with n=...")
-    if statistics is None:
-        statistics = [c for c in frame.columns
-                      if c not in (n, "suppressed") and pd.api.types.is_numeric_dtype(frame[c])
-                      and not pd.api.types.is_bool_dtype(frame[c])]
-    missing = [c for c in statistics if c not in frame.columns]
+    if keys is None:
+        before = list(frame.columns[:frame.columns.get_loc(n)])
+        keys = [c for c in before if c != "suppressed" and (
+            isinstance(frame[c].dtype, pd.CategoricalDtype)
+            or pd.api.types.is_string_dtype(frame[c]))]
+    missing = [c for c in keys if c not in frame.columns]
     if missing:
         raise KeyError(f"not in the frame: {', '.join(map(str, missing))}")
-    return apply_min_n(frame, list(statistics), min_n=minimum(study, min_n), n=n)
+    least = minimum(study, min_n)
+    base = pd.to_numeric(frame[n], errors="coerce").astype("Float64").fillna(0)
+    hide = (base < least).to_numpy(dtype=bool)
+    if "suppressed" in frame.columns:
+        hide |= pd.array(frame["suppressed"], dtype="boolean").fillna(False).to_numpy(dtype=bool)
+    out = {}
+    for c in frame.columns:
+        values = frame[c]
+        if c not in (n, "suppressed", *keys) and hide.any():
+            values = _blanked(values, hide)
+        out[c] = values
+    out["suppressed"] = hide
+    return pd.DataFrame(out, index=frame.index)
+
+
+def _blanked(values: pd.Series, hide) -> pd.Series:
+    """``values`` with the rows of ``hide`` missing, in a dtype that can hold a missing value."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return values.mask(hide)
+    if pd.api.types.is_bool_dtype(values):
+        values = values.astype("boolean")
+    elif pd.api.types.is_integer_dtype(values):
+        values = values.astype("Int64")
+    elif pd.api.types.is_float_dtype(values):
+        values = values.astype("Float64")
+    elif pd.api.types.is_string_dtype(values) and values.dtype != object:
+        values = values.astype("string")
+    return values.mask(hide)
 
 
 def protect_counts(counts: pd.DataFrame, study: Any = None, *, min_n: int | None = None
