@@ -174,3 +174,8 @@ def test_redcap_contact_columns_are_caught_by_their_names():
         "name_first": "identifier_name_column", "name_last": "identifier_name_column",
         "telephone": "identifier_phone_column", "address": "identifier_address_column",
         "client_phone": "identifier_phone_column", "straat": "identifier_address_column"}
+
+
+@pytest.mark.parametrize("value", ["Jan de Man", "Doris Day", "Thomas More", "Anna van Heel"])
+def test_surnames_that_are_also_words_are_still_names(value):
+    assert kinds_of([value], name="respondent_id", is_identifier=True) == {2: "name"}

@@ -348,3 +348,21 @@ def test_limesurvey_spss_syntax_file_gives_the_structure_of_a_full_text_export(t
     assert lines["Vraag 1"].rule.item == "gender"
     assert lines["Vraag 1"].rule.values == {"A1": 1, "A2": 2, "A3": 3}
     assert lines["Welk cijfer"].rule.item == "mss_rating"
+
+
+def test_limesurvey_code_and_text_headings_take_the_structure_of_their_code(tmp_path):
+    from mss_eval.input.exports import Structure
+
+    path = tmp_path / "results.csv"
+    path.write_text('"id. Response ID","submitdate. Date submitted","lastpage. Last page",'
+                    '"startlanguage. Start language","seed. Seed","G01Q01. Vraag een"\n'
+                    '1,2010-09-14 10:00:00,3,nl,1041181964,A2\n'
+                    '2,2010-09-15 10:00:00,3,nl,1041181965,A1\n', encoding="utf-8")
+    from mss_eval.input.propose import propose
+    from mss_eval.instruments import get_instrument
+
+    structure = Structure(labels={"G01Q01": "Geslacht"},
+                          answers={"G01Q01": {"A1": "man", "A2": "vrouw", "A3": "anders"}})
+    proposal = propose(_raw(path), get_instrument("client_interview"), structure)
+    (line,) = [ln for ln in proposal.lines if ln.source == "G01Q01. Vraag een"]
+    assert line.rule.item == "gender" and line.rule.values == {"A1": 1, "A2": 2, "A3": 3}

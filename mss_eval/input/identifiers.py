@@ -169,19 +169,19 @@ _NAME = re.compile(
     r"[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ'’\-]+$"
 )
 #: Words of answer scales (Dutch and English): a value holding one of them is an answer label
-#: in title case ("Somewhat Satisfied", "Helemaal Mee Eens"), not a person's name (name
-#: particles such as 'van', 'de' are no answer words).
+#: in title case ("Somewhat Satisfied", "Helemaal Mee Eens"), not a person's name. Name
+#: particles ('van', 'de') and words that are also surnames ('Man', 'Day', 'More', 'Heel',
+#: 'Little') are left out.
 _ANSWER_WORDS = frozenset("""
     very somewhat strongly extremely slightly quite not neither nor agree disagree satisfied
-    dissatisfied unsatisfied likely unlikely good bad poor fair excellent average always never
-    often sometimes rarely usually yes no none all some most more less much little important
-    unimportant true false completely partly moderately fairly don't know applicable prefer say
-    other week month year day years months once twice times
-    male female man woman men women better worse same high low medium
-    zeer heel helemaal erg enigszins redelijk matig niet wel mee eens oneens neutraal tevreden
+    dissatisfied unsatisfied likely unlikely poor excellent average always never often
+    sometimes rarely usually yes no none all some much less important unimportant true false
+    completely partly moderately fairly don't know applicable prefer say other week month year
+    years months once twice times male female woman women better worse same medium
+    zeer helemaal erg enigszins redelijk matig niet wel mee eens oneens neutraal tevreden
     ontevreden goed slecht soms vaak nooit altijd meestal zelden ja nee geen weet beetje
-    belangrijk onbelangrijk waar onwaar eerder ander anders overig keer
-    man vrouw mannen vrouwen jaar maand week dag beter slechter hoog laag gemiddeld
+    belangrijk onbelangrijk waar onwaar eerder ander anders overig keer vrouw mannen vrouwen
+    jaar maand beter slechter gemiddeld
 """.split())
 
 

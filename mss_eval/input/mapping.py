@@ -129,6 +129,8 @@ class ColumnRule(_Strict):
     @field_validator("values", mode="before")
     @classmethod
     def _keys_as_text(cls, v: Any) -> Any:
+        if v is None:
+            return {}  # "values:" with nothing under it
         if isinstance(v, dict):
             return {_text(k): val for k, val in v.items()}
         return v

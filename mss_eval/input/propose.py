@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from ..instruments import Column, Instrument
-from .exports import IDENTIFYING_METADATA, Structure, metadata_kind
+from .exports import IDENTIFYING_METADATA, Structure, lime_code, metadata_kind
 from .mapping import ColumnRule, MultipleChoice, ProposedLine, _text
 
 #: A pair scoring at least this (0-100) is proposed without a "controleer" comment.
@@ -220,9 +220,12 @@ def propose(raw, instrument: Instrument, structure: Structure | None = None,
         if kind == "survey":
             continue
         sources.append(c)
-    labels = {c: structure.labels.get(c) or raw.labels.get(c, "") for c in sources}
-    answer_labels = {c: structure.answers.get(c) or raw.value_labels.get(c, {})
-                     for c in sources}
+    # LimeSurvey's "code. text" headings carry the code the structure knows
+    code = {c: lime_code(c) if tool == "limesurvey" else c for c in sources}
+    labels = {c: structure.labels.get(c) or structure.labels.get(code[c])
+              or raw.labels.get(c, "") for c in sources}
+    answer_labels = {c: structure.answers.get(c) or structure.answers.get(code[c])
+                     or raw.value_labels.get(c, {}) for c in sources}
     derived: set[str] = set()  # columns whose values stand in for answer labels
     for c in sources:
         if not answer_labels[c]:
