@@ -141,7 +141,7 @@ def test_region_theme_table_tells_which_regions_share_a_theme(study_dir):
 
 def test_theme_matrix_has_regions_as_columns(study_dir):
     study = mss_eval.load_study(study_dir)
-    wide = theme_matrix(study, "2010-1", level=["administrative", "personal"])
+    wide = theme_matrix(study, "2010-1", level=["administrative", "personal"], wide=True)
     assert list(wide.columns) == ["Den Haag", "Eindhoven"]
     assert wide.loc[("Bestuurlijk niveau", "Continuïteit")].tolist() == [2, 1]
     assert wide.loc[("Persoonlijk niveau", "Zelfstandigheid (zelfhulp, lotgenotencontact)")] \

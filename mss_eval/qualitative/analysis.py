@@ -36,6 +36,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from ..analysis._base import MIN_N
 from ..instruments import Codebook, codebook as study_codebook
 
 #: Krippendorff's thresholds for alpha: at least this is reliable ...
@@ -101,7 +102,8 @@ def _order(values: pd.Series) -> list:
 
 # -- themes per region ------------------------------------------------------------------------
 def code_region_matrix(segments: pd.DataFrame, level: str | Sequence[str] | None = None, *,
-                       book: Codebook | None = None, language: str = "nl") -> pd.DataFrame:
+                       book: Codebook | None = None, language: str = "nl",
+                       min_n: int = MIN_N) -> pd.DataFrame:
     """Segments and sources per code, region and round (the code x region matrix, long form).
 
     Parameters
@@ -113,6 +115,9 @@ def code_region_matrix(segments: pd.DataFrame, level: str | Sequence[str] | None
         list of levels, or None for all.
     book, language
         The codebook and the language of the labels.
+    min_n
+        The minimum base: ``suppressed`` flags the rows of a region and round with fewer coded
+        sources.
 
     Returns
     -------
@@ -120,8 +125,10 @@ def code_region_matrix(segments: pd.DataFrame, level: str | Sequence[str] | None
         One row per round, region (those with coded segments) and codebook code of the chosen
         levels, in study and codebook order: ``round``, ``region``, ``level``, ``code``,
         ``label``, ``segments``, ``sources`` (distinct sources with the code), ``n`` (sources
-        coded in that region and round, at any level) and ``share`` (``sources / n``). Codes not
-        found have 0.
+        coded in that region and round, at any level), ``share`` (``sources / n``) and
+        ``suppressed`` (``n < min_n``). Codes not found have 0. The counts of a flagged row are
+        kept (the shared themes count them); a table for readers blanks them
+        (:func:`mss_eval.qualitative.tables.theme_matrix` does).
 
     Examples
     --------
@@ -152,8 +159,9 @@ def code_region_matrix(segments: pd.DataFrame, level: str | Sequence[str] | None
     out["_place"] = out.set_index(["round", "region"]).index.map(
         {p: i for i, p in enumerate(places.itertuples(index=False, name=None))})
     out = out.sort_values(["_place", "order"], kind="stable").drop(columns=["_place", "order"])
+    out["suppressed"] = (out["n"].fillna(0) < min_n).to_numpy(dtype=bool)
     return out[["round", "region", "level", "code", "label", "segments", "sources", "n",
-                "share"]].reset_index(drop=True)
+                "share", "suppressed"]].reset_index(drop=True)
 
 
 def shared_themes(segments: pd.DataFrame, k: int = 2, level: str | Sequence[str] | None = None, *,

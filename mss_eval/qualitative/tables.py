@@ -6,7 +6,8 @@ None of them carries an excerpt, a source id or a coder: only counts of sources 
 
 * region report, chapters 3-6: ``theme_table(study, round, region=..., level=...)``;
 * round (interim) report: ``theme_table(study, round, level=...)`` for the themes shared by at
-  least ``k`` regions and ``theme_matrix(study, round, level=...)`` for the matrix across regions;
+  least ``k`` regions and ``theme_matrix(study, round, level=..., wide=True)`` for the matrix
+  across regions (tidy without ``wide``);
 * final report: ``theme_comparison(study, level=...)`` across rounds;
 * methods appendix: ``agreement_table(study, round=...)``;
 * quotes: :func:`mss_eval.qualitative.quotes.approved_quotes`.
@@ -133,42 +134,77 @@ def theme_table(study, round: str, region: str | None = None,
                        "shared_with": "string", "shared": "boolean"}).reset_index(drop=True)
 
 
-def theme_matrix(study, round: str, level: str | Sequence[str] | None = None, *,
-                 value: str = "sources", all_codes: bool = False,
-                 language: str | None = None) -> pd.DataFrame:
-    """The code x region matrix of a round, wide: one row per theme, one column per region.
+def theme_matrix(study, round: str | None = None, level: str | Sequence[str] | None = None, *,
+                 value: str = "sources", all_codes: bool = False, wide: bool = False,
+                 min_n: int | None = None, language: str | None = None) -> pd.DataFrame:
+    """The code x region matrix: per round, region and theme, the sources that name the theme.
 
     Parameters
     ----------
+    study
+        A loaded study.
+    round
+        A round id; by default every round.
+    level
+        Level(s) of the codebook or None for all.
     value
-        ``"sources"`` (default: sources with the theme) or ``"segments"``.
+        With ``wide``: ``"sources"`` (default: sources with the theme) or ``"segments"``.
     all_codes
-        Also show codebook themes no region named (rows of zeros).
+        Also the codebook themes no region named (rows of zeros).
+    wide
+        The report's form (a round must be given): index ``(level_label, theme)``, one Int64
+        column per region name of the round (study.yaml order, regions without coded segments
+        left out); the base per region is in ``code_region_matrix(...)["n"]``.
+    min_n
+        The minimum base (sources coded in a region and round); by default the study's.
+    language
+        Language of the labels; by default the study's.
 
     Returns
     -------
     DataFrame
-        Index ``(level_label, theme)``; columns the region names of the round (study.yaml order,
-        regions without coded segments left out); Int64 counts. The base per region (sources
-        coded) is in ``code_region_matrix(...)["n"]``.
+        Tidy (default): ``round, region, level, theme, sources, n, share, suppressed``, one row
+        per round, region (name from study.yaml) and theme (its label), in study and codebook
+        order; ``level`` is the level's label. ``n`` is the number of sources coded in the
+        region and round, ``share`` is ``sources / n``; in a row with ``n`` below the minimum
+        ``sources`` and ``share`` are missing and ``suppressed`` is true. No excerpt, source id
+        or coder.
     """
+    from ..disclosure import minimum
+
     language = _language(study, language)
     names = _region_names(study)
-    matrix = code_region_matrix(_segments(study, round), level, language=language)
+    matrix = code_region_matrix(_segments(study, round), level, language=language,
+                                min_n=minimum(study, min_n))
     if not all_codes:
         found = matrix.groupby("code", sort=False)["sources"].transform("sum") > 0
         matrix = matrix[found]
     levels = _level_labels(language)
+    if not wide:
+        hidden = matrix["suppressed"].to_numpy(dtype=bool)
+        out = pd.DataFrame({
+            "round": matrix["round"].astype("string"),
+            "region": matrix["region"].map(lambda r: names.get(r, r)).astype("string"),
+            "level": matrix["level"].map(levels).astype("string"),
+            "theme": matrix["label"].astype("string"),
+            "sources": matrix["sources"].astype("Int64").mask(hidden),
+            "n": matrix["n"].astype("Int64"),
+            "share": matrix["share"].astype("Float64").mask(hidden),
+            "suppressed": hidden,
+        })
+        return out.reset_index(drop=True)
+    if round is None:
+        raise ValueError("theme_matrix(wide=True) needs a round: regions differ between rounds")
     matrix = matrix.assign(level_label=matrix["level"].map(levels),
                            region_name=matrix["region"].map(lambda r: names.get(r, r)))
-    wide = matrix.pivot_table(index=["level_label", "label"], columns="region_name",
-                              values=value, aggfunc="sum", sort=False, observed=True)
+    table = matrix.pivot_table(index=["level_label", "label"], columns="region_name",
+                               values=value, aggfunc="sum", sort=False, observed=True)
     order = [names.get(r, r) for r in study.config.round(round).regions
-             if names.get(r, r) in wide.columns]
-    wide = wide[order].astype("Int64")
-    wide.index = wide.index.set_names(["level_label", "theme"])
-    wide.columns.name = None
-    return wide
+             if names.get(r, r) in table.columns]
+    table = table[order].astype("Int64")
+    table.index = table.index.set_names(["level_label", "theme"])
+    table.columns.name = None
+    return table
 
 
 def theme_comparison(study, level: str | Sequence[str] | None = None, *, k: int = 2,

@@ -651,7 +651,7 @@ def themes(report: Report, level: str) -> Block:
             notes=[_t(report, "Sources: interviews and meetings coded with the codebook; a source "
                       "counts once per theme.")]))
     elif report.kind == "round":
-        wide = theme_matrix(study, report.round, level=level, language=lang)
+        wide = theme_matrix(study, report.round, level=level, language=lang, wide=True)
         if wide.empty:
             return block
         frame = wide.reset_index().drop(columns="level_label")
