@@ -29,6 +29,7 @@ COMMANDS = {
     "export-codebook": "export_codebook",
     "export-qda": "export_qda",
     "check-report": "check_report",
+    "check-disclosure": "check_disclosure",
     "reproduce": "reproduce",
     "export": "export",
     "clear-cache": "clear_cache",

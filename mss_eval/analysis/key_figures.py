@@ -27,7 +27,7 @@ import pandas as pd
 
 from ..instruments import get_instrument
 from . import memo
-from ._base import MIN_N, TOTAL, as_float, protect_pooled
+from ._base import EXTREMES, MIN_N, TOTAL, as_float, protect_pooled
 from .administrative import referrals_per_table
 from .collection import METHODS, data_collection, method_labels
 from .comparisons import round_change
@@ -501,7 +501,10 @@ def _protect(fn, kind: str, by: tuple[str, ...], min_n: int) -> pd.DataFrame | N
     hidden = safe_rounds["suppressed"].to_numpy(dtype=bool)
     under = _hidden_base(safe_rounds, regions, min_n)
     parts = safe_rounds.assign(n=np.where(hidden, under, 0.0), suppressed=hidden)
-    return protect_pooled(frame, parts, outer=[], min_n=min_n)
+    safe = protect_pooled(frame, parts, outer=[], min_n=min_n)
+    # and the study's total minus every region shown, in every round: what all suppressed
+    # regions of the study hold together (rules 4 and 5 over the study's cells at once)
+    return protect_pooled(safe, regions, outer=[], min_n=min_n)
 
 
 def _hidden_base(pooled: pd.DataFrame, parts: pd.DataFrame, min_n: int) -> np.ndarray:
@@ -524,8 +527,11 @@ def _stat(out: dict, id: str, row: dict | None, column: str, *, ci: tuple[str, s
         out[DEFINITIONS[id].name] = _absent(id)
         return
     interval = (row.get(ci[0]), row.get(ci[1])) if ci and DEFINITIONS[id].interval else None
-    out[DEFINITIONS[id].name] = _record(id, row.get(column), row.get(n), row.get("suppressed",
-                                                                                 False), interval)
+    suppressed = bool(row.get("suppressed", False))
+    if column in EXTREMES and not _missing(row.get("extremes_suppressed")):
+        # a pooled lowest or highest value over a suppressed region is left out on its own
+        suppressed = suppressed or bool(row["extremes_suppressed"])
+    out[DEFINITIONS[id].name] = _record(id, row.get(column), row.get(n), suppressed, interval)
 
 
 def _count(out: dict, id: str, value: int) -> None:
