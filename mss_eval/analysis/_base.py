@@ -34,6 +34,12 @@ Suppression policy (one rule for every analysis, documented in ``docs/analyses.m
    suppressed regions of each round whose own total is suppressed. So whatever can be subtracted
    from a total rests on no respondent or on at least ``min_n``. Every statistic of such a total
    goes (mean, share, median, lowest and highest answer); its base ``n`` stays.
+5. *What the suppressed regions share.* The total minus the regions shown also gives the
+   suppressed regions' combined share. When that is 0% or 100% it says of every one of their
+   respondents how they answered, however many they are together; the total is then suppressed
+   too (:func:`protect_pooled`, for respondent shares: :data:`RESPONDENT_SHARES`). The published
+   outputs of a rendered study are audited for both rules together by ``mss-eval
+   check-disclosure`` (:mod:`mss_eval.privacy.subtraction`).
 
 Missing answers are ``NA`` in tidy data and never counted: every docstring says which rows a result
 rests on.
@@ -738,6 +744,11 @@ STATISTIC_KEYS = ("variable", "answer", "item", "scale", "ring", "need", "outcom
                   "year", "method")
 
 
+#: Columns of an analysis's result that are shares of its respondents (base ``n``): what rule 5
+#: checks for a combined 0% or 100% of the suppressed parts.
+RESPONDENT_SHARES = ("share", "share_recognised", "share_at_least_partly", "share_unfavourable")
+
+
 def _is_base(column: str) -> bool:
     return column == "n" or column.startswith("n_")
 
@@ -811,6 +822,7 @@ def protect_pooled(pooled: pd.DataFrame, parts: pd.DataFrame, *, outer: Sequence
     else:
         hidden_base = np.full(len(out), weight.sum())
     protect = (hidden_base >= 1) & (hidden_base < min_n)
+    protect |= (hidden_base >= min_n) & _shares_all_or_none(out, parts, group, hidden)
     already = out["suppressed"].fillna(True).astype(bool).to_numpy() if "suppressed" in out \
         else np.zeros(len(out), dtype=bool)
     rows = protect & ~already
@@ -827,6 +839,49 @@ def protect_pooled(pooled: pd.DataFrame, parts: pd.DataFrame, *, outer: Sequence
         out[column] = out[column].mask(rows)
     out["suppressed"] = already | rows
     return out
+
+
+def _shares_all_or_none(pooled: pd.DataFrame, parts: pd.DataFrame, group: Sequence[str],
+                        hidden: np.ndarray) -> np.ndarray:
+    """Per pooled row: whether the suppressed parts under it answered all yes or all no, as
+    anyone can work out from the pooled share and the shares and bases of the parts shown
+    (rule 5). Only :data:`RESPONDENT_SHARES` are checked, and only where ``n`` is known."""
+    result = np.zeros(len(pooled), dtype=bool)
+    if "n" not in pooled or "n" not in parts or not hidden.any():
+        return result
+    n_pooled = pd.array(pooled["n"], dtype="Float64").to_numpy(dtype=float, na_value=np.nan)
+    n_parts = pd.array(parts["n"], dtype="Float64").to_numpy(dtype=float, na_value=np.nan)
+    shown = ~hidden
+    for column in RESPONDENT_SHARES:
+        if column not in pooled.columns or column not in parts.columns:
+            continue
+        share_pooled = pd.array(pooled[column], dtype="Float64").to_numpy(dtype=float,
+                                                                          na_value=np.nan)
+        share_parts = pd.array(parts[column], dtype="Float64").to_numpy(dtype=float,
+                                                                        na_value=np.nan)
+        yes_shown = np.where(shown, np.nan_to_num(share_parts * n_parts), 0.0)
+        n_shown = np.where(shown, np.nan_to_num(n_parts), 0.0)
+        if group:
+            keys = [parts[c].astype(object).where(parts[c].notna(), None).to_numpy()
+                    for c in group]
+            sums = pd.DataFrame({"yes": yes_shown, "n": n_shown}).groupby(keys, dropna=False).sum()
+            lookup = pooled[list(group)].astype(object).where(pooled[list(group)].notna(), None)
+            index = (pd.MultiIndex.from_frame(lookup) if len(group) > 1
+                     else pd.Index(lookup[group[0]]))
+            sums.index = (pd.MultiIndex.from_tuples(list(sums.index), names=list(group))
+                          if len(group) > 1 else pd.Index(list(sums.index), name=group[0]))
+            at = sums.reindex(index).fillna(0.0)
+            yes_sum, n_sum = at["yes"].to_numpy(dtype=float), at["n"].to_numpy(dtype=float)
+        else:
+            yes_sum = np.full(len(pooled), yes_shown.sum())
+            n_sum = np.full(len(pooled), n_shown.sum())
+        rest = n_pooled - n_sum  # what the parts not shown hold together
+        yes_rest = share_pooled * n_pooled - yes_sum
+        with np.errstate(invalid="ignore"):
+            # the counts are whole numbers: within half a respondent of none or of all
+            known = np.isfinite(yes_rest) & (rest >= 1)
+            result |= known & ((yes_rest < 0.5) | (yes_rest > rest - 0.5))
+    return result
 
 
 #: Columns holding one respondent's own value: the lowest and highest of a group.

@@ -27,7 +27,7 @@ import pandas as pd
 
 from ..instruments import get_instrument
 from . import memo
-from ._base import EXTREMES, MIN_N, TOTAL, as_float, protect_extremes, protect_pooled
+from ._base import EXTREMES, MIN_N, TOTAL, as_float, protect_pooled
 from .administrative import referrals_per_table
 from .collection import METHODS, data_collection, method_labels
 from .comparisons import round_change
@@ -502,8 +502,9 @@ def _protect(fn, kind: str, by: tuple[str, ...], min_n: int) -> pd.DataFrame | N
     under = _hidden_base(safe_rounds, regions, min_n)
     parts = safe_rounds.assign(n=np.where(hidden, under, 0.0), suppressed=hidden)
     safe = protect_pooled(frame, parts, outer=[], min_n=min_n)
-    # the study's lowest or highest value may be that of any suppressed region of any round
-    return protect_extremes(safe, regions)
+    # and the study's total minus every region shown, in every round: what all suppressed
+    # regions of the study hold together (rules 4 and 5 over the study's cells at once)
+    return protect_pooled(safe, regions, outer=[], min_n=min_n)
 
 
 def _hidden_base(pooled: pd.DataFrame, parts: pd.DataFrame, min_n: int) -> np.ndarray:
