@@ -33,6 +33,7 @@ funnel_plot, funnel_figure
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -60,7 +61,46 @@ from .style import (
     set_theme,
     suppression_note,
     text_colour_on,
+    theme_is_set,
+    theme_rc,
 )
+
+__all__ = ["set_theme", "likert_bars", "likert_figure", "dot_plot_ci", "dot_plot_figure",
+           "network_ring_bars", "network_ring_figure", "collaboration_network",
+           "collaboration_network_figure", "share_bars", "share_figure", "funnel_plot",
+           "funnel_figure", "rounds_small_multiples", "nothing_to_show", "finish", "share_alt",
+           "funnel_note"]
+
+
+def __dir__() -> list[str]:
+    # tab completion in JupyterLab: the figure functions, not the modules they use
+    return sorted(__all__)
+
+
+def _themed(function):
+    """Draw in the reports' theme without changing matplotlib's global settings.
+
+    A figure the function makes itself (no ``ax``) is drawn inside ``matplotlib.rc_context``
+    with the theme; on an ``Axes`` of the caller's the caller's own style holds, as in seaborn.
+    After :func:`set_theme` (the report notebooks call it) the theme is global anyway.
+    """
+    @functools.wraps(function)
+    def themed(*args, **kwargs):
+        if theme_is_set() or kwargs.get("ax") is not None:
+            return function(*args, **kwargs)
+        import matplotlib as mpl
+
+        with mpl.rc_context(theme_rc()):
+            result = function(*args, **kwargs)
+            # matplotlib makes tick labels when first drawn: make them under the theme now
+            figures = getattr(result, "figures", None) or [getattr(result, "figure", None)]
+            for fig in figures:
+                for axes in getattr(fig, "axes", []):
+                    axes.xaxis.get_major_ticks()
+                    axes.yaxis.get_major_ticks()
+        return result
+
+    return themed
 
 class _Words(dict):
     """Words of a figure in one language: the English message ids below, translated through the
@@ -141,7 +181,6 @@ def _subplots(nrows: int = 1, ncols: int = 1, *, figsize: tuple[float, float], *
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    set_theme()
     fig = Figure(figsize=figsize, dpi=FIGURE_DPI)
     FigureCanvasAgg(fig)
     return fig, fig.subplots(nrows, ncols, **kwargs)
@@ -162,16 +201,32 @@ def _number_formatter(decimals: int, language: str, percent: bool = False, absol
 
 
 def _legend_below(ax: Any, ncol: int) -> None:
-    """A legend of ``ax``'s entries centred under it, on its figure, with fewer columns when
-    they would not fit the width. The PNG writer makes room for it under the axes."""
+    """A legend of ``ax``'s entries centred under it, on the axes themselves (so that axes in a
+    grid each keep their own), just below the axis label, with fewer columns when they would
+    not fit the figure's width. Layout (``tight_layout``, the PNG writer) makes room for it."""
+    import matplotlib as mpl
+
     fig = ax.figure
     handles, texts = ax.get_legend_handles_labels()
+    renderer = fig.canvas.get_renderer() if hasattr(fig.canvas, "get_renderer") else None
+    drop = 28.0  # points below the axes when the decorations cannot be measured
     room = fig.bbox.width - 2 * PAD_IN * fig.dpi
+    alone = len(fig.axes) == 1
+    if renderer is not None:
+        box, tight = ax.get_window_extent(renderer), ax.get_tightbbox(renderer)
+        drop = max(box.y0 - tight.y0, 0.0) * 72 / fig.dpi + 2
+        if not alone:  # in a grid the legend keeps to its own axes' column
+            room = min(room, tight.width)
+    # a fixed distance in points under the axes, whatever size the layout gives them later;
+    # centred on the figure when the axes are its only ones, else on the axes
+    below = mpl.transforms.offset_copy(ax.transAxes, fig=fig, y=-drop, units="points")
+    anchor = mpl.transforms.blended_transform_factory(
+        fig.transFigure if alone else ax.transAxes, below)
     while True:
-        legend = fig.legend(handles, texts, loc="lower center", bbox_to_anchor=(0.5, 0.0),
-                            ncol=ncol, frameon=False, handlelength=1.0, columnspacing=1.2)
-        # measured with the figure's own renderer, whatever its canvas
-        if ncol <= 1 or legend.get_window_extent().width <= room:
+        legend = ax.legend(handles, texts, loc="upper center", bbox_to_anchor=(0.5, 0.0),
+                           bbox_transform=anchor, ncol=ncol, frameon=False, handlelength=1.0,
+                           columnspacing=1.2)
+        if ncol <= 1 or renderer is None or legend.get_window_extent(renderer).width <= room:
             return
         legend.remove()
         ncol -= 1
@@ -246,6 +301,7 @@ def _likert_data(frame, item, answer, share, n, suppressed, answer_order, item_o
     return answer_order, neutral, hidden, items, wide, bases
 
 
+@_themed
 def likert_bars(
     frame: pd.DataFrame,
     *,
@@ -329,6 +385,7 @@ def likert_bars(
     return ax
 
 
+@_themed
 def likert_figure(
     frame: pd.DataFrame,
     *,
@@ -405,6 +462,7 @@ def _dot_xlim(rows, flags, value, low, high, scale):
     return ((float(span.min()) - pad) / scale, (float(span.max()) + pad) / scale)
 
 
+@_themed
 def dot_plot_ci(
     frame: pd.DataFrame,
     *,
@@ -522,6 +580,7 @@ def dot_plot_ci(
     return ax
 
 
+@_themed
 def dot_plot_figure(
     frame: pd.DataFrame,
     *,
@@ -589,6 +648,15 @@ def dot_plot_figure(
 
 
 # -- the personal network: stacked bars per ring -----------------------------------------------
+def _ring_defaults(frame, ring, ring_order, ring_labels):
+    """Ring order and labels as the analysis gives them, unless the caller names them."""
+    if ring_order is None:
+        ring_order = list(dict.fromkeys(frame[ring].astype(str)))
+    if ring_labels is None and "label" in frame.columns:
+        ring_labels = dict(zip(frame[ring].astype(str), frame["label"].astype(str)))
+    return ring_order, ring_labels
+
+
 def _ring_data(frame, group, ring, value, n, suppressed, ring_order, order):
     flags = _flags(frame, suppressed)
     hidden_groups = list(dict.fromkeys(frame.loc[flags, group]))
@@ -603,6 +671,7 @@ def _ring_data(frame, group, ring, value, n, suppressed, ring_order, order):
     return hidden_groups, groups, wide, bases
 
 
+@_themed
 def network_ring_bars(
     frame: pd.DataFrame,
     *,
@@ -611,7 +680,7 @@ def network_ring_bars(
     value: str = "mean",
     n: str = "n",
     suppressed: str | None = "suppressed",
-    ring_order: Sequence[str],
+    ring_order: Sequence[str] | None = None,
     ring_labels: Mapping[str, str] | None = None,
     labels: Mapping[Any, str] | None = None,
     order: Sequence[Any] | None = None,
@@ -633,8 +702,11 @@ def network_ring_bars(
     frame : DataFrame
         One row per group and ring: ``group``, ``ring`` (ring key), ``value`` (mean persons),
         ``n`` and ``suppressed``.
-    ring_order : list of str
-        Ring keys, innermost first.
+    ring_order : list of str, optional
+        Ring keys, innermost first; by default the rings in the order of ``frame`` (as
+        :func:`mss_eval.analysis.personal.network_rings` returns them, innermost first).
+    ring_labels : mapping, optional
+        Ring key -> label; by default the frame's ``label`` column when it has one.
     compact : bool, optional
         One-line labels and no value labels; by default for more than :data:`MANY_ROWS` groups.
     xmax : float, optional
@@ -648,6 +720,7 @@ def network_ring_bars(
     """
     language = check_language(language)
     w = _W[language]
+    ring_order, ring_labels = _ring_defaults(frame, ring, ring_order, ring_labels)
     hidden_groups, groups, wide, bases = _ring_data(frame, group, ring, value, n, suppressed,
                                                     ring_order, order)
     if not groups:
@@ -693,6 +766,7 @@ def network_ring_bars(
     return ax
 
 
+@_themed
 def network_ring_figure(
     frame: pd.DataFrame,
     *,
@@ -701,7 +775,7 @@ def network_ring_figure(
     value: str = "mean",
     n: str = "n",
     suppressed: str | None = "suppressed",
-    ring_order: Sequence[str],
+    ring_order: Sequence[str] | None = None,
     ring_labels: Mapping[str, str] | None = None,
     labels: Mapping[Any, str] | None = None,
     order: Sequence[Any] | None = None,
@@ -715,6 +789,7 @@ def network_ring_figure(
     text with every group's persons per ring, a note naming the groups not shown."""
     language = check_language(language)
     w = _W[language]
+    ring_order, ring_labels = _ring_defaults(frame, ring, ring_order, ring_labels)
     hidden_groups, groups, wide, bases = _ring_data(frame, group, ring, value, n, suppressed,
                                                     ring_order, order)
     notes = []
@@ -761,6 +836,7 @@ def _share_height(cats: Sequence[Any], hues: Sequence[Any]) -> float:
     return 0.32 * len(cats) * max(len(hues), 1) * 0.55 + 1.8
 
 
+@_themed
 def share_bars(
     frame: pd.DataFrame,
     *,
@@ -826,6 +902,7 @@ def share_bars(
     return ax
 
 
+@_themed
 def share_figure(
     frame: pd.DataFrame,
     *,
@@ -963,6 +1040,7 @@ def _network_columns(count: int) -> int:
     return 1 if count == 1 else (2 if count <= 4 else 3)
 
 
+@_themed
 def collaboration_network(
     networks: Mapping[Any, Any] | pd.DataFrame,
     *,
@@ -1066,6 +1144,7 @@ def _is_axes_list(ax: Any) -> bool:
     return isinstance(ax, (list, tuple, np.ndarray))
 
 
+@_themed
 def collaboration_network_figure(
     networks: Mapping[Any, Any] | pd.DataFrame,
     *,
@@ -1152,6 +1231,7 @@ _FUNNEL_WORDS = _Words({
     "limits_998": N_("99.8% limits")})
 
 
+@_themed
 def funnel_plot(
     frame: pd.DataFrame,
     *,
@@ -1239,6 +1319,7 @@ def funnel_plot(
     return ax
 
 
+@_themed
 def funnel_figure(
     frame: pd.DataFrame,
     *,
@@ -1309,6 +1390,7 @@ def funnel_note(frame: pd.DataFrame, language: str = "nl") -> str:
 
 
 # -- key figures over rounds (small multiples) -------------------------------------------------
+@_themed
 def rounds_small_multiples(frame: pd.DataFrame, *, panels: Sequence[tuple[str, str, str]],
                            rounds: Sequence[str], round_labels: Mapping[str, str],
                            labels: Mapping[Any, str], colours: Mapping[Any, str],

@@ -254,6 +254,27 @@ def region_colours(region_ids: Sequence[str]) -> dict[str, str]:
 
 _theme_set = False
 
+#: The settings of the reports' theme beyond seaborn's ``whitegrid`` style and ``notebook``
+#: context.
+THEME_RC = {
+    "figure.figsize": (7.0, 3.8),
+    "figure.dpi": 100,
+    "savefig.dpi": FIGURE_DPI,
+    "savefig.bbox": "standard",
+    "axes.titlesize": 12,
+    "axes.titleweight": "bold",
+    "axes.titlelocation": "left",
+    "axes.labelsize": 10,
+    "xtick.labelsize": 9,
+    "ytick.labelsize": 9,
+    "legend.fontsize": 9,
+    "legend.frameon": False,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "grid.color": "#E5E5E5",
+    "svg.hashsalt": "mss-eval",  # stable ids in SVG output
+}
+
 
 def set_theme(force: bool = False) -> None:
     """Set the one seaborn/matplotlib theme of all reports (idempotent).
@@ -269,29 +290,26 @@ def set_theme(force: bool = False) -> None:
     import matplotlib as mpl
     import seaborn as sns
 
-    sns.set_theme(
-        context="notebook",
-        style="whitegrid",
-        palette=PALETTE,
-        font=FONT_FAMILY,
-        rc={
-            "figure.figsize": (7.0, 3.8),
-            "figure.dpi": 100,
-            "savefig.dpi": FIGURE_DPI,
-            "savefig.bbox": "standard",
-            "axes.titlesize": 12,
-            "axes.titleweight": "bold",
-            "axes.titlelocation": "left",
-            "axes.labelsize": 10,
-            "xtick.labelsize": 9,
-            "ytick.labelsize": 9,
-            "legend.fontsize": 9,
-            "legend.frameon": False,
-            "axes.spines.top": False,
-            "axes.spines.right": False,
-            "grid.color": "#E5E5E5",
-            "svg.hashsalt": "mss-eval",  # stable ids in SVG output
-        },
-    )
+    sns.set_theme(context="notebook", style="whitegrid", palette=PALETTE, font=FONT_FAMILY,
+                  rc=THEME_RC)
     mpl.rcParams["axes.formatter.use_locale"] = False
     _theme_set = True
+
+
+def theme_is_set() -> bool:
+    """Has :func:`set_theme` set the reports' theme in this process?"""
+    return _theme_set
+
+
+def theme_rc() -> dict:
+    """The reports' theme as matplotlib settings, for ``matplotlib.rc_context``: what
+    :func:`set_theme` sets, without setting it for the whole process."""
+    import seaborn as sns
+    from cycler import cycler
+
+    rc = dict(sns.plotting_context("notebook"))
+    rc.update(sns.axes_style("whitegrid", rc={"font.family": FONT_FAMILY}))
+    rc["axes.prop_cycle"] = cycler("color", sns.color_palette(PALETTE))
+    rc.update(THEME_RC)
+    rc["axes.formatter.use_locale"] = False
+    return rc
