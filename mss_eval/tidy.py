@@ -24,6 +24,11 @@ from .study import Settings, StudyConfig
 
 _FILE_COLUMNS = ["file", "instrument", "round", "region", "format", "sha256", "rows"]
 
+#: Column types a display-safe view leaves out: pseudonyms, text (free answers, excerpts, names
+#: of organisations and coders) and dates (with a region, a date can point to a person).
+_NOT_SHOWN_TYPES = ("identifier", "text", "date")
+_LEFT_OUT = {"nl": "Weggelaten (fouten in de bestanden)", "en": "Left out (errors in the files)"}
+
 
 @dataclass
 class Study:
@@ -66,6 +71,87 @@ class Study:
     def __repr__(self) -> str:
         rows = ", ".join(f"{k}={len(v)}" for k, v in self.tables.items() if len(v))
         return f"Study({self.config.name!r}, {self.path}, {rows or 'no rows'})"
+
+    # -- display-safe views (JupyterLab) -------------------------------------------------------
+    @property
+    def region_names(self) -> dict[str, str]:
+        """Region id -> its name in study.yaml (``{"den_haag": "Den Haag"}``), e.g. for the
+        ``labels=`` of a figure."""
+        return {r.id: r.name for r in self.config.regions}
+
+    def overview(self) -> pd.DataFrame:
+        """Rows delivered per instrument and round: counts only, no value of any row.
+
+        Returns
+        -------
+        DataFrame
+            Index the instruments with rows (their Dutch titles), one column per round of
+            study.yaml, Int64 counts.
+        """
+        rounds = [r.id for r in self.config.rounds]
+        counts = {}
+        for instrument_id, frame in self.tables.items():
+            if not len(frame) or "round" not in frame:
+                continue
+            per = frame["round"].astype(str).value_counts()
+            title = instruments()[instrument_id].title(self.settings.language)
+            counts[title] = [int(per.get(r, 0)) for r in rounds]
+        out = pd.DataFrame.from_dict(counts, orient="index", columns=rounds).astype("Int64")
+        out.index.name = "instrument"
+        return out
+
+    def view(self, instrument_id: str, *, labelled: bool = False) -> pd.DataFrame:
+        """An instrument's tidy frame without what may never be shown: identifier columns
+        (pseudonyms), free-text answers, excerpts and other text, and dates.
+
+        Parameters
+        ----------
+        instrument_id : str
+            The instrument (``"client_interview"``).
+        labelled : bool
+            Answer codes as their labels and regions by name, in the study's language.
+
+        Returns
+        -------
+        DataFrame
+            A copy: ``round``, ``region`` and the instrument's coded, yes/no and numeric
+            columns.
+        """
+        frame = self[instrument_id]
+        instrument = instruments()[instrument_id]
+        hidden = {c.name for c in instrument.columns
+                  if c.type in _NOT_SHOWN_TYPES or c.privacy in ("identifier", "free_text")}
+        out = frame[[c for c in frame.columns if c not in hidden]].copy()
+        if labelled:
+            language = self.settings.language
+            out["region"] = out["region"].map(
+                lambda r: self.region_names.get(r, r) if pd.notna(r) else r).astype("string")
+            for column in out.columns:
+                if isinstance(out[column].dtype, pd.CategoricalDtype):
+                    labels = instrument.labels(column, language)
+                    if labels:
+                        out[column] = out[column].cat.rename_categories(
+                            lambda key: labels.get(str(key), key))
+        return out
+
+    def head(self, instrument_id: str, n: int = 5, *, labelled: bool = True) -> pd.DataFrame:
+        """The first ``n`` rows of :meth:`view` (labels by default): a first look at what was
+        delivered that shows no pseudonym, free text or excerpt."""
+        return self.view(instrument_id, labelled=labelled).head(n)
+
+    def _repr_html_(self) -> str:
+        """JupyterLab shows the study as its name, rounds, regions and the rows delivered per
+        instrument and round: counts, never a value of a row."""
+        from html import escape
+
+        rounds = ", ".join(f"{escape(r.id)} ({escape(r.label)}: "
+                           f"{escape(', '.join(self.region_names.get(g, g) for g in r.regions))})"
+                           for r in self.config.rounds)
+        left_out = ", ".join(f"{a}/{b}" for a, b in self.skipped)
+        skipped = f"<p>{escape(_LEFT_OUT[self.settings.language])}: {escape(left_out)}</p>" \
+            if self.skipped else ""
+        return (f"<p><strong>{escape(self.config.name)}</strong></p>"
+                f"<p>{rounds}</p>{skipped}" + self.overview().to_html())
 
 
 def _pseudonymised(frame: pd.DataFrame, instrument: Instrument, key: bytes) -> pd.DataFrame:
