@@ -543,7 +543,7 @@ def read_sps(path: Path | str) -> Structure:
                     labels[name] = _strip_html(_sps_text(token))
                     name = None
         elif upper.startswith(("VALUE LABELS", "ADD VALUE LABELS")):
-            body = head.split("LABELS", 1)[1] if "LABELS" in head else head[len("VALUE LABELS"):]
+            body = re.split(r"LABELS", head, maxsplit=1, flags=re.IGNORECASE)[1]
             for group in re.split(r"(?m)^\s*/|\s/\s", body):
                 tokens = _SPS_TOKEN.findall(group)
                 names = []
