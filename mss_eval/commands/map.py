@@ -230,10 +230,10 @@ def _summary(proposal, raw, tool: str, lang: str, file, structures=(), instrumen
                f"{len(proposal.lines)} of {len(raw.columns)} columns mapped (export of {tool}); "
                f"{len(check)} line(s) marked '# check'"), file=file)
     if not proposal.lines:
-        print(_say(lang, "geen enkele kolom herkend: de koppeling heeft 'columns: {}'; vul zelf "
-                         "in welke kolom welk item is (validate leest en controleert het bestand "
-                         "ook zo)",
-                   "no column recognised: the mapping has 'columns: {}'; fill in which column "
+        print(_say(lang, "geen enkele kolom herkend: de koppeling heeft nog geen kolommen; vul "
+                         "zelf in welke kolom welk item is (validate leest en controleert het "
+                         "bestand ook zo)",
+                   "no column recognised: the mapping has no columns yet; fill in which column "
                    "is which item yourself (validate reads and screens the file as it is too)"),
               file=file)
     for ln in check:
