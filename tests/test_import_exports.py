@@ -366,3 +366,27 @@ def test_limesurvey_code_and_text_headings_take_the_structure_of_their_code(tmp_
     proposal = propose(_raw(path), get_instrument("client_interview"), structure)
     (line,) = [ln for ln in proposal.lines if ln.source == "G01Q01. Vraag een"]
     assert line.rule.item == "gender" and line.rule.values == {"A1": 1, "A2": 2, "A3": 3}
+
+
+def test_redcap_checkbox_columns_stay_options_of_one_item(tmp_path):
+    from mss_eval.input.exports import read_structure
+    from mss_eval.input.propose import propose
+    from mss_eval.instruments import get_instrument
+
+    instrument = get_instrument("client_interview")
+    needs = instrument.answer_sets["participation_need"].answers
+    dictionary = tmp_path / "dictionary.csv"
+    choices = " | ".join(f"{a.code}, {a.label.nl}" for a in needs)
+    dictionary.write_text(
+        '"Variable / Field Name","Form Name","Section Header","Field Type","Field Label",'
+        '"Choices, Calculations, OR Slider Labels"\n'
+        'record_id,f,,text,Respondentnummer,\n'
+        f'wensen,f,,checkbox,"Welke wensen heeft u?","{choices}"\n', encoding="utf-8")
+    data = tmp_path / "export.csv"
+    data.write_text("record_id," + ",".join(f"wensen___{a.code}" for a in needs)
+                    + ",f_complete\nA1,1,0,1,0,0,2\nA2,0,1,0,0,1,2\n", encoding="utf-8")
+    proposal = propose(_raw(data), instrument, read_structure([dictionary]))
+    targets = {ln.source: ln.rule.item for ln in proposal.lines}
+    # '(betaald) werk' is the need for paid work here, not the item 'has paid work'
+    assert [targets[f"wensen___{a.code}"] for a in needs] == [
+        f"participation_needs_{a.key}" for a in needs]

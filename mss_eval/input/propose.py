@@ -294,6 +294,8 @@ def propose(raw, instrument: Instrument, structure: Structure | None = None,
         if t.column is None:
             used_targets.update(c.name for c in instrument.columns_of(t.name))
         chosen[s] = line
+    _keep_groups_together(chosen, scores, instrument, raw, rules, language, proposal.values,
+                          {s: ({} if s in derived else answer_labels[s]) for s in sources})
     for s, line in chosen.items():
         condition = structure.branching.get(s)
         if condition:
@@ -307,6 +309,50 @@ def propose(raw, instrument: Instrument, structure: Structure | None = None,
     important = [c for c in instrument.columns if c.required or c.used_for is not None]
     proposal.missing_items = [c.name for c in important if c.name not in covered]
     return proposal
+
+
+#: The stem of a column that is one option of a question: REDCap ``wensen___3``, Castor
+#: ``wensen#Zingeving``, Qualtrics ``Q12_3``, LimeSurvey ``Q2[SQ003]``.
+_OPTION_STEM = re.compile(r"^(.+?)(?:___\w+|#.+|_\d+|\[[^\]]+\])$")
+
+
+def _keep_groups_together(chosen: dict[str, ProposedLine], scores: list, instrument: Instrument,
+                          raw, rules, language: str, shared: dict,
+                          labels: dict[str, dict]) -> None:
+    """Options of one question in the export are options of one item: when most columns of a
+    group (same stem) went to the options of one multiple-choice item, a column of the group
+    that went elsewhere (``wensen___3`` to ``paid_work``, not to the need for paid work) is
+    given that item's best remaining option instead, when one scores above the cut-off."""
+    groups: dict[str, list[str]] = {}
+    for source in chosen:
+        m = _OPTION_STEM.match(source)
+        if m:
+            groups.setdefault(m.group(1), []).append(source)
+    item_of = {c.name: c.item for c in instrument.columns if c.option is not None}
+    for members in groups.values():
+        items = [item_of.get(chosen[m].rule.item) for m in members]
+        counts = {i: items.count(i) for i in set(items) if i is not None}
+        if not counts:
+            continue
+        item, count = max(counts.items(), key=lambda kv: kv[1])
+        if count < 2 or count * 2 <= len(members):
+            continue
+        taken = {ln.rule.item for ln in chosen.values()}
+        for member in members:
+            if item_of.get(chosen[member].rule.item) == item:
+                continue
+            options = [(score, t, values, reason) for score, s, t, values, reason in scores
+                       if s == member and t.column is not None and t.column.item == item
+                       and t.name not in taken and score >= CUTOFF]
+            if not options:
+                continue
+            score, t, values, reason = max(options, key=lambda x: x[0])
+            line = _line(member, t, values, score, reason, raw, instrument, rules,
+                         labels[member], language, shared)
+            if line is not None:
+                taken.discard(chosen[member].rule.item)
+                chosen[member] = line
+                taken.add(t.name)
 
 
 def _line(source: str, target: Target, values: dict, score: float, reason: str, raw,
