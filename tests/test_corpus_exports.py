@@ -147,6 +147,8 @@ def test_castor_api_export_is_recognised(tmp_path, capsys):
     ('<?xml version="1.0"?>\n<Study><Forms/></Study>\n', "XML-structuur van Castor"),
     ("naam;waarde\na;1\n", "geen enquêtestructuur"),
     ("GET DATA /TYPE=TXT /FILE='survey_1_SPSS_data_file.dat'.\n", "SPSS-syntaxbestand zonder"),
+    ('<?xml version="1.0"?>\n<document><LimeSurveyDocType>Survey</LimeSurveyDocType><questions>',
+     "beschadigd of onvolledig"),
 ])
 def test_a_structure_that_cannot_be_used_is_refused_with_a_reason(tmp_path, capsys, content,
                                                                  says):

@@ -659,27 +659,53 @@ def read_structure(paths: list[Path | str], language: str = "nl") -> Structure:
     """Labels and answer texts from survey structures, each file recognised by its content:
     ``.lss`` files, LimeSurvey's R syntax file, Castor's field and option lists, REDCap's data
     dictionary. A file that is none of these raises :class:`StructureError`."""
+    import xml.etree.ElementTree as ET
+
     structure = Structure()
     castor = []
     for path in paths:
         kind = structure_kind(path, language)
-        if kind == "lss":
-            part = read_lss(path)
-            part.tool = "limesurvey"
-            structure.update(part)
-        elif kind == "r_syntax":
-            structure.update(read_r_syntax(path))
-        elif kind == "sps":
-            structure.update(read_sps(path))
-        elif kind == "redcap":
-            structure.update(read_redcap_dictionary(path))
-        else:
-            castor.append(path)
+        try:
+            if kind == "lss":
+                part = read_lss(path)
+                part.tool = "limesurvey"
+                structure.update(part)
+            elif kind == "r_syntax":
+                structure.update(read_r_syntax(path))
+            elif kind == "sps":
+                structure.update(read_sps(path))
+            elif kind == "redcap":
+                structure.update(read_redcap_dictionary(path))
+            else:
+                castor.append(path)
+        except (ET.ParseError, csv.Error, UnicodeDecodeError, KeyError, ValueError) as exc:
+            detail = str(exc).strip() or type(exc).__name__
+            raise StructureError(
+                f"'{Path(path).name}' lijkt een {_KIND_NAMES[kind]} maar is beschadigd of "
+                f"onvolledig ({detail}); exporteer het opnieuw" if language != "en" else
+                f"'{Path(path).name}' looks like a {_KIND_NAMES_EN[kind]} but is damaged or "
+                f"incomplete ({detail}); export it again") from None
     if castor:
-        part = read_castor_lists(castor)
+        try:
+            part = read_castor_lists(castor)
+        except (csv.Error, UnicodeDecodeError, KeyError, ValueError) as exc:
+            names = ", ".join(f"'{Path(p).name}'" for p in castor)
+            raise StructureError(
+                f"{names} lijkt een veldenlijst of optielijst van Castor maar kan niet worden "
+                f"gelezen ({exc}); exporteer de lijsten opnieuw als CSV" if language != "en" else
+                f"{names} looks like a Castor field or option list but cannot be read ({exc}); "
+                "export the lists again as CSV") from None
         part.tool = "castor"
         structure.update(part)
     return structure
+
+
+_KIND_NAMES = {"lss": "LimeSurvey-structuur (.lss)", "r_syntax": "R-syntaxbestand van LimeSurvey",
+               "sps": "SPSS-syntaxbestand", "redcap": "data dictionary van REDCap",
+               "castor": "veldenlijst of optielijst van Castor"}
+_KIND_NAMES_EN = {"lss": "LimeSurvey structure (.lss)", "r_syntax": "LimeSurvey R syntax file",
+                  "sps": "SPSS syntax file", "redcap": "REDCap data dictionary",
+                  "castor": "Castor field or option list"}
 
 
 def qualtrics_import_id(text: str) -> str | None:
