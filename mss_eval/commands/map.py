@@ -7,18 +7,17 @@ import shutil
 import sys
 from pathlib import Path
 
-HELP = ("koppeling voorstellen voor een export (SPSS, Qualtrics, LimeSurvey, Castor, REDCap) / propose "
-        "a column mapping for an export")
+HELP = ("koppeling voorstellen voor een export (SPSS, Qualtrics, LimeSurvey, Castor, REDCap) / "
+        "propose a column mapping for an export")
 
 DESCRIPTION = """\
-Leest een export uit SPSS (.sav/.zsav), Qualtrics, LimeSurvey, Castor EDC of REDCap (.csv/.xlsx) en stelt
-een koppeling (mapping) voor: welke kolom van de export welk item van het instrument is, en welke
-antwoordcodes anders zijn (A1 -> 1). Kolommen worden herkend aan hun naam, hun label
+Leest een export uit SPSS (.sav/.zsav), Qualtrics, LimeSurvey, Castor EDC of REDCap (.csv/.xlsx)
+en stelt een koppeling (mapping) voor: welke kolom van de export welk item van het instrument is,
+en welke antwoordcodes anders zijn (A1 -> 1). Kolommen worden herkend aan hun naam, hun label
 (SPSS-variabelelabel, de vraagtekst van Qualtrics, een LimeSurvey-structuur .lss of R-syntax, de
 veld- en optielijst van Castor of het data dictionary van REDCap via --structure), hun
 antwoordlabels en hun waarden. Een structuurbestand dat niet te gebruiken is, wordt geweigerd met
-de reden. Elke regel krijgt een zekerheid;
-waar het voorstel twijfelt staat '# controleer'. Controleer het voorstel, pas het aan waar nodig,
+de reden. Elke regel krijgt een zekerheid; waar het voorstel twijfelt staat '# controleer'. Controleer het voorstel, pas het aan waar nodig,
 en draai dan 'validate'.
 
 Met --study, --round en --region (zonder --out) komt het voorstel waar 'validate' en 'render' het

@@ -34,8 +34,8 @@ from ..study import (COLLECTION_METHODS, DATA_DIR, DATA_SUFFIXES, STUDY_FILE, St
                      load_config)
 from .exports import take_out_metadata
 from .identifiers import ColumnKind, screen_table, screen_unknown_columns
-from .mapping import (CASTOR_MISSING_DATE, ColumnMapping, LoadedMapping, apply_mapping, check_mapping, find_mapping,
-                      is_mapping_file, read_mapping, with_sources)
+from .mapping import (CASTOR_MISSING_DATE, ColumnMapping, LoadedMapping, apply_mapping,
+                      check_mapping, find_mapping, is_mapping_file, read_mapping, with_sources)
 from .readers import RawTable, ReadError, read_table
 # the column rules live in a leaf module that the column mapping shares too
 from .rules import (_BAD, _MISSING, DATE_DTYPE, _answer_lookup, _ColumnRules,  # noqa: F401
