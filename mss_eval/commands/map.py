@@ -17,8 +17,8 @@ en welke antwoordcodes anders zijn (A1 -> 1). Kolommen worden herkend aan hun na
 (SPSS-variabelelabel, de vraagtekst van Qualtrics, een LimeSurvey-structuur .lss of R-syntax, de
 veld- en optielijst van Castor of het data dictionary van REDCap via --structure), hun
 antwoordlabels en hun waarden. Een structuurbestand dat niet te gebruiken is, wordt geweigerd met
-de reden. Elke regel krijgt een zekerheid; waar het voorstel twijfelt staat '# controleer'. Controleer het voorstel, pas het aan waar nodig,
-en draai dan 'validate'.
+de reden. Elke regel krijgt een zekerheid; waar het voorstel twijfelt staat '# controleer'.
+Controleer het voorstel, pas het aan waar nodig, en draai dan 'validate'.
 
 Met --study, --round en --region (zonder --out) komt het voorstel waar 'validate' en 'render' het
 zoeken: data/<ronde>/<regio>/<instrument>.mapping.yaml, en het bestand wordt (als het daar nog
