@@ -56,6 +56,11 @@ def _values(frame: pd.DataFrame, what) -> tuple[pd.Series, str]:
     return values, what
 
 
+def _shown(value) -> str:
+    """A value as a sentence names it: text quoted, a number as it reads."""
+    return repr(value) if isinstance(value, str) else str(value)
+
+
 def _as_yes_no(values: pd.Series, name: str) -> pd.Series:
     if pd.api.types.is_bool_dtype(values):
         return values.astype("boolean")
@@ -63,8 +68,8 @@ def _as_yes_no(values: pd.Series, name: str) -> pd.Series:
     known = numbers.dropna()
     if not pd.api.types.is_numeric_dtype(values) or not known.isin([0, 1]).all():
         bad = values[values.notna() & ~numbers.isin([0, 1])]
-        raise ValueError(f"{name!r} is not yes/no: value {bad.iloc[0]!r} is neither true/false "
-                         "nor 0/1")
+        raise ValueError(f"{name!r} is not yes/no: value {_shown(bad.iloc[0])} is neither "
+                         "true/false nor 0/1")
     return numbers.astype("Float64").eq(1).mask(numbers.isna())
 
 
@@ -90,15 +95,16 @@ def _language(study: Any, language: str | None) -> str:
 def _labelled(result: pd.DataFrame, by: Sequence[str], study: Any, language: str
               ) -> pd.DataFrame:
     """Codes in the group columns replaced by their labels: regions by their names in
-    study.yaml, answer codes by the instrument's labels (the first instrument with the column)."""
+    study.yaml, answer codes by the instrument's labels (the first instrument with the column);
+    rounds keep their ids."""
     from ..instruments import instruments
 
     out = result.copy()
     for column in by:
         if column == "region" and study is not None:
             names = {r.id: r.name for r in study.config.regions}
-        elif column == "round" and study is not None:
-            names = {r.id: r.label for r in study.config.rounds}
+        elif column == "round":
+            continue  # a round's id (2010-1) is what a researcher filters on
         else:
             names = {}
             for instrument in instruments().values():
@@ -254,7 +260,7 @@ def mean(frame: pd.DataFrame, column_or_expression, *, by: Sequence[str] | None 
     numbers = pd.to_numeric(values, errors="coerce")
     bad = values[values.notna() & numbers.isna()]
     if len(bad):
-        raise ValueError(f"{name!r} is not numeric: value {bad.iloc[0]!r} is not a number")
+        raise ValueError(f"{name!r} is not numeric: value {_shown(bad.iloc[0])} is not a number")
     least = _min_n(study, min_n)
     data = frame[by].assign(**{_VALUE: numbers.astype("Float64").to_numpy()})
     result = describe_numeric(data, _VALUE, by=by, min_n=least, confidence=confidence)
