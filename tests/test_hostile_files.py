@@ -215,3 +215,16 @@ def test_sizes_read_in_the_language_of_the_messages():
     assert limits.size_text(3 * 10 ** 9, "nl") == "2,8 GiB"
     assert limits.size_text(256 * 1024 ** 2, "en") == "256 MiB"
     assert limits.size_text(512, "en") == "512 bytes"
+
+
+def test_a_bzip2_part_is_counted_whatever_its_header_claims(tmp_path):
+    # bzip2 has no bound on its ratio like deflate's: a small part is unpacked and counted
+    path = tmp_path / "bzip2.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_BZIP2) as z:
+        z.writestr(SHEET, b"<row/>" * 50_000)
+    claim_size(path, SHEET, 10)
+    with zipfile.ZipFile(path) as z:
+        problem = limits.archive_problem(z, file="bzip2.xlsx", language="en",
+                                         part_limit=100_000, total_limit=10 ** 9)
+    assert problem is not None and problem.code == "input_part_too_large"
+    assert "more than 97.7 KiB" in problem.message

@@ -166,10 +166,13 @@ def _unbounded(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
 
 
 def _bound(info: zipfile.ZipInfo) -> int:
-    """The most a part can unpack to, whatever its header says."""
+    """The most a part can unpack to, whatever its header says (for bzip2 and LZMA, whose
+    ratios have no such bound, more than any limit: they are always counted)."""
     if info.compress_type == zipfile.ZIP_STORED:
         return info.compress_size
-    return info.compress_size * DEFLATE_MAX_RATIO
+    if info.compress_type == zipfile.ZIP_DEFLATED:
+        return info.compress_size * DEFLATE_MAX_RATIO
+    return 2 ** 62
 
 
 def _may_exceed(info: zipfile.ZipInfo, limit: int) -> bool:
