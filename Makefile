@@ -1,6 +1,8 @@
 # The two commands of the README:
 #   make demo   generate, validate and render the example study
 #   make test   run the whole test suite
+#   make lab    start JupyterLab in notebooks/ on the project's kernel (.venv); LAB_ARGS adds
+#               options, e.g. make lab LAB_ARGS="--no-browser --port 8890"
 # Both create .venv on first use and install into it exactly the versions of requirements.lock
 # (every file checked against its SHA-256), then the package itself without dependencies.
 #   make lock           refresh requirements.lock after a dependency changed in pyproject.toml
@@ -18,7 +20,7 @@ UV_COMPILE = $(BIN)/uv pip compile pyproject.toml --extra dev --extra cluster --
 	--python-version 3.11 --generate-hashes --custom-compile-command 'make lock' --quiet \
 	-o $(LOCK)
 
-.PHONY: demo test install lock lock-upgrade templates clean-reports
+.PHONY: demo test install lab lock lock-upgrade templates clean-reports
 
 $(STAMP): pyproject.toml $(LOCK)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -46,6 +48,12 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n auto --dist loadgroup
+
+# JupyterLab from the virtualenv: its python3 kernel (installed by $(STAMP) into .venv) is the
+# project's interpreter with mss_eval and exactly the locked packages
+LAB_ARGS ?=
+lab: $(STAMP)
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(LAB_ARGS)
 
 # Regenerate the blank templates and the example study shipped in data_templates/.
 templates: $(STAMP)
