@@ -143,7 +143,7 @@ def extract():
 
     catalog = Catalog(domain=DOMAIN, project="mss-eval", charset="utf-8")
     root = Path(__file__).resolve().parent
-    for path in sorted(root.glob("*.py")):
+    for path in sorted(root.rglob("*.py")):  # with the chapters package
         for _lineno, message, _comments, context in extract_from_file(
                 "python", str(path), keywords=KEYWORDS, comment_tags=("TRANSLATORS:",)):
             catalog.add(message, context=context)
