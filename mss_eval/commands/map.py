@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -23,11 +24,12 @@ Controleer het voorstel, pas het aan waar nodig, en draai dan 'validate'.
 Met --study, --round en --region (zonder --out) komt het voorstel waar 'validate' en 'render' het
 zoeken: data/<ronde>/<regio>/<instrument>.mapping.yaml, en het bestand wordt (als het daar nog
 niet staat) gekopieerd naar data/<ronde>/<regio>/<instrument>.<ext>. Het origineel blijft
-ongewijzigd.
+ongewijzigd; staat de export al in die regiomap, dan wordt hij alleen hernoemd.
 
 Reads an export and proposes a mapping of its columns and codes to the instrument's items, with a
 confidence per line and '# controleer' where unsure. With --study/--round/--region the proposal
-is written where validate and render read it, and the file is copied next to it.
+is written where validate and render read it, and the file is copied next to it (renamed, if
+it already lies in that region's folder).
 
 Voorbeeld / example:
   mss-eval map export.sav --instrument client_interview
@@ -198,9 +200,17 @@ def run(args: argparse.Namespace) -> int:
                   file=sys.stderr)
             return 1
         target_file.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target_file)  # the original stays as it was
-        print(_say(lang, f"gekopieerd: {source} -> {target_file}",
-                   f"copied: {source} -> {target_file}"))
+        if source.resolve().parent == target_file.parent.resolve():
+            # the export already lies in the region's folder, under the tool's own name: a copy
+            # beside it would leave a file validate cannot place (its name is no instrument);
+            # it is renamed, its bytes untouched
+            os.replace(source, target_file)
+            print(_say(lang, f"hernoemd (de inhoud is ongewijzigd): {source} -> {target_file}",
+                       f"renamed (its content unchanged): {source} -> {target_file}"))
+        else:
+            shutil.copyfile(source, target_file)  # the original stays as it was
+            print(_say(lang, f"gekopieerd: {source} -> {target_file}",
+                       f"copied: {source} -> {target_file}"))
     mapping_path.parent.mkdir(parents=True, exist_ok=True)
     mapping_path.write_text(text, encoding="utf-8" if not as_csv else "utf-8")
     print(_say(lang, f"koppeling geschreven: {mapping_path}", f"mapping written: {mapping_path}"))
