@@ -149,7 +149,7 @@ _OUTCOMES = (("rating_mean", N_("the rating"), "5.1"),
 def _separable(report, figures: Mapping) -> list[Finding]:
     if not report.comparative:
         return []
-    from .wording import _GROUP_WORDS
+    from .wording import _GROUP_WORDS, none_of_the_regions_compared
 
     lang = report.language
     out = []
@@ -194,9 +194,9 @@ def _separable(report, figures: Mapping) -> list[Finding]:
             outcome, what, section, block, path = unseparated[0]
             whats = join_words([gettext(lang, u[1]) for u in unseparated], lang)
             out.append(Finding("separable", _in_round(report, rnd, say(
-                lang, "After adjusting for the clients' make-up, none of the {k} regions compared "
-                "differs from the average on {what} more than chance allows ({n} clients): the "
-                "report does not rank them.", k=format_count(block["regions_in_model"], lang),
+                lang, "After adjusting for the clients' make-up, {none} differs from the average "
+                "on {what} more than chance allows ({n} clients): the report does not rank them.",
+                none=none_of_the_regions_compared(int(block["regions_in_model"]), lang),
                 what=whats, n=format_count(block["n"], lang))), section,
                 {f"{path}.regions_in_model": block["regions_in_model"], f"{path}.n": block["n"]}))
     return out
@@ -205,7 +205,10 @@ def _separable(report, figures: Mapping) -> list[Finding]:
 def _in_round(report, rnd: str, text: str) -> str:
     if report.kind != "final":
         return text
-    return f"{report.config.round(rnd).label}: {text}"
+    from .wording import after_colon
+
+    # no capital after the colon, but for a region's name
+    return f"{report.config.round(rnd).label}: {after_colon(text, report.region_labels.values())}"
 
 
 def _changes(report, figures: Mapping) -> list[Finding]:

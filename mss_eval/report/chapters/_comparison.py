@@ -13,10 +13,24 @@ from ..notebook import Report
 from ..style import format_count, format_number, format_percent, is_missing, join_words
 from ..tables import Col
 from ..text import paragraph, say, say_n
-from ..wording import _GROUP_WORDS
+from ..wording import _GROUP_WORDS, all_regions
 from . import _shared
-from ._shared import (_cap, _key, _p_text, _region_rows, _t, group_labels,
+from ._shared import (_cap, _in_round, _key, _p_text, _region_rows, _t, group_labels,
                       group_order, many_regions)
+
+
+#: The fewest regions in a round's model for which the report says how much of the differences
+#: lies with the region (the ICC) and how many clients a region needs to be told apart reliably
+#: (docs/methods.md): with fewer, the variance between regions rests on too few regions.
+MIN_REGIONS_FOR_RELIABILITY = 5
+
+
+def _flat_rounds(report: Report, result: pd.DataFrame) -> set[str]:
+    """The rounds whose model finds no variance between regions (τ² = 0): every region reads
+    the total's estimate and interval there."""
+    fitted = result[~result["suppressed"] & result["tau2"].notna()]
+    return {str(rnd) for rnd, rows in fitted.groupby(fitted["round"].astype(str))
+            if float(rows["tau2"].iloc[0]) == 0.0}
 
 
 def _dot_order(report: Report, frame: pd.DataFrame, order: list[str], value: str = "mean"
@@ -172,31 +186,29 @@ def _group_sentences(report: Report, result: pd.DataFrame, rnd: str, what: str,
     rows = result[result["round"].astype(str) == rnd]
     modelled = rows[~rows["suppressed"] & rows["tau2"].notna()]
     small = [report.region_label(g) for g in rows.loc[rows["suppressed"], "region"]]
-    prefix = "" if report.kind != "final" else say(
-        lang, "In {label}: ", label=report.config.round(rnd).label)
     out = []
     if modelled.empty:
-        out.append(prefix + say(
+        out.append(_in_round(report, rnd, say(
             lang, N_("Too few regions have at least {k} partners who answered to compare {what} "
                      "between regions.") if partners else
             N_("Too few regions have at least {k} clients to compare {what} between regions."),
-            k=format_count(report.min_respondents, lang), what=what))
+            k=format_count(report.min_respondents, lang), what=what)))
     else:
         names = {g: [report.region_label(r) for r in modelled.loc[modelled["group"] == g,
                                                                     "region"]]
                  for g in ("above", "below")}
         average = int((modelled["group"] == "average").sum())
         if not names["above"] and not names["below"]:
-            out.append(prefix + say(
+            out.append(_in_round(report, rnd, say(
                 lang, N_("After adjusting for {mix} and taking each region's number of partners "
-                         "who answered into account, all {k} regions are 'average' on {what}: "
+                         "who answered into account, {all} are 'average' on {what}: "
                          "the differences are no larger than chance can explain, so the regions "
                          "are not ranked.") if partners else
                 N_("After adjusting for {mix} and taking each region's number of clients into "
-                   "account, all {k} regions are 'average' on {what}: the differences are no "
+                   "account, {all} are 'average' on {what}: the differences are no "
                    "larger than chance can explain, so the regions are not ranked."),
-                mix=_case_mix_words(report, who), k=format_count(len(modelled), lang),
-                what=what))
+                mix=_case_mix_words(report, who), all=all_regions(len(modelled), lang),
+                what=what)))
         else:
             parts = []
             for group in ("above", "below"):
@@ -215,32 +227,36 @@ def _group_sentences(report: Report, result: pd.DataFrame, rnd: str, what: str,
             else:
                 text = N_("After adjusting for {mix}, {parts} on {what}; the other {k} regions "
                           "are 'average' and cannot be told apart.")
-            out.append(prefix + say(lang, text, **fields))
+            out.append(_in_round(report, rnd, say(lang, text, **fields)))
         model = modelled.iloc[0]
         out += _merged_sentences(report, model["note"], who)
         if float(model["tau2"]) == 0.0:
+            # every region's estimate and interval equal the total's: one sentence, no table
             out.append(say(
-                lang, "The model finds no difference between the regions beyond chance (τ² = 0), "
-                "so every region gets the overall estimate."))
-        else:
+                lang, "The model finds no difference between the regions beyond chance: every "
+                "region gets the overall estimate, so no table per region is shown for it."))
+        elif len(modelled) >= MIN_REGIONS_FOR_RELIABILITY:
+            # below that number of regions the share of the region and the clients needed
+            # rest on too few regions to mean anything (docs/methods.md)
             out.append(say(
                 lang, N_("Of the differences between partners' answers, {icc} lies with the "
-                         "region (ICC). Telling regions apart reliably (0.8) takes about {n8} "
+                         "region. Telling regions apart reliably (0.8) takes about {n8} "
                          "partners who answer per region, {n9} for 0.9.") if partners else
-                N_("Of the differences between clients, {icc} lies with the region (ICC). "
+                N_("Of the differences between clients, {icc} lies with the region. "
                    "Telling regions apart reliably (0.8) takes about {n8} clients per region, "
                    "{n9} for 0.9."), icc=format_percent(model["icc"], 0, lang),
                 n8=format_count(model["n_for_reliability_0_8"], lang),
                 n9=format_count(model["n_for_reliability_0_9"], lang)))
     if small:
-        out.append(say_n(
+        # in the final report this sentence too says which round it is about
+        out.append(_in_round(report, rnd, say_n(
             lang, "{names} has too few partners who answered (fewer than {k}) to be compared.",
             "{names} have too few partners who answered (fewer than {k}) to be compared.",
             len(small), names=join_words(small, lang),
             k=format_count(report.min_respondents, lang)) if partners else say_n(
             lang, "{names} has too few clients (fewer than {k}) to be compared.",
             "{names} have too few clients (fewer than {k}) to be compared.", len(small),
-            names=join_words(small, lang), k=format_count(report.min_respondents, lang)))
+            names=join_words(small, lang), k=format_count(report.min_respondents, lang))))
     return out
 
 
@@ -273,28 +289,34 @@ def _regions_compared(report: Report, frame: pd.DataFrame, column: str, *, what:
     block.add(paragraph(*sentences))
     labels = group_labels(report)
     group_labels_ = {g: _t(report, _GROUP_WORDS[g]) for g in _GROUP_WORDS}
-    shown = result.set_index("col").loc[order].reset_index()
-    block.add(_region_rows(
-        report, shown, [Col("col", _t(report, "Region"), labels=labels),
-                        Col("n", "n", kind="count", base=True),
-                        Col("raw_mean", _t(report, "Raw mean"),
-                            decimals=decimals),
-                        Col("estimate", _t(report, "Estimate"), decimals=decimals),
-                        Col("ci_low|ci_high", _t(report, "95% CI"), kind="range",
-                            decimals=decimals),
-                        Col("reliability", _t(report, "Reliability"),
-                            decimals=2),
-                        Col("group", _t(report, "Group"), kind="text",
-                            labels=group_labels_)],
-        caption=_t(report, "Regions compared: {what}, adjusted for {mix} (multilevel model)")
-        .format(what=what, mix=mix),
-        notes=[_t(report, N_(
-            "Estimate: the adjusted mean, drawn towards the overall mean the fewer partners "
-            "answered in a region. Group: 'above' or 'below' average only when the interval "
-            "excludes the overall mean.") if partners else N_(
-            "Estimate: the adjusted mean, drawn towards the overall mean the fewer "
-            "clients a region has. Group: 'above' or 'below' average only when the "
-            "interval excludes the overall mean."))]))
+    flat = _flat_rounds(report, result)
+    tabled = [k for k in order if k.split("|", 1)[0] not in flat]
+    shown = result.set_index("col").loc[tabled].reset_index()
+    if tabled:
+        block.add(_region_rows(
+            report, shown, [Col("col", _t(report, "Region"), labels=labels),
+                            Col("n", "n", kind="count", base=True),
+                            Col("raw_mean", _t(report, "Raw mean"),
+                                decimals=decimals),
+                            # what the funnel plot shows for the region: one number in both
+                            Col("adjusted_mean", _t(report, "Adjusted mean"),
+                                decimals=decimals),
+                            Col("estimate", _t(report, "Estimate"), decimals=decimals),
+                            Col("ci_low|ci_high", _t(report, "95% CI"), kind="range",
+                                decimals=decimals),
+                            Col("reliability", _t(report, "Reliability"),
+                                decimals=2),
+                            Col("group", _t(report, "Group"), kind="text",
+                                labels=group_labels_)],
+            caption=_t(report, "Regions compared: {what}, adjusted for {mix} (multilevel model)")
+            .format(what=what, mix=mix),
+            notes=[_t(report, N_(
+                "Estimate: the adjusted mean, drawn towards the overall mean the fewer partners "
+                "answered in a region. Group: 'above' or 'below' average only when the interval "
+                "excludes the overall mean.") if partners else N_(
+                "Estimate: the adjusted mean, drawn towards the overall mean the fewer "
+                "clients a region has. Group: 'above' or 'below' average only when the "
+                "interval excludes the overall mean."))]))
     region_labels = {g: report.region_label(g) for g in set(result["region"].astype(str))}
     for rnd in report.rounds:
         rows = result[(result["round"].astype(str) == rnd)]

@@ -89,6 +89,17 @@ def _narrative(report: Report, chapter: str, generated: list[str]) -> Any:
 
 
 # -- regions side by side ----------------------------------------------------------------------
+def _in_round(report: Report, rnd: str, text: str) -> str:
+    """A sentence of one round in the final report, introduced by its round ("In Ronde 2,
+    najaar 2010: na correctie ..."): no capital after the colon but for a region's name."""
+    from ..wording import after_colon
+
+    if report.kind != "final":
+        return text
+    return say(report.language, "In {label}: ", label=report.config.round(rnd).label) + \
+        after_colon(text, report.region_labels.values())
+
+
 def _key(round_id: Any, region: Any) -> str:
     return f"{round_id}|{region}"
 

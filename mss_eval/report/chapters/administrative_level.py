@@ -9,7 +9,7 @@ from ...analysis import TOTAL
 from ..document import Block
 from ..i18n import N_
 from ..notebook import Report
-from ..style import format_count, format_number, is_missing
+from ..style import format_count, format_number, is_missing, join_words
 from ..tables import Col
 from ..text import paragraph, say, say_n
 from ._shared import (_delivery, _key, _narrative, _region_rows, _side_by_side, _t, group_labels,
@@ -35,7 +35,17 @@ def administrative(report: Report) -> Block:
     many = many_regions(report)
     if many:
         sentences.append(_governance_summary(report, profile))
-    for key in [] if many else order:
+    described = order
+    if len(report.rounds) > 1 and not many:
+        # the final report describes each region once, as in the latest round it took part in
+        latest = {}
+        for key in order:
+            latest[key.split("|", 1)[1]] = key
+        described = list(latest.values())
+        sentences.append(say(lang, "Each region is described as in the latest round it took "
+                             "part in."))
+    no_consultation = []
+    for key in [] if many else described:
         rows = profile[profile["col"] == key].set_index("item")
         if rows.empty:
             continue
@@ -70,7 +80,13 @@ def administrative(report: Report) -> Block:
                 lang, "The agreement is that each case table guides at least {a} clients to day "
                 "activities per year.", a=agreed))
         if raw.get("structural_consultation") == "false":
-            sentences.append(say(lang, "There is no structural administrative consultation.",))
+            no_consultation.append(where)
+    # one sentence for every region without it, not one per region
+    if no_consultation and report.comparative:
+        sentences.append(say(lang, "In {names} there is no structural administrative "
+                             "consultation.", names=join_words(no_consultation, lang)))
+    elif no_consultation:
+        sentences.append(say(lang, "There is no structural administrative consultation."))
     block.add(_narrative(report, "administrative", [" ".join(sentences)]))
     block.add(report.section(1, _t(report, "Governance")))
     note, delivered = _delivery(report, "governance_profile")
@@ -141,9 +157,14 @@ def _agreement_sentences(report: Report, result: pd.DataFrame) -> list[str]:
         if is_missing(row["agreed"]) or bool(row["suppressed"]) or is_missing(row["per_table"]):
             continue
         out.append(say(
-            lang, "In {year}, each case table in {where} guided {per} clients to day activities on "
-            "average, against {agreed} agreed{part}.",
-            year=row["year"], where=report.region_label(row["region"]),
+            lang, N_("In {year} ({round}), each case table in {where} guided {per} clients to day "
+                     "activities on average, against {agreed} agreed{part}.")
+            # the final report names the round: two rounds' registers can cover the same year
+            if len(report.rounds) > 1 else
+            N_("In {year}, each case table in {where} guided {per} clients to day activities on "
+               "average, against {agreed} agreed{part}."),
+            year=row["year"], round=report.config.round(str(row["round"])).label,
+            where=report.region_label(row["region"]),
             per=format_number(row["per_table"], 1, lang), agreed=format_count(row["agreed"], lang),
             part=_t(report, " (over part of the year)")
             if bool(row["partial_year"]) else ""))

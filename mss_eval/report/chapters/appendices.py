@@ -13,7 +13,8 @@ from ..notebook import Report
 from ..style import format_count
 from ..tables import Col
 from ..text import paragraph, say
-from ._comparison import _case_mix_words
+from ..wording import number_word
+from ._comparison import MIN_REGIONS_FOR_RELIABILITY, _case_mix_words
 from . import _shared
 from ._shared import _t, group_order, many_regions
 
@@ -116,6 +117,13 @@ def _comparison_method_sentences(report: Report) -> list[str]:
            "regions together differ more than chance allows (overdispersion), the funnel is "
            "widened by the spread between regions; the note under the figure says what was "
            "done."),
+        say(lang,
+            "The variance between regions (τ²) says how much the regions differ beyond chance. "
+            "When it is 0, every region gets the overall estimate, and the report says so in one "
+            "sentence instead of a table per region. How much of the differences lies with the "
+            "region (the ICC) and how many clients a region needs to be told apart reliably are "
+            "given only when at least {k} regions are compared: with fewer, they rest on too few "
+            "regions.", k=number_word(MIN_REGIONS_FOR_RELIABILITY, lang)),
         _t(report,
            "At the executive level the partners' rating of the results and the aspects of "
            "collaboration are compared in the same way: partners within regions, adjusted for "

@@ -13,10 +13,10 @@ from ..notebook import Report
 from ..style import format_count, format_number, format_percent, join_words
 from ..tables import Col
 from ..text import paragraph, say, say_n
-from ..wording import _GROUP_WORDS
+from ..wording import _GROUP_WORDS, number_word
 from ._comparison import _multilevel, _regions_compared
-from ._shared import (_analyse, _cap, _delivery, _key, _narrative, _region_rows, _row, _shown,
-                      _side_by_side, _t, _where, group_labels, group_order, many_regions)
+from ._shared import (_analyse, _cap, _delivery, _in_round, _key, _narrative, _region_rows, _row,
+                      _shown, _side_by_side, _t, _where, group_labels, group_order, many_regions)
 from .profile import themes
 
 
@@ -134,8 +134,6 @@ def _scale_groups(report: Report, partners: pd.DataFrame, labels: dict) -> list[
         results.append((label, result[~result["suppressed"] & result["group"].notna()]))
     out = []
     for rnd in report.rounds:
-        prefix = "" if report.kind != "final" else say(
-            lang, "In {label}: ", label=report.config.round(rnd).label)
         parts, compared = [], 0
         for label, result in results:
             result = result[result["round"].astype(str) == rnd]
@@ -153,20 +151,20 @@ def _scale_groups(report: Report, partners: pd.DataFrame, labels: dict) -> list[
         if not compared:
             continue
         if not parts:
-            out.append(prefix + say(
+            out.append(_in_round(report, rnd, say(
                 lang, "After adjusting for the partners' organisation group, the regions cannot "
                 "be told apart on any of the {k} aspects of collaboration.",
-                k=format_count(compared, lang)))
+                k=number_word(compared, lang))))
         else:
-            out.append(prefix + say(
+            out.append(_in_round(report, rnd, say(
                 lang, "{parts} (after adjusting for the partners' organisation group); on the "
-                "other aspects the regions cannot be told apart.", parts=join_words(parts, lang)))
+                "other aspects the regions cannot be told apart.", parts=join_words(parts, lang))))
     return out
 
 
 def _network_of_organisations(report: Report, partners: pd.DataFrame,
                               ties: pd.DataFrame) -> Block:
-    from ...analysis.executive import build_networks, central_organisations, collaboration_network
+    from ...analysis.executive import build_networks, collaboration_network
     from ...instruments import get_instrument
     from ..figures import collaboration_network_figure as draw_network
 
@@ -206,15 +204,19 @@ def _network_of_organisations(report: Report, partners: pd.DataFrame,
                        language=lang, min_respondents=report.min_respondents)
     block.add(report.figure(fig, caption=_t(
         report, "Source: partner survey. A line is a collaboration tie; larger dots have more ties.")))
-    central = _analyse(report, central_organisations, partners, ties, pooled=False,
-                       language=lang)
     sentences = []
     for key in order:
-        rows = central[(central["col"] == key) & ~central["suppressed"]]
-        if len(rows):
-            sentences.append(say(
-                lang, "{Where}, {orgs} are the most connected.", Where=_cap(_where(report, key)),
-                orgs=join_words(list(rows["organisation"].head(3)), lang)))
+        graph = graphs.get(key)
+        if graph is None or key in hidden or not len(graph):
+            continue
+        # the organisations the figure names and its alt text lists: most ties first, then by
+        # name (the figure's rule), so that text and figure name the same ones
+        degree = dict(graph.degree())
+        name = {v: str(graph.nodes[v].get("name", v)) for v in graph.nodes}
+        top = sorted(graph.nodes, key=lambda v: (-degree[v], name[v]))[:3]
+        sentences.append(say(
+            lang, "{Where}, {orgs} are the most connected.", Where=_cap(_where(report, key)),
+            orgs=join_words([name[v] for v in top], lang)))
     block.add(paragraph(*sentences))
     return block
 

@@ -32,6 +32,7 @@ def data_collection(report: Report, round: str | None = None) -> Block:
         table = collect(report.study.tables, config=report.config, round=rnd,
                         language=report.language)
         table = table.assign(method_label=table["method_label"].map(_cap))
+        table = _not_delivered_blank(report, table, rnd)
         if report.region:
             table = table[table["region"] == report.region]
         label = report.config.round(rnd).label
@@ -70,9 +71,26 @@ def data_collection(report: Report, round: str | None = None) -> Block:
                 table, [Col("method_label", _t(report, "Method")),
                         Col("region", "region"), Col("n", "n", kind="count")],
                 caption=caption, pivot=("region", "n"), pivot_order=order,
-                pivot_labels=report.region_labels))
+                pivot_labels=report.region_labels,
+                notes=[_t(report, "An empty cell: the region did not deliver the data of that "
+                          "method.")] if table["n"].isna().any() else ()))
         block.add(paragraph(*_collection_sentences(report, table, rnd)))
     return block
+
+
+def _not_delivered_blank(report: Report, table: pd.DataFrame, rnd: str) -> pd.DataFrame:
+    """A region's count of a method whose instrument it did not deliver is no 0 but empty: the
+    text says it was not delivered, and the table must not say that nobody came."""
+    from ...analysis.collection import METHODS
+
+    files = getattr(report.study, "files", None)
+    if files is None or not len(files):
+        return table
+    delivered = set(zip(files["instrument"].astype(str), files["round"].astype(str),
+                        files["region"].astype(str)))
+    missing = [m in METHODS and g != TOTAL and (METHODS[m][0], rnd, str(g)) not in delivered
+               for m, g in zip(table["method"], table["region"])]
+    return table.assign(n=table["n"].astype("Float64").mask(pd.Series(missing, index=table.index)))
 
 
 def _collection_sentences(report: Report, table: pd.DataFrame, rnd: str) -> list[str]:

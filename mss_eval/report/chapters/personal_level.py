@@ -21,7 +21,7 @@ from ..text import paragraph, say, say_n
 from ..wording import _GROUP_WORDS
 from ._comparison import (_appendix_b_name, _colours, _dot_order, _extremes_caption,
                           _merged_sentences, _multilevel, _rating_spread, _regions_compared)
-from ._shared import (_INVOLVEMENT_PHRASES, _analyse, _cap, _delivery, _key, _nl, _p_text,
+from ._shared import (_INVOLVEMENT_PHRASES, _analyse, _cap, _delivery, _key, _p_text,
                       _region_rows, _row, _shown, _side_by_side, _t, _takes_language, _where,
                       group_labels, group_order, many_regions)
 
@@ -383,6 +383,15 @@ def _rating(report: Report, clients: pd.DataFrame) -> Block:
     return block
 
 
+#: The items of chapter 5.2 as relative clauses ("the share of clients who ..."), each one message
+#: so that a language puts the verb where its subordinate clause wants it ("dat een SPV heeft").
+_INVOLVEMENT_CLAUSES = {
+    "has_spv": N_("who have a community psychiatric nurse (SPV)"),
+    "day_activities": N_("who take part in organised day activities"),
+    "contact_professional": N_("who are in contact with a professional"),
+}
+
+
 def _involvement(report: Report, clients: pd.DataFrame) -> Block:
     from ...analysis.personal import professional_involvement
 
@@ -405,10 +414,8 @@ def _involvement(report: Report, clients: pd.DataFrame) -> Block:
                 # the range without naming its ends; regions are named only when the
                 # multilevel comparison separates them from the rest
                 sentences.append(say(
-                    lang, "The share of clients who {what} ranges from {lo} to {hi} across regions.",
-                    what=_t(report, _INVOLVEMENT_PHRASES[variable]) if _nl(report) else
-                    _INVOLVEMENT_PHRASES[variable].replace("has ", "have ")
-                    .replace("takes ", "take ").replace("is ", "are "),
+                    lang, "The share of clients {who} ranges from {lo} to {hi} across regions.",
+                    who=_t(report, _INVOLVEMENT_CLAUSES[variable]),
                     lo=format_percent(rows["share"].min(), 0, lang),
                     hi=format_percent(rows["share"].max(), 0, lang)))
                 sentences += _share_groups(report, clients, variable)
@@ -458,7 +465,9 @@ def _share_groups(report: Report, clients: pd.DataFrame, variable: str) -> list[
     for group in ("above", "below"):
         names = [report.region_label(g) for g in apart.loc[apart["group"] == group, "region"]]
         if names:
-            parts.append(f"{join_words(names, lang)} {_t(report, _GROUP_WORDS[group])}")
+            parts.append(say_n(lang, "{names} is {where}", "{names} are {where}", len(names),
+                               names=join_words(names, lang),
+                               where=_t(report, _GROUP_WORDS[group])))
     return [say(lang, "After adjusting for the clients' make-up: {parts}; the other regions are "
                 "average.", parts=join_words(parts, lang)), *merged]
 
