@@ -305,7 +305,7 @@ def theme_rc() -> dict:
     """The reports' theme as matplotlib settings, for ``matplotlib.rc_context``: what
     :func:`set_theme` sets, without setting it for the whole process."""
     import seaborn as sns
-    from cycler import cycler
+    from matplotlib import cycler  # matplotlib re-exports it; cycler is not our dependency
 
     rc = dict(sns.plotting_context("notebook"))
     rc.update(sns.axes_style("whitegrid", rc={"font.family": FONT_FAMILY}))
