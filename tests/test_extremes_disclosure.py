@@ -116,3 +116,25 @@ def test_a_suppressed_part_of_nobody_leaves_the_extremes_alone():
     pooled = pd.DataFrame({"round": ["r1"], "n": [7], "max": [36.0], "suppressed": [False]})
     out = protect_extremes(pooled, parts, group=["round"])
     assert out["max"].iloc[0] == 36.0 and not out["extremes_suppressed"].iloc[0]
+
+
+def test_the_reports_total_row_marks_the_left_out_extremes_with_x(example_study):
+    # round 2010-2 of the example study: Zeist and Hilversum are suppressed, so the total's
+    # lowest and highest rating are left out, and the table says so with the marker, not a blank
+    import re
+
+    from mss_eval.report import chapters
+    from mss_eval.report.notebook import Report
+
+    report = Report(example_study, round="2010-2")
+    html = chapters.personal(report).html
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", html, flags=re.S)
+    totals = [[re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>",
+                                                                     r, flags=re.S)]
+              for r in rows if "Totaal" in r]
+    rating = next(t for t in totals if len(t) == 8)  # region, n, mean, CI, SD, median, min, max
+    assert rating[-2:] == ["x", "x"], rating
+    assert rating[2] not in ("", "x")  # the mean stays
+    # and the questionnaires' table: the total's range of contact frequency is x, its median stays
+    questionnaires = next(t for t in totals if len(t) == 5 and t[2].endswith("%"))
+    assert questionnaires[3] == "x" and questionnaires[4] not in ("", "x"), questionnaires

@@ -272,17 +272,13 @@ def test_a_merged_case_mix_category_is_said_in_the_report(study):
     assert (result["note"] == "case_mix_merged:age_band=age_55_plus").all()  # the premise
     sentences = chapters._group_sentences(report, result, "2010-1", "een SPV")
     shares = chapters._share_groups(report, frame, "has_spv")
-    from mss_eval.instruments import get_instrument
-
-    label = get_instrument("client_interview").labels("age_band", "nl")["age_55_plus"]
-    expected = (f"In de categorie '{label}' (leeftijd) gaven alle cliënten hetzelfde antwoord; "
-                "daarvoor kan de vergelijking niet corrigeren, dus deze cliënten tellen mee in "
-                "de grootste categorie van hetzelfde kenmerk.")
+    expected = ("De correctie voor leeftijd is onvolledig: in een categorie gaven alle cliënten "
+                "hetzelfde antwoord, en die cliënten tellen mee in de grootste categorie.")
     assert expected in sentences and expected in shares
     # without the merge no such sentence
     plain = multilevel_comparison(frame.iloc[6:], "has_spv", kind="binary",
                                   covariates=("age_band",), min_n=5)
-    assert not any("gaven alle cliënten" in s for s in
+    assert not any("onvolledig" in s for s in
                    chapters._group_sentences(report, plain, "2010-1", "een SPV"))
 
 

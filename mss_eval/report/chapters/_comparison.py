@@ -142,39 +142,26 @@ def _multilevel(report: Report, frame: pd.DataFrame, column: str,
 
 
 def _merged_categories(report: Report, note, who: str = "clients") -> list[str]:
-    """The case-mix categories a yes/no comparison merged (``note`` ``case_mix_merged:...``),
-    as 'characteristic: category' in the report's language."""
-    from ...instruments import get_instrument
-
+    """The characteristics of the case mix in which a yes/no comparison merged a category
+    (``note`` ``case_mix_merged:...``), in the report's language and in the order of the note.
+    The categories themselves are not named: a small category in which every client answered
+    alike would say more of them than the reader needs."""
     if is_missing(note) or not str(note).startswith("case_mix_merged:"):
         return []
-    instrument = get_instrument("partner_survey" if who == "partners" else "client_interview")
-    out = []
-    for part in str(note).split(":", 1)[1].split(";"):
-        column, _, level = part.partition("=")
-        try:
-            labels = instrument.labels(column, report.language)
-        except KeyError:
-            labels = {}
-        word = _t(report, _CASE_MIX_WORDS[column]) if column in _CASE_MIX_WORDS else column
-        category = _t(report, N_("unknown")) if level == "_missing" else labels.get(level, level)
-        out.append(f"'{category}' ({word})")
-    return out
+    columns = dict.fromkeys(part.partition("=")[0]
+                            for part in str(note).split(":", 1)[1].split(";"))
+    return [_t(report, _CASE_MIX_WORDS[c]) if c in _CASE_MIX_WORDS else c for c in columns]
 
 
 def _merged_sentences(report: Report, note, who: str = "clients") -> list[str]:
-    """One sentence on the case-mix categories a yes/no comparison could not adjust for."""
+    """One sentence on the characteristics a yes/no comparison could not fully adjust for."""
     merged = _merged_categories(report, note, who)
     if not merged:
         return []
-    return [say_n(report.language,
-                  "In the category {categories} every client gave the same answer, so the "
-                  "comparison cannot adjust for it: those clients are counted with the largest "
-                  "category of the same characteristic.",
-                  "In the categories {categories} every client gave the same answer, so the "
-                  "comparison cannot adjust for them: those clients are counted with the "
-                  "largest category of the same characteristic.",
-                  len(merged), categories=join_words(merged, report.language))]
+    return [say(report.language,
+                "The adjustment for {characteristics} is partial: in a category every client "
+                "gave the same answer, and those clients are counted with the largest category.",
+                characteristics=join_words(merged, report.language))]
 
 
 def _group_sentences(report: Report, result: pd.DataFrame, rnd: str, what: str,

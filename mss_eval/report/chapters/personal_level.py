@@ -337,8 +337,9 @@ def _rating(report: Report, clients: pd.DataFrame) -> Block:
             Col("ci_low|ci_high", _t(report, "95% CI")),
             Col("sd", _t(report, "SD")),
             Col("median", _t(report, "Median")),
-            Col("min", _t(report, "Lowest"), kind="count"),
-            Col("max", _t(report, "Highest"), kind="count")]
+            # a total's extremes over a suppressed region are left out on their own (rule 6)
+            Col("min", _t(report, "Lowest"), kind="count", suppressed_by="extremes_suppressed"),
+            Col("max", _t(report, "Highest"), kind="count", suppressed_by="extremes_suppressed")]
     ordered = result.set_index("col").reindex(order).dropna(how="all").reset_index()
     sentences = []
     for key in order:
@@ -730,9 +731,12 @@ def _questionnaires(report: Report, questionnaires: pd.DataFrame) -> Block:
     route = _analyse(report, case_table_route, questionnaires, language=lang)
     freq = _analyse(report, contact_frequency_range, questionnaires, language=lang)
     months = _analyse(report, months_in_contact, questionnaires)
+    freq = freq.assign(freq_suppressed=freq["suppressed"].fillna(True).astype(bool) | (
+        freq["extremes_suppressed"].fillna(False).astype(bool)
+        if "extremes_suppressed" in freq else False))  # rule 6: a total's extremes
     merged = (route[["col", "n", "share", "suppressed"]]
-              .merge(freq[["col", "lowest_label", "highest_label", "suppressed"]]
-                     .rename(columns={"suppressed": "freq_suppressed"}), on="col", how="left")
+              .merge(freq[["col", "lowest_label", "highest_label", "freq_suppressed"]],
+                     on="col", how="left")
               .merge(months[["col", "median", "suppressed"]]
                      .rename(columns={"suppressed": "months_suppressed"}), on="col", how="left"))
     merged["frequency"] = [
