@@ -166,3 +166,8 @@ def protect_counts(counts: pd.DataFrame, study: Any = None, *, min_n: int | None
         raise ValueError("counts must be non-negative whole numbers")
     full, hidden = suppress_table(values, min_n=minimum(study, min_n))
     return full.astype("Int64").mask(hidden)
+
+
+def __dir__() -> list[str]:
+    # tab completion in JupyterLab: the public functions, not the modules they use
+    return sorted(__all__)

@@ -35,7 +35,8 @@ class _Study:
 
 # -- the namespace -------------------------------------------------------------------------------
 def test_tab_completion_offers_public_names_only():
-    for module in (mss, mss.analysis, mss.analysis.estimators, mss.figures):
+    for module in (mss, mss.analysis, mss.analysis.estimators, mss.figures, mss.disclosure,
+                   mss.qualitative):
         names = dir(module)
         assert not {"Any", "importlib", "annotations", "np", "pd"} & set(names), module
         assert all(not n.startswith("_") or n == "__version__" for n in names), module

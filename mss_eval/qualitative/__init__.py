@@ -54,3 +54,8 @@ __all__ = [
     "write_codebook_qdc",
     "write_project_qdpx",
 ]
+
+
+def __dir__() -> list[str]:
+    # tab completion in JupyterLab: the public functions, not the modules they use
+    return sorted(__all__)
