@@ -300,3 +300,23 @@ def test_a_between_region_spread_the_data_cannot_bound_is_not_reported_as_a_find
     [sentence] = chapters._share_groups(report, clients[clients["round"].astype(str) == "2010-1"],
                                         "contact_professional")
     assert sentence.startswith("Op dit punt zijn de regio's niet te vergelijken")
+
+
+def test_the_final_report_names_the_round_of_each_yes_no_comparison(study):
+    # the final report holds every round: a region above average on a yes/no item is so in a
+    # round, and the sentence says which (it said "Den Haag ligt boven het gemiddelde" alone)
+    report = Report(study)
+    clients = report.frame("client_interview")
+    result = multilevel_comparison(clients, "has_spv", kind="binary",
+                                   covariates=chapters._case_mix_of(report), min_n=5)
+    above = result[result["group"] == "above"]
+    assert list(zip(above["round"].astype(str), above["region"].astype(str))) == [
+        ("2010-1", "den_haag")]  # the premise
+    sentences = chapters._share_groups(report, clients, "has_spv")
+    rounds = [r.label for r in study.config.rounds]
+    assert ("In Ronde 1, voorjaar 2010: Den Haag ligt boven het gemiddelde, na correctie voor de "
+            "samenstelling van de cliënten; de andere regio's zijn gemiddeld.") in sentences
+    # one sentence per round, each naming it, and none with a second colon
+    firsts = [s for s in sentences if s.startswith("In ")]
+    assert [next(r for r in rounds if s.startswith(f"In {r}:")) for s in firsts] == rounds
+    assert all(s.count(":") == 1 for s in firsts), firsts

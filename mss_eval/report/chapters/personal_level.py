@@ -21,9 +21,9 @@ from ..text import paragraph, say, say_n
 from ..wording import _GROUP_WORDS
 from ._comparison import (_appendix_b_name, _colours, _dot_order, _extremes_caption,
                           _merged_sentences, _multilevel, _rating_spread, _regions_compared)
-from ._shared import (_INVOLVEMENT_PHRASES, _analyse, _cap, _delivery, _key, _p_text,
-                      _region_rows, _row, _shown, _side_by_side, _t, _takes_language, _where,
-                      group_labels, group_order, many_regions)
+from ._shared import (_INVOLVEMENT_PHRASES, _analyse, _cap, _delivery, _in_round, _key,
+                      _p_text, _region_rows, _row, _shown, _side_by_side, _t, _takes_language,
+                      _where, group_labels, group_order, many_regions)
 
 
 def personal(report: Report) -> Block:
@@ -447,9 +447,19 @@ def _involvement(report: Report, clients: pd.DataFrame) -> Block:
 
 def _share_groups(report: Report, clients: pd.DataFrame, variable: str) -> list[str]:
     """Which regions lie above or below the rest on a yes/no item after case-mix adjustment
-    (the logistic multilevel comparison); nothing is said of regions it cannot separate."""
-    lang = report.language
+    (the logistic multilevel comparison), per round (the final report names each round);
+    nothing is said of regions it cannot separate."""
     result = _multilevel(report, clients, variable, kind="binary")
+    out: list[str] = []
+    for rnd in dict.fromkeys(result["round"].astype(str)):
+        sentences = _share_groups_of_round(report, result[result["round"].astype(str) == rnd])
+        if sentences:
+            out += [_in_round(report, rnd, sentences[0]), *sentences[1:]]
+    return out
+
+
+def _share_groups_of_round(report: Report, result: pd.DataFrame) -> list[str]:
+    lang = report.language
     if (result.loc[~result["suppressed"], "note"] == "tau2_not_estimable").any():
         return [_t(report, "The regions cannot be compared on this: with so few regions and "
                    "clients, one region's answers leave the difference between regions after "
@@ -469,8 +479,9 @@ def _share_groups(report: Report, clients: pd.DataFrame, variable: str) -> list[
             parts.append(say_n(lang, "{names} is {where}", "{names} are {where}", len(names),
                                names=join_words(names, lang),
                                where=_t(report, _GROUP_WORDS[group])))
-    return [say(lang, "After adjusting for the clients' make-up: {parts}; the other regions are "
-                "average.", parts=join_words(parts, lang)), *merged]
+    joined = join_words(parts, lang)
+    return [say(lang, "{Parts} after adjusting for the clients' make-up; the other regions are "
+                "average.", parts=joined, Parts=_cap(joined)), *merged]
 
 
 def _share_figure(report: Report, frame: pd.DataFrame, **kwargs):
