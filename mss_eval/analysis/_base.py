@@ -810,17 +810,7 @@ def protect_pooled(pooled: pd.DataFrame, parts: pd.DataFrame, *, outer: Sequence
     weight = np.where(hidden, np.nan_to_num(base.to_numpy(dtype=float, na_value=np.nan)), 0.0)
     weight = np.where(small_unknown, np.inf, weight)
     group = outer + keys
-    if group:
-        key_frame = parts[group].astype(object).where(parts[group].notna(), None)
-        totals = pd.Series(weight).groupby([key_frame[c].to_numpy() for c in group],
-                                           dropna=False).sum()
-        lookup = out[group].astype(object).where(out[group].notna(), None)
-        index = pd.MultiIndex.from_frame(lookup) if len(group) > 1 else pd.Index(lookup[group[0]])
-        totals.index = (pd.MultiIndex.from_tuples(list(totals.index), names=group)
-                        if len(group) > 1 else pd.Index(list(totals.index), name=group[0]))
-        hidden_base = totals.reindex(index).fillna(0.0).to_numpy(dtype=float)
-    else:
-        hidden_base = np.full(len(out), weight.sum())
+    hidden_base = _sum_under(out, parts, group, {"weight": weight})["weight"]
     protect = (hidden_base >= 1) & (hidden_base < min_n)
     protect |= (hidden_base >= min_n) & _shares_all_or_none(out, parts, group, hidden)
     already = out["suppressed"].fillna(True).astype(bool).to_numpy() if "suppressed" in out \
@@ -839,6 +829,25 @@ def protect_pooled(pooled: pd.DataFrame, parts: pd.DataFrame, *, outer: Sequence
         out[column] = out[column].mask(rows)
     out["suppressed"] = already | rows
     return out
+
+
+def _sum_under(pooled: pd.DataFrame, parts: pd.DataFrame, group: Sequence[str],
+               values: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Per row of ``pooled``: each array of ``values`` (one value per row of ``parts``) summed
+    over the parts with the same ``group`` values (all parts when ``group`` is empty); a
+    missing key matches a missing key, and a pooled row with no part under it gets 0."""
+    group = list(group)
+    frame = pd.DataFrame(values)
+    if not group:
+        return {k: np.full(len(pooled), float(frame[k].sum())) for k in frame.columns}
+    keys = [parts[c].astype(object).where(parts[c].notna(), None).to_numpy() for c in group]
+    sums = frame.groupby(keys, dropna=False).sum()
+    sums.index = (pd.MultiIndex.from_tuples(list(sums.index), names=group) if len(group) > 1
+                  else pd.Index(list(sums.index), name=group[0]))
+    lookup = pooled[group].astype(object).where(pooled[group].notna(), None)
+    index = pd.MultiIndex.from_frame(lookup) if len(group) > 1 else pd.Index(lookup[group[0]])
+    at = sums.reindex(index).fillna(0.0)
+    return {k: at[k].to_numpy(dtype=float) for k in frame.columns}
 
 
 def _shares_all_or_none(pooled: pd.DataFrame, parts: pd.DataFrame, group: Sequence[str],
@@ -861,20 +870,8 @@ def _shares_all_or_none(pooled: pd.DataFrame, parts: pd.DataFrame, group: Sequen
                                                                         na_value=np.nan)
         yes_shown = np.where(shown, np.nan_to_num(share_parts * n_parts), 0.0)
         n_shown = np.where(shown, np.nan_to_num(n_parts), 0.0)
-        if group:
-            keys = [parts[c].astype(object).where(parts[c].notna(), None).to_numpy()
-                    for c in group]
-            sums = pd.DataFrame({"yes": yes_shown, "n": n_shown}).groupby(keys, dropna=False).sum()
-            lookup = pooled[list(group)].astype(object).where(pooled[list(group)].notna(), None)
-            index = (pd.MultiIndex.from_frame(lookup) if len(group) > 1
-                     else pd.Index(lookup[group[0]]))
-            sums.index = (pd.MultiIndex.from_tuples(list(sums.index), names=list(group))
-                          if len(group) > 1 else pd.Index(list(sums.index), name=group[0]))
-            at = sums.reindex(index).fillna(0.0)
-            yes_sum, n_sum = at["yes"].to_numpy(dtype=float), at["n"].to_numpy(dtype=float)
-        else:
-            yes_sum = np.full(len(pooled), yes_shown.sum())
-            n_sum = np.full(len(pooled), n_shown.sum())
+        sums = _sum_under(pooled, parts, group, {"yes": yes_shown, "n": n_shown})
+        yes_sum, n_sum = sums["yes"], sums["n"]
         rest = n_pooled - n_sum  # what the parts not shown hold together
         yes_rest = share_pooled * n_pooled - yes_sum
         with np.errstate(invalid="ignore"):
@@ -926,14 +923,7 @@ def protect_extremes(pooled: pd.DataFrame, parts: pd.DataFrame, *,
     if "n" in parts:
         base = pd.array(parts["n"], dtype="Float64").to_numpy(dtype=float, na_value=np.nan)
         hidden = hidden & ~(base == 0)  # a suppressed part of nobody has no value to give away
-    if group:
-        under = pd.Series(hidden).groupby(
-            [parts[c].astype(str).to_numpy() for c in group]).any()
-        lookup = [pooled[c].astype(str).to_numpy() for c in group]
-        index = pd.MultiIndex.from_arrays(lookup) if len(group) > 1 else pd.Index(lookup[0])
-        rows = under.reindex(index, fill_value=False).to_numpy(dtype=bool)
-    else:
-        rows = np.full(len(pooled), bool(hidden.any()))
+    rows = _sum_under(pooled, parts, group, {"hidden": hidden.astype(float)})["hidden"] > 0
     already = pooled["suppressed"].fillna(True).astype(bool).to_numpy() \
         if "suppressed" in pooled else np.zeros(len(pooled), dtype=bool)
     if "extremes_suppressed" in pooled:  # protected before, against other parts
